@@ -1,0 +1,67 @@
+/** Where events go: a Datadog site (`datadoghq.eu` → `https://api.datadoghq.eu`) or an explicit base URL. */
+import { UsageError } from '../errors.js';
+import { sanitizeRepositoryUrl } from '../git/url.js';
+
+export const DEFAULT_SITE = 'datadoghq.com';
+
+export const KNOWN_SITES: readonly string[] = [
+  'datadoghq.com',
+  'us3.datadoghq.com',
+  'us5.datadoghq.com',
+  'datadoghq.eu',
+  'ap1.datadoghq.com',
+  'ap2.datadoghq.com',
+  'uk1.datadoghq.com',
+  'ddog-gov.com',
+  'us2.ddog-gov.com',
+];
+
+const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/;
+
+export interface ApiTarget {
+  /** Base URL without a trailing slash, e.g. https://api.datadoghq.com */
+  baseUrl: string;
+  /** Set when the site is well formed but not one Datadog publishes: worth a warning, not a refusal. */
+  unknownSite?: string;
+}
+
+/**
+ * Resolves the base URL. An explicit `apiUrl` (for gateways and tests) wins over the site.
+ * Malformed values are refused: a site with a scheme, a path or spaces would send the key somewhere unintended.
+ */
+export function resolveApiTarget(site: string | undefined, apiUrl: string | undefined): ApiTarget {
+  if (apiUrl !== undefined) return { baseUrl: parseApiUrl(apiUrl) };
+  const host = (site ?? DEFAULT_SITE).toLowerCase();
+  if (!HOSTNAME.test(host)) {
+    throw new UsageError(
+      `DD_SITE / --site: ${JSON.stringify(site)} is not a Datadog site. Give a bare host name such as ` +
+        `${KNOWN_SITES.slice(0, 4).join(', ')} (no scheme, no path).`,
+    );
+  }
+  // People often paste the API host itself; accept it rather than sending to api.api.…
+  const apiHost = host.startsWith('api.') ? host : `api.${host}`;
+  const bare = apiHost.slice('api.'.length);
+  return {
+    baseUrl: `https://${apiHost}`,
+    ...(KNOWN_SITES.includes(bare) ? {} : { unknownSite: bare }),
+  };
+}
+
+function parseApiUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new UsageError(`--api-url / DORA_API_URL: ${JSON.stringify(sanitizeRepositoryUrl(raw))} is not a URL.`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new UsageError('--api-url / DORA_API_URL must start with https:// (or http:// for a local gateway).');
+  }
+  if (url.username || url.password) {
+    throw new UsageError('--api-url / DORA_API_URL must not carry user info (user:password@); the API key is sent as a header.');
+  }
+  if (url.search || url.hash) {
+    throw new UsageError('--api-url / DORA_API_URL must not carry a query or a fragment.');
+  }
+  return url.href.replace(/\/+$/, '');
+}

@@ -1,0 +1,51 @@
+/**
+ * Every failure the user can cause or meet is one of these. The CLI entry maps `exitCode` to the process exit code;
+ * anything else that escapes is a bug (exit 1).
+ */
+export class DoraError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** Invalid usage or input: nothing was sent. */
+export class UsageError extends DoraError {
+  constructor(message: string) {
+    super(message, 2);
+  }
+}
+
+/** The intake answered 401/403. */
+export class UnauthorizedError extends DoraError {
+  constructor(message: string) {
+    super(message, 3);
+  }
+}
+
+/** The intake refused the event (any other 4xx). */
+export class RejectedError extends DoraError {
+  constructor(message: string) {
+    super(message, 4);
+  }
+}
+
+/** The event could not be delivered: network failures, timeouts, 408/429/5xx after retries. */
+export class DeliveryError extends DoraError {
+  constructor(message: string) {
+    super(message, 5);
+  }
+}
+
+/** The run was stopped by SIGINT (130) or SIGTERM (143). */
+export class InterruptedError extends DoraError {
+  constructor(readonly signal: 'SIGINT' | 'SIGTERM') {
+    super(
+      `Interrupted by ${signal}: the event may or may not have been recorded.`,
+      signal === 'SIGINT' ? 130 : 143,
+    );
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * Repository URLs come from flags, CI variables and `git remote`, and often carry a token
+ * (`https://x-access-token:TOKEN@github.com/…`). Everything we send or print goes through here first.
+ *
+ * The rewrite is textual on purpose: a WHATWG `URL` round trip would re-encode paths, lowercase hosts and drop default
+ * ports, and we want the repository URL to stay exactly what the user's tooling knows it as, minus the secret.
+ */
+
+const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//;
+
+/** Strips user info, query and fragment from `scheme://` URLs; leaves scp-style (`git@host:org/repo`) and paths alone. */
+export function sanitizeRepositoryUrl(raw: string): string {
+  const url = raw.trim();
+  const scheme = SCHEME.exec(url);
+  if (!scheme) return url;
+  const afterScheme = url.slice(scheme[0].length);
+  // The authority ends at the first '/', '?' or '#'; user info is everything up to its last '@'.
+  const authorityEnd = firstIndexOf(afterScheme, ['/', '?', '#']);
+  const authority = afterScheme.slice(0, authorityEnd);
+  const rest = afterScheme.slice(authorityEnd);
+  const host = authority.slice(authority.lastIndexOf('@') + 1);
+  const path = rest.slice(0, firstIndexOf(rest, ['?', '#']));
+  return `${scheme[0]}${host}${path}`;
+}
+
+/** True when the text still holds something that looks like user info in a `scheme://` URL. */
+export function hasUserInfo(raw: string): boolean {
+  const url = raw.trim();
+  const scheme = SCHEME.exec(url);
+  if (!scheme) return false;
+  const afterScheme = url.slice(scheme[0].length);
+  return afterScheme.slice(0, firstIndexOf(afterScheme, ['/', '?', '#'])).includes('@');
+}
+
+/** Replaces every `scheme://user@` or `scheme://user:pass@` inside free text (error messages, logs) with `scheme://`. */
+export function redactUrlsInText(text: string): string {
+  return text.replace(/([A-Za-z][A-Za-z0-9+.-]*:\/\/)[^\s/?#]*@/g, '$1');
+}
+
+function firstIndexOf(text: string, needles: readonly string[]): number {
+  let best = text.length;
+  for (const needle of needles) {
+    const at = text.indexOf(needle);
+    if (at !== -1 && at < best) best = at;
+  }
+  return best;
+}

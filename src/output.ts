@@ -1,0 +1,102 @@
+/**
+ * Everything the user reads. stdout carries results only (a dry-run body, or one JSON object with --json); progress,
+ * warnings and errors go to stderr. Every stderr line passes through redaction, so neither the API key nor user info
+ * in a URL can reach a log, whatever message produced it.
+ */
+import { Chalk, type ChalkInstance } from 'chalk';
+import { redactUrlsInText } from './git/url.js';
+
+export interface OutStream {
+  write(text: string): unknown;
+  isTTY?: boolean;
+}
+
+export interface ReporterOptions {
+  color: boolean;
+  /** Animate progress: only on an interactive stderr outside CI. */
+  spinner: boolean;
+  verbose: boolean;
+  /** Values that must never be printed (the API key). */
+  secrets: readonly string[];
+}
+
+export class Reporter {
+  private readonly paint: ChalkInstance;
+
+  constructor(
+    private readonly stdout: OutStream,
+    private readonly stderr: OutStream,
+    private readonly options: ReporterOptions,
+  ) {
+    this.paint = new Chalk({ level: options.color ? 1 : 0 });
+  }
+
+  /**
+   * A result for programs, on stdout. It is printed as built (a dry run shows the exact body): repository URLs in it
+   * were sanitised when the event was assembled, and only the key is masked here.
+   */
+  result(text: string): void {
+    this.stdout.write(`${this.maskSecrets(text)}\n`);
+  }
+
+  info(message: string): void {
+    this.line(message);
+  }
+
+  detail(message: string): void {
+    if (this.options.verbose) this.line(this.paint.dim(message));
+  }
+
+  success(message: string): void {
+    this.line(`${this.paint.green('✔')} ${message}`);
+  }
+
+  warn(message: string): void {
+    this.line(`${this.paint.yellow('warning:')} ${message}`);
+  }
+
+  error(message: string): void {
+    this.line(`${this.paint.red('error:')} ${message}`);
+  }
+
+  /** Runs `task` with a spinner when allowed; otherwise prints the text once so CI logs still show progress. */
+  async progress<T>(text: string, task: (update: (text: string) => void) => Promise<T>): Promise<T> {
+    if (!this.options.spinner) {
+      this.detail(text);
+      return task((next) => this.detail(next));
+    }
+    const { default: ora } = await import('ora');
+    const spinner = ora({ text: this.redact(text), stream: this.stderr as NodeJS.WritableStream, discardStdin: false });
+    spinner.start();
+    try {
+      return await task((next) => {
+        spinner.text = this.redact(next);
+      });
+    } finally {
+      spinner.stop();
+    }
+  }
+
+  private line(message: string): void {
+    this.stderr.write(`${this.redact(message)}\n`);
+  }
+
+  private redact(text: string): string {
+    return this.maskSecrets(redactUrlsInText(text));
+  }
+
+  private maskSecrets(text: string): string {
+    let out = text;
+    for (const secret of this.options.secrets) {
+      if (secret.length >= 4) out = out.split(secret).join('[redacted]');
+    }
+    return out;
+  }
+}
+
+/** NO_COLOR wins (chalk alone ignores it); then FORCE_COLOR; else colour only on a terminal. */
+export function wantsColor(stream: OutStream, env: { noColor: boolean; forceColor: boolean }): boolean {
+  if (env.noColor) return false;
+  if (env.forceColor) return true;
+  return stream.isTTY === true;
+}

@@ -1,0 +1,105 @@
+/**
+ * Every timestamp form the CLI accepts, turned into integer nanoseconds since the Unix epoch.
+ *
+ * Nanoseconds exceed Number.MAX_SAFE_INTEGER, so the arithmetic is done on bigint and on the digits themselves:
+ * `1795687200.123456789` must arrive as 1795687200123456789, not as whatever a float rounds it to.
+ */
+import { UsageError } from './errors.js';
+
+export const ACCEPTED_TIME_FORMS =
+  'Accepted forms: Unix time in seconds (1795687200 or 1795687200.123), milliseconds (1795687200123), ' +
+  'microseconds (1795687200123456) or nanoseconds (1795687200123456789); ISO 8601 with a zone ' +
+  '(2026-11-26T10:00:00Z, 2026-11-26T10:00:00.123456789Z, 2026-11-26T11:00:00+01:00); or "now".';
+
+const NS_PER_SECOND = 1_000_000_000n;
+
+/** Earliest and latest instants we believe: anything outside is a unit mix-up or a typo, not a deployment. */
+const EARLIEST_NS = BigInt(Date.UTC(2000, 0, 1)) * 1_000_000n;
+const LATEST_NS = BigInt(Date.UTC(2200, 0, 1)) * 1_000_000n;
+
+const NUMERIC = /^(\d+)(?:\.(\d+))?$/;
+const ISO =
+  /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?(?:([Zz])|([+-])(\d{2}):?(\d{2}))?$/;
+
+/**
+ * Parses one timestamp. `nowNs` is the caller's clock, so "now" stays testable.
+ * Throws a UsageError naming `flag` when the value is not a time we accept.
+ */
+export function parseTimestamp(value: string, flag: string, nowNs: bigint): bigint {
+  const text = value.trim();
+  if (text.toLowerCase() === 'now') return nowNs;
+  const ns = parseNumeric(text, flag) ?? parseIso(text, flag);
+  if (ns === undefined) throw invalid(flag, value, 'is not a time we understand');
+  if (ns < EARLIEST_NS || ns >= LATEST_NS) {
+    throw invalid(flag, value, 'is outside 2000–2199; check the unit (seconds, ms, µs or ns)');
+  }
+  return ns;
+}
+
+/** Unit by magnitude of the integer part: ≤11 digits seconds, 12–14 ms, 15–17 µs, 18–20 ns. */
+function parseNumeric(text: string, flag: string): bigint | undefined {
+  const match = NUMERIC.exec(text);
+  if (!match) return undefined;
+  const integer = match[1] as string;
+  const fraction = match[2] ?? '';
+  const digits = integer.replace(/^0+(?=\d)/, '').length;
+  const exponent = digits <= 11 ? 9 : digits <= 14 ? 6 : digits <= 17 ? 3 : digits <= 20 ? 0 : -1;
+  if (exponent < 0) throw invalid(flag, text, 'has too many digits to be a Unix time');
+  if (fraction.length > exponent) {
+    throw invalid(flag, text, 'is more precise than a nanosecond');
+  }
+  return BigInt(integer + fraction.padEnd(exponent, '0'));
+}
+
+function parseIso(text: string, flag: string): bigint | undefined {
+  const m = ISO.exec(text);
+  if (!m) return undefined;
+  const [, y, mo, d, h, mi, s = '00', frac = '', zulu, sign, oh, om] = m;
+  if (!zulu && !sign) {
+    throw invalid(flag, text, 'has no time zone; add Z for UTC or an offset such as +02:00');
+  }
+  if (frac.length > 9) throw invalid(flag, text, 'is more precise than a nanosecond');
+  const fields = [y, mo, d, h, mi, s].map(Number) as [number, number, number, number, number, number];
+  const [year, month, day, hour, minute, second] = fields;
+  const ms = Date.UTC(year, month - 1, day, hour, minute, second);
+  const check = new Date(ms);
+  // Date.UTC silently rolls 2026-02-30 over to March; a round trip catches impossible dates and times.
+  if (
+    check.getUTCFullYear() !== year ||
+    check.getUTCMonth() !== month - 1 ||
+    check.getUTCDate() !== day ||
+    check.getUTCHours() !== hour ||
+    check.getUTCMinutes() !== minute ||
+    check.getUTCSeconds() !== second
+  ) {
+    throw invalid(flag, text, 'is not a valid calendar date and time');
+  }
+  let ns = BigInt(ms) * 1_000_000n + BigInt(frac.padEnd(9, '0'));
+  if (sign) {
+    const offsetHours = Number(oh);
+    const offsetMinutes = Number(om);
+    if (offsetHours > 23 || offsetMinutes > 59) throw invalid(flag, text, 'has an impossible zone offset');
+    const offsetNs = BigInt(offsetHours * 3600 + offsetMinutes * 60) * NS_PER_SECOND;
+    // 11:00+01:00 is 10:00Z: subtract a positive offset.
+    ns = sign === '+' ? ns - offsetNs : ns + offsetNs;
+  }
+  return ns;
+}
+
+function invalid(flag: string, value: string, why: string): UsageError {
+  return new UsageError(`${flag}: ${JSON.stringify(value)} ${why}.\n${ACCEPTED_TIME_FORMS}`);
+}
+
+/** Formats nanoseconds as ISO 8601 UTC with all nine fractional digits, for human output. */
+export function formatNs(ns: bigint): string {
+  const ms = ns / 1_000_000n;
+  const iso = new Date(Number(ms)).toISOString(); // …T10:00:00.123Z
+  const fraction = (ns % NS_PER_SECOND).toString().padStart(9, '0');
+  return `${iso.slice(0, 19)}.${fraction}Z`;
+}
+
+/** Wall-clock now with the sub-millisecond precision the platform offers. */
+export function systemNowNs(): bigint {
+  const micros = Math.round((performance.timeOrigin + performance.now()) * 1000);
+  return BigInt(micros) * 1000n;
+}
