@@ -14,7 +14,7 @@ await build({
   format: 'esm',
   platform: 'node',
   target: 'node20.19',
-  minify: true,
+  minify: false,
   legalComments: 'linked',
   chunkNames: 'chunks/[name]-[hash]',
   define: { __DORA_VERSION__: JSON.stringify(pkg.version) },

@@ -54,7 +54,7 @@ Examples:
     await program.parseAsync([...argv], { from: 'user' });
     return 0;
   } catch (error) {
-    return exitCodeFor(error, reporterFor(false));
+    return exitCodeFor(error, reporterFor(false), ctx.config.debug);
   }
 
   function configure(command: Command): Command {
@@ -68,7 +68,7 @@ Examples:
   }
 }
 
-function exitCodeFor(error: unknown, reporter: Reporter): number {
+function exitCodeFor(error: unknown, reporter: Reporter, debug: boolean): number {
   if (error instanceof CommanderError) {
     // Commander already printed its message (or the help/version it was asked for).
     return error.exitCode === 0 ? 0 : 2;
@@ -79,5 +79,6 @@ function exitCodeFor(error: unknown, reporter: Reporter): number {
   }
   const message = error instanceof Error ? error.message : String(error);
   reporter.error(`dora hit an unexpected problem: ${message}. This is a bug; please report it with the command you ran.`);
+  if (debug && error instanceof Error && error.stack) reporter.info(error.stack);
   return 1;
 }

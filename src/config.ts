@@ -17,6 +17,8 @@ export interface Config {
   deadline?: string;
   maxAttempts?: string;
   proxy: { httpProxy?: string; httpsProxy?: string; noProxy?: string };
+  /** DORA_DEBUG: print the stack of unexpected errors (bugs), for bug reports. */
+  debug: boolean;
   fips: boolean;
   fipsIgnoreError: boolean;
   /** Running under CI: no spinner, no prompts. */
@@ -42,6 +44,7 @@ export function readConfig(rawEnv: Env): Config {
   const config: Config = {
     proxy: {},
     ci: isTruthy(env.CI) || env.CONTINUOUS_INTEGRATION !== undefined || env.BUILD_NUMBER !== undefined,
+    debug: isTruthy(env.DORA_DEBUG),
     fips: isTruthy(env.DATADOG_FIPS),
     fipsIgnoreError: isTruthy(env.DATADOG_FIPS_IGNORE_ERROR),
     noColor: env.NO_COLOR !== undefined,

@@ -30,7 +30,12 @@ export interface ApiTarget {
  * Malformed values are refused: a site with a scheme, a path or spaces would send the key somewhere unintended.
  */
 export function resolveApiTarget(site: string | undefined, apiUrl: string | undefined): ApiTarget {
-  if (apiUrl !== undefined) return { baseUrl: parseApiUrl(apiUrl) };
+  // The site is checked even when a base URL overrides it: a malformed value is a mistake worth reporting either way.
+  const siteTarget = siteApiTarget(site);
+  return apiUrl === undefined ? siteTarget : { baseUrl: parseApiUrl(apiUrl) };
+}
+
+function siteApiTarget(site: string | undefined): ApiTarget {
   const host = (site ?? DEFAULT_SITE).toLowerCase();
   if (!HOSTNAME.test(host)) {
     throw new UsageError(

@@ -18,7 +18,9 @@ export interface ClosableTransport {
 }
 
 export async function createUndiciTransport(proxy: ProxySettings): Promise<ClosableTransport> {
-  const { EnvHttpProxyAgent, fetch } = await import('undici');
+  // undici is CommonJS: once bundled, its exports may sit on `default` rather than on the namespace.
+  const namespace = (await import('undici')) as typeof import('undici') & { default?: typeof import('undici') };
+  const { EnvHttpProxyAgent, fetch } = namespace.default ?? namespace;
   // Empty strings, not undefined: undici would otherwise read process.env itself, behind our config's back.
   const dispatcher = new EnvHttpProxyAgent({
     httpProxy: proxy.httpProxy ?? '',
