@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { resolveApiTarget } from '../../src/api/site.js';
+import { UsageError } from '../../src/errors.js';
+
+describe('resolveApiTarget', () => {
+  it.each([
+    [undefined, 'https://api.datadoghq.com'],
+    ['datadoghq.eu', 'https://api.datadoghq.eu'],
+    ['US5.datadoghq.com', 'https://api.us5.datadoghq.com'],
+    ['ddog-gov.com', 'https://api.ddog-gov.com'],
+    ['api.datadoghq.eu', 'https://api.datadoghq.eu'],
+  ])('site %s → %s', (site, baseUrl) => {
+    expect(resolveApiTarget(site, undefined)).toEqual({ baseUrl });
+  });
+
+  it('warns (does not refuse) on a well-formed unknown site', () => {
+    expect(resolveApiTarget('datad0g.com', undefined)).toEqual({
+      baseUrl: 'https://api.datad0g.com',
+      unknownSite: 'datad0g.com',
+    });
+  });
+
+  it.each(['https://datadoghq.com', 'datadoghq.com/api', 'datadog hq.com', 'localhost', '', 'datadoghq.com:443'])(
+    'refuses the malformed site %j',
+    (site) => {
+      expect(() => resolveApiTarget(site, undefined)).toThrow(UsageError);
+    },
+  );
+
+  it('lets an API URL override the site, keeping a path prefix', () => {
+    expect(resolveApiTarget('datadoghq.eu', 'https://gateway.example/datadog/')).toEqual({
+      baseUrl: 'https://gateway.example/datadog',
+    });
+  });
+
+  it.each(['ftp://x.example', 'not a url', 'https://u:p@gw.example', 'https://gw.example/?a=1'])(
+    'refuses the API URL %j',
+    (url) => {
+      expect(() => resolveApiTarget(undefined, url)).toThrow(UsageError);
+    },
+  );
+
+  it('never echoes credentials from a refused API URL', () => {
+    expect(() => resolveApiTarget(undefined, 'https://u:SECRET@gw.example')).toThrow(/^(?!.*SECRET)/s);
+  });
+});

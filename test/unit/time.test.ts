@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { UsageError } from '../../src/errors.js';
+import { formatNs, parseTimestamp } from '../../src/time.js';
+
+const NOW = 1_795_700_000_000_000_000n;
+const parse = (value: string) => parseTimestamp(value, '--started-at', NOW);
+
+describe('parseTimestamp', () => {
+  it.each([
+    ['1795687200', 1795687200000000000n],
+    ['1795687200.5', 1795687200500000000n],
+    ['1795687200.123456789', 1795687200123456789n],
+    ['1795687200123', 1795687200123000000n],
+    ['1795687200123.5', 1795687200123500000n],
+    ['1795687200123456', 1795687200123456000n],
+    ['1795687200123456789', 1795687200123456789n],
+    [' 1795687200 ', 1795687200000000000n],
+  ])('reads Unix time %s by magnitude, exactly', (input, expected) => {
+    expect(parse(input)).toBe(expected);
+  });
+
+  it.each([
+    ['2026-11-26T10:00:00Z', 1795687200000000000n],
+    ['2026-11-26T10:00:00.123456789Z', 1795687200123456789n],
+    ['2026-11-26T10:00:00.1Z', 1795687200100000000n],
+    ['2026-11-26T11:00:00+01:00', 1795687200000000000n],
+    ['2026-11-26T05:30:00.000000001-04:30', 1795687200000000001n],
+    ['2026-11-26T11:00:00+0100', 1795687200000000000n],
+    ['2026-11-26 10:00:00Z', 1795687200000000000n],
+    ['2026-11-26T10:00Z', 1795687200000000000n],
+    ['2026-11-26t10:00:00z', 1795687200000000000n],
+  ])('reads ISO 8601 %s to the nanosecond', (input, expected) => {
+    expect(parse(input)).toBe(expected);
+  });
+
+  it('keeps nanoseconds that a float would round (…789 stays …789)', () => {
+    expect(parse('1795687200123456789').toString()).toBe('1795687200123456789');
+  });
+
+  it('reads "now" from the injected clock', () => {
+    expect(parse('now')).toBe(NOW);
+    expect(parse('NOW')).toBe(NOW);
+  });
+
+  it.each([
+    ['2026-11-26T10:00:00', /no time zone/],
+    ['2026-11-26', /not a time we understand/],
+    ['yesterday', /not a time we understand/],
+    ['', /not a time we understand/],
+    ['-1795687200', /not a time we understand/],
+    ['1795687200.1234567891', /more precise than a nanosecond/],
+    ['1795687200123.1234567', /more precise than a nanosecond/],
+    ['2026-11-26T10:00:00.1234567891Z', /more precise than a nanosecond/],
+    ['2026-02-30T10:00:00Z', /not a valid calendar date/],
+    ['2026-11-26T24:00:00Z', /not a valid calendar date/],
+    ['2026-11-26T10:00:00+25:00', /impossible zone offset/],
+    ['12', /outside 2000/],
+    ['179568720012345678901', /too many digits/],
+  ])('refuses %j, naming the flag and the accepted forms', (input, why) => {
+    let error: unknown;
+    try {
+      parse(input);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(UsageError);
+    const message = (error as Error).message;
+    expect(message).toMatch(why);
+    expect(message).toContain('--started-at');
+    expect(message).toContain('Accepted forms');
+  });
+});
+
+describe('formatNs', () => {
+  it('prints all nine fractional digits in UTC', () => {
+    expect(formatNs(1795687200123456789n)).toBe('2026-11-26T10:00:00.123456789Z');
+    expect(formatNs(1795687200000000001n)).toBe('2026-11-26T10:00:00.000000001Z');
+  });
+});

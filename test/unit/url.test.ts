@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { hasUserInfo, redactUrlsInText, sanitizeRepositoryUrl } from '../../src/git/url.js';
+
+describe('sanitizeRepositoryUrl', () => {
+  it.each([
+    ['https://bot:TOKEN@github.com/acme/shop.git', 'https://github.com/acme/shop.git'],
+    ['https://x-access-token:ghs_abc@github.com/acme/shop', 'https://github.com/acme/shop'],
+    ['https://TOKEN@github.com/acme/shop.git', 'https://github.com/acme/shop.git'],
+    ['https://:TOKEN@github.com/acme/shop.git', 'https://github.com/acme/shop.git'],
+    ['https://us%40er:p%3Ass@gitlab.example.com:8443/g/p.git', 'https://gitlab.example.com:8443/g/p.git'],
+    ['https://user:p@ss@host.example/r.git', 'https://host.example/r.git'],
+    ['ssh://git:secret@git.example.com:2222/acme/shop.git', 'ssh://git.example.com:2222/acme/shop.git'],
+    ['ssh://git@github.com/acme/shop.git', 'ssh://github.com/acme/shop.git'],
+    ['https://github.com/acme/shop.git?token=abc#frag', 'https://github.com/acme/shop.git'],
+    ['https://host.example?x=1', 'https://host.example'],
+    ['git@github.com:acme/shop.git', 'git@github.com:acme/shop.git'],
+    ['http://Host.Example:80/Path/Repo.git', 'http://Host.Example:80/Path/Repo.git'],
+    ['/srv/git/shop.git', '/srv/git/shop.git'],
+    ['  https://github.com/acme/shop.git\n', 'https://github.com/acme/shop.git'],
+  ])('%s → %s', (input, expected) => {
+    expect(sanitizeRepositoryUrl(input)).toBe(expected);
+    expect(hasUserInfo(sanitizeRepositoryUrl(input))).toBe(false);
+  });
+
+  it('detects user info only in the authority', () => {
+    expect(hasUserInfo('https://a:b@host/x')).toBe(true);
+    expect(hasUserInfo('https://host/a@b')).toBe(false);
+    expect(hasUserInfo('git@github.com:acme/shop.git')).toBe(false);
+  });
+});
+
+describe('redactUrlsInText', () => {
+  it('removes user info from every URL in a message', () => {
+    const text = 'connect to https://bot:TOKEN@proxy.example:3128 failed; also http://u@h/x and ssh://k:p@g/r';
+    expect(redactUrlsInText(text)).toBe('connect to https://proxy.example:3128 failed; also http://h/x and ssh://g/r');
+  });
+});
