@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { Reporter, wantsColor } from '../../src/output.js';
+
+function capture(isTTY = false) {
+  const stream = { text: '', isTTY, write(chunk: string) { this.text += chunk; } };
+  return stream;
+}
+
+describe('Reporter', () => {
+  it('keeps stdout for results and everything else on stderr', () => {
+    const out = capture();
+    const err = capture();
+    const reporter = new Reporter(out, err, { color: false, spinner: false, verbose: false, secrets: [] });
+    reporter.result('{"a":1}');
+    reporter.warn('careful');
+    reporter.error('broken');
+    reporter.success('done');
+    expect(out.text).toBe('{"a":1}\n');
+    expect(err.text).toBe('warning: careful\nerror: broken\n✔ done\n');
+  });
+
+  it('never prints the API key or URL user info, whatever the message', () => {
+    const out = capture();
+    const err = capture();
+    const key = 'abcdef0123456789abcdef0123456789';
+    const reporter = new Reporter(out, err, { color: false, spinner: false, verbose: true, secrets: [key] });
+    reporter.error(`proxy http://user:hunter2@proxy.example:3128 refused key ${key}`);
+    reporter.detail(`DD-API-KEY: ${key}`);
+    reporter.result(`{"tag":"k:${key}"}`);
+    expect(err.text + out.text).not.toContain(key);
+    expect(err.text).not.toContain('hunter2');
+    expect(err.text).toContain('http://proxy.example:3128');
+  });
+
+  it('prints details only when verbose', () => {
+    const err = capture();
+    new Reporter(capture(), err, { color: false, spinner: false, verbose: false, secrets: [] }).detail('hidden');
+    expect(err.text).toBe('');
+  });
+
+  it('shows progress without a spinner as a plain verbose line (CI logs stay clean)', async () => {
+    const err = capture(false);
+    const reporter = new Reporter(capture(), err, { color: false, spinner: false, verbose: true, secrets: [] });
+    const value = await reporter.progress('Sending…', async () => 42);
+    expect(value).toBe(42);
+    expect(err.text).toBe('Sending…\n');
+  });
+
+  it('writes no colour codes when colour is off', () => {
+    const err = capture(true);
+    new Reporter(capture(), err, { color: false, spinner: false, verbose: false, secrets: [] }).warn('w');
+    expect(err.text).not.toMatch(/\u001b\[/);
+  });
+});
+
+describe('wantsColor', () => {
+  it('honours NO_COLOR over everything, then FORCE_COLOR, else only on a terminal', () => {
+    expect(wantsColor({ write() {}, isTTY: true }, { noColor: true, forceColor: true })).toBe(false);
+    expect(wantsColor({ write() {}, isTTY: false }, { noColor: false, forceColor: true })).toBe(true);
+    expect(wantsColor({ write() {}, isTTY: true }, { noColor: false, forceColor: false })).toBe(true);
+    expect(wantsColor({ write() {}, isTTY: false }, { noColor: false, forceColor: false })).toBe(false);
+  });
+});
