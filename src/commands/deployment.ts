@@ -10,6 +10,9 @@ import { addDeliveryOptions, addEventOptions, type CommonOptions } from './optio
 import { checkDeliverySettings, sendEvent } from './send.js';
 import { reportGit } from './git-report.js';
 
+/** Datadog's API reference says a deployment's finish "should not be older than 3 hours". */
+const STALE_AFTER_NS = 3n * 3600n * 1_000_000_000n;
+
 export interface DeploymentOptions extends CommonOptions {
   service?: string;
   skipGit?: boolean;
@@ -90,6 +93,9 @@ export async function runDeployment(options: DeploymentOptions, ctx: Context, re
     git,
   });
   reporter.detail(`Deployment window: ${formatNs(startedAt)} → ${formatNs(finishedAt)}`);
+  if (now - finishedAt > STALE_AFTER_NS) {
+    reporter.warn(`--finished-at is ${formatNs(finishedAt)}, over 3 hours ago: Datadog may not count deployments that old.`);
+  }
 
   await sendEvent(
     {

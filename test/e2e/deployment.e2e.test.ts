@@ -137,6 +137,19 @@ describe('dora deployment, end to end', () => {
     expect(run.stderr).not.toMatch(/\n\s+at /); // no stack trace
   });
 
+  it('warns, without refusing, when the finish is older than Datadog counts (3 hours)', async () => {
+    const old = await runDora(
+      ['deployment', '--service', 'api', '--started-at', '1795687200', '--finished-at', '1795687260', '--skip-git', '--dry-run'],
+      { cwd: makePlainDir() },
+    );
+    expect(old.code).toBe(0);
+    expect(old.stderr).toMatch(/over 3 hours ago/);
+    const fresh = await runDora(['deployment', '--service', 'api', '--started-at', 'now', '--skip-git', '--dry-run'], {
+      cwd: makePlainDir(),
+    });
+    expect(fresh.stderr).not.toMatch(/over 3 hours ago/);
+  });
+
   it('a missing API key is exit 2 and names DD_API_KEY', async () => {
     const run = await runDora(['deployment', '--service', 'api', '--started-at', 'now', '--skip-git'], { cwd: makePlainDir() });
     expect(run.code).toBe(2);
