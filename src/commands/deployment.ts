@@ -2,13 +2,12 @@
 import { Command, Option } from 'commander';
 import { UsageError } from '../errors.js';
 import { DEPLOYMENT_PATH, deploymentPayload } from '../events/deployment.js';
-import { resolveGit } from '../git/resolve.js';
 import { formatNs, parseTimestamp } from '../time.js';
 import type { Context } from '../context.js';
 import type { Reporter } from '../output.js';
 import { addDeliveryOptions, addEventOptions, type CommonOptions } from './options.js';
 import { checkDeliverySettings, sendEvent } from './send.js';
-import { reportGit } from './git-report.js';
+import { findGit } from './git.js';
 
 /** Datadog's API reference says a deployment's finish "should not be older than 3 hours". */
 const STALE_AFTER_NS = 3n * 3600n * 1_000_000_000n;
@@ -57,16 +56,7 @@ export async function runDeployment(options: DeploymentOptions, ctx: Context, re
   if (options.skipGit) {
     if (options.gitRepositoryUrl || options.gitCommitSha) reporter.warn('--skip-git given: the git flags are ignored.');
   } else {
-    const resolution = await resolveGit({
-      flagUrl: options.gitRepositoryUrl,
-      flagSha: options.gitCommitSha,
-      levels: { ddEnv: true, ci: true, local: true },
-      config: ctx.config,
-      cwd: ctx.cwd,
-      io: ctx.io,
-      readLocal: ctx.readLocalGit,
-    });
-    reportGit(resolution, reporter, options.dryRun === true);
+    const resolution = await findGit(options, ctx, reporter);
     git = resolution.git;
     if (!git) {
       const missing = [

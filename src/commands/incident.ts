@@ -2,11 +2,10 @@
 import { Command, Option } from 'commander';
 import { UsageError } from '../errors.js';
 import { FAILURE_PATH, failurePayload } from '../events/failure.js';
-import { resolveGit } from '../git/resolve.js';
 import { parseTimestamp } from '../time.js';
 import type { Context } from '../context.js';
 import type { Reporter } from '../output.js';
-import { reportGit } from './git-report.js';
+import { findGit } from './git.js';
 import { addDeliveryOptions, addEventOptions, type CommonOptions } from './options.js';
 import { checkDeliverySettings, sendEvent } from './send.js';
 
@@ -59,16 +58,7 @@ export async function runIncident(options: IncidentOptions, ctx: Context, report
   // An incident is about what broke, not about the checkout this command runs in: git only when the culprit is named.
   let git;
   if (options.gitCommitSha !== undefined) {
-    const resolution = await resolveGit({
-      flagUrl: options.gitRepositoryUrl,
-      flagSha: options.gitCommitSha,
-      levels: { ddEnv: true, ci: true, local: true },
-      config: ctx.config,
-      cwd: ctx.cwd,
-      io: ctx.io,
-      readLocal: ctx.readLocalGit,
-    });
-    reportGit(resolution, reporter, options.dryRun === true);
+    const resolution = await findGit(options, ctx, reporter);
     git = resolution.git;
     if (!git) {
       throw new UsageError(

@@ -28,8 +28,6 @@ export interface GitResolution {
 export interface GitInputs {
   flagUrl?: string;
   flagSha?: string;
-  /** Which levels may be consulted beyond the flags. */
-  levels: { ddEnv: boolean; ci: boolean; local: boolean };
   config: Config;
   cwd: string;
   io: CiIo;
@@ -39,19 +37,17 @@ export interface GitInputs {
 type Candidate = { value: string; source: string } | undefined;
 
 export async function resolveGit(inputs: GitInputs): Promise<GitResolution> {
-  const { config, levels } = inputs;
+  const { config } = inputs;
   const warnings: string[] = [];
 
   // Values the user gave on purpose are refused when malformed; values we discover are skipped with a warning.
   let url = given(inputs.flagUrl, '--git-repository-url');
   let sha = givenSha(inputs.flagSha, '--git-commit-sha');
-  if (levels.ddEnv) {
-    url ??= given(config.gitRepositoryUrl, 'DD_GIT_REPOSITORY_URL');
-    sha ??= givenSha(config.gitCommitSha, 'DD_GIT_COMMIT_SHA');
-  }
+  url ??= given(config.gitRepositoryUrl, 'DD_GIT_REPOSITORY_URL');
+  sha ??= givenSha(config.gitCommitSha, 'DD_GIT_COMMIT_SHA');
 
   let ci: CiGitFacts | undefined;
-  if (levels.ci && (!url || !sha)) {
+  if (!url || !sha) {
     ci = detectCiProvider(config.vars, inputs.io);
     if (ci) {
       const from = `${ci.provider} environment`;
@@ -63,7 +59,7 @@ export async function resolveGit(inputs: GitInputs): Promise<GitResolution> {
     }
   }
 
-  if (levels.local && (!url || !sha)) {
+  if (!url || !sha) {
     const local = await inputs.readLocal(inputs.cwd);
     url ??= discovered(local.repositoryUrl, 'local checkout');
     sha ??= discovered(local.commitSha, 'local checkout');

@@ -17,7 +17,6 @@ const gitlab = {
 function inputs(overrides: Partial<GitInputs> & { env?: Record<string, string> } = {}): GitInputs {
   const { env = {}, ...rest } = overrides;
   return {
-    levels: { ddEnv: true, ci: true, local: true },
     config: readConfig(env),
     cwd: '/work/checkout',
     io: { readFile: () => undefined },

@@ -1,0 +1,30 @@
+/** The git step both commands share: resolve the repository and commit, then say where each came from. */
+import type { Context } from '../context.js';
+import { resolveGit, type GitResolution } from '../git/resolve.js';
+import type { Reporter } from '../output.js';
+import type { CommonOptions } from './options.js';
+
+export async function findGit(options: CommonOptions, ctx: Context, reporter: Reporter): Promise<GitResolution> {
+  const resolution = await resolveGit({
+    flagUrl: options.gitRepositoryUrl,
+    flagSha: options.gitCommitSha,
+    config: ctx.config,
+    cwd: ctx.cwd,
+    io: ctx.io,
+    readLocal: ctx.readLocalGit,
+  });
+  reportGit(resolution, reporter, options.dryRun === true);
+  return resolution;
+}
+
+/** Warnings always; the provider and each value's source in a dry run or with --verbose. */
+function reportGit(resolution: GitResolution, reporter: Reporter, dryRun: boolean): void {
+  for (const warning of resolution.warnings) reporter.warn(warning);
+  const say = (text: string) => (dryRun ? reporter.info(text) : reporter.detail(text));
+  if (resolution.ci) {
+    const ref = resolution.ci.tag ? `tag ${resolution.ci.tag}` : resolution.ci.branch ? `branch ${resolution.ci.branch}` : undefined;
+    say(`CI provider: ${resolution.ci.provider}${ref ? ` (${ref})` : ''}`);
+  }
+  if (resolution.repositoryUrl) say(`Repository URL: ${resolution.repositoryUrl.value} (from ${resolution.repositoryUrl.source})`);
+  if (resolution.commitSha) say(`Commit SHA: ${resolution.commitSha.value} (from ${resolution.commitSha.source})`);
+}
