@@ -63,7 +63,8 @@ export class Reporter {
   async progress<T>(text: string, task: (update: (text: string) => void) => Promise<T>): Promise<T> {
     if (!this.options.spinner) {
       this.detail(text);
-      return task((next) => this.detail(next));
+      // Without a spinner there is nothing to update: callers report each step (retries) themselves.
+      return task(() => undefined);
     }
     const { default: ora } = await import('ora');
     const spinner = ora({ text: this.redact(text), stream: this.stderr as NodeJS.WritableStream, discardStdin: false });

@@ -11,23 +11,31 @@ import { readLocalGit } from './git/local.js';
 import { systemNowNs } from './time.js';
 import { CLI_VERSION } from './version.js';
 
-/** After a signal, how long the run gets to stop cleanly before we exit anyway. */
+/** After a signal, how long the run gets to stop cleanly before we exit anyway (the issue allows a second). */
 const SIGNAL_GRACE_MS = 800;
 
 export async function runProcess(argv: string[]): Promise<void> {
   const interrupt = new AbortController();
+  /** The run's exit code once it has returned; from then on only output is being flushed. */
+  let result: number | undefined;
   const onSignal = (signal: 'SIGINT' | 'SIGTERM') => {
     const reason = new InterruptedError(signal);
-    if (interrupt.signal.aborted) process.exit(reason.exitCode); // a second Ctrl-C: leave now
+    // Nothing left that could be recorded: the run is only flushing output, so let it end with its own result.
+    if (result !== undefined) return;
+    // If the run stops in time it prints its own message; these paths are for a run that did not.
+    const leave = () => {
+      if (result === undefined) process.stderr.write(`error: ${reason.message}\n`);
+      process.exit(result ?? reason.exitCode);
+    };
+    // A second signal (an impatient Ctrl-C, or CI escalating): leave now.
+    if (interrupt.signal.aborted) leave();
     interrupt.abort(reason);
     // Work that cannot be cancelled (a git subprocess) must not keep a CI job waiting.
-    setTimeout(() => {
-      process.stderr.write(`error: ${reason.message}\n`);
-      process.exit(reason.exitCode);
-    }, SIGNAL_GRACE_MS).unref();
+    setTimeout(leave, SIGNAL_GRACE_MS).unref();
   };
-  process.once('SIGINT', () => onSignal('SIGINT'));
-  process.once('SIGTERM', () => onSignal('SIGTERM'));
+  // `on`, not `once`: after the first signal the default handler would kill us silently, without the exit code.
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
 
   const ctx: Context = {
     config: readConfig(process.env),
@@ -67,6 +75,7 @@ export async function runProcess(argv: string[]): Promise<void> {
     process.stderr.write(`error: dora hit an unexpected problem: ${error instanceof Error ? error.message : String(error)}\n`);
     code = 1;
   }
+  result = code;
   process.exitCode = code;
   // Let stdout drain and exit naturally; a stray handle must not keep a CI step alive, though.
   setTimeout(() => process.exit(code), 1000).unref();

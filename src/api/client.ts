@@ -3,15 +3,22 @@
  * intake's acceptance or throws a DoraError that says truthfully what happened. Time, randomness and the transport
  * are injected: tests drive status sequences and backoffs without real sleeps, and production passes undici.
  */
-import { DeliveryError, DoraError, RejectedError, UnauthorizedError } from '../errors.js';
+import { DeliveryError, DoraError, RejectedError, UnauthorizedError, UsageError } from '../errors.js';
 import { redactUrlsInText } from '../git/url.js';
 import { errorText, responseId } from './response.js';
-import { backoffMs, isRetryableStatus, retryAfterMs } from './retry.js';
+import { backoffMs, classifyNetworkError, isRetryableStatus, retryAfterMs } from './retry.js';
 
 /** The subset of `fetch` we use, so Node's fetch (msw in tests) and undici's fetch both fit. */
 export type Transport = (
   url: string,
-  init: { method: 'POST'; headers: Record<string, string>; body: string; signal: AbortSignal },
+  init: {
+    method: 'POST';
+    headers: Record<string, string>;
+    body: string;
+    signal: AbortSignal;
+    /** Never follow: a redirect would carry the DD-API-KEY header to whatever host it names. */
+    redirect: 'manual';
+  },
 ) => Promise<{ status: number; statusText?: string; headers: { get(name: string): string | null }; text(): Promise<string> }>;
 
 export interface Clock {
@@ -56,47 +63,60 @@ export interface Delivered {
 
 type Outcome =
   | { kind: 'accepted'; status: number; body: string }
-  | { kind: 'retry'; reason: string; retryAfterMs?: number }
-  | { kind: 'final'; error: DoraError };
+  /** `maybeRecorded`: the request may have reached Datadog even though we saw no answer. */
+  | { kind: 'retry'; reason: string; maybeRecorded: boolean; retryAfterMs?: number }
+  /** `afterAttempts` lets the caller add how many attempts came before a refusal. */
+  | { kind: 'final'; error: (afterAttempts: string) => DoraError };
 
 export async function deliver(request: DeliveryRequest, policy: DeliveryPolicy, deps: DeliveryDeps): Promise<Delivered> {
+  checkApiKey(request.apiKey);
   const { clock } = deps;
   const userSignal = deps.signal ?? new AbortController().signal;
   const deadline = clock.monotonicMs() + policy.deadlineMs;
-  let lastReason = 'no attempt was made';
+  const failed: { attempts: number; reason: string; maybeRecorded: boolean } = {
+    attempts: 0,
+    reason: 'no attempt was made',
+    maybeRecorded: false,
+  };
+  const giveUp = (why?: string) => notDelivered(failed.attempts, why ? `${failed.reason} (${why})` : failed.reason, failed.maybeRecorded);
 
-  for (let attempt = 1; attempt <= policy.maxAttempts; attempt++) {
+  while (failed.attempts < policy.maxAttempts) {
     throwIfInterrupted(userSignal);
     const remaining = deadline - clock.monotonicMs();
     if (remaining <= 0) break;
+    const attempt = failed.attempts + 1;
     const outcome = await attemptOnce(request, Math.min(policy.requestTimeoutMs, remaining), deps, userSignal);
     if (outcome.kind === 'accepted') {
       const id = responseId(outcome.body);
       return { status: outcome.status, attempts: attempt, ...(id ? { responseId: id } : {}) };
     }
-    if (outcome.kind === 'final') throw outcome.error;
-    lastReason = outcome.reason;
-    if (attempt === policy.maxAttempts) {
-      throw notDelivered(attempt, lastReason);
+    if (outcome.kind === 'final') {
+      throw outcome.error(attempt === 1 ? '' : ` on attempt ${attempt}, after ${failed.attempts} failed (${failed.reason})`);
     }
+    failed.attempts = attempt;
+    failed.reason = mask(outcome.reason, request.apiKey);
+    failed.maybeRecorded ||= outcome.maybeRecorded;
+    if (attempt >= policy.maxAttempts) throw giveUp();
 
     const delayMs = outcome.retryAfterMs ?? backoffMs(attempt, deps.random);
     const left = deadline - clock.monotonicMs();
     if (delayMs >= left) {
-      const why = outcome.retryAfterMs !== undefined
-        ? `the server asked to retry after ${seconds(delayMs)}, past the ${seconds(policy.deadlineMs)} deadline`
-        : `the ${seconds(policy.deadlineMs)} deadline leaves no time for another attempt`;
-      throw notDelivered(attempt, `${lastReason} (${why})`);
+      throw giveUp(
+        outcome.retryAfterMs !== undefined
+          ? `the server asked to retry after ${seconds(delayMs)}, past the ${seconds(policy.deadlineMs)} deadline`
+          : `the ${seconds(policy.deadlineMs)} deadline leaves no time for another attempt`,
+      );
     }
-    deps.onRetry?.({ attempt, delayMs, reason: lastReason });
+    deps.onRetry?.({ attempt, delayMs, reason: failed.reason });
     try {
       await clock.sleep(delayMs, userSignal);
     } catch {
       throwIfInterrupted(userSignal);
-      throw notDelivered(attempt, lastReason);
+      throw giveUp();
     }
   }
-  throw notDelivered(Math.max(1, policy.maxAttempts), `${lastReason} (deadline of ${seconds(policy.deadlineMs)} reached)`);
+  // Only reached when the deadline ran out between attempts (maxAttempts is handled inside the loop).
+  throw giveUp(`the ${seconds(policy.deadlineMs)} deadline was reached`);
 }
 
 async function attemptOnce(
@@ -119,33 +139,105 @@ async function attemptOnce(
       },
       body: request.body,
       signal,
+      redirect: 'manual',
     });
     // The body is read under the same timeout: a server that sends headers and then stalls must not hang us.
-    const body = await response.text();
-    const status = response.status;
-    if (status >= 200 && status < 300) return { kind: 'accepted', status, body };
-    const detail = errorText(body);
-    const statusLine = `HTTP ${status}${detail ? `: ${detail}` : ''}`;
-    if (status === 401 || status === 403) {
-      return {
-        kind: 'final',
-        error: new UnauthorizedError(
-          `Datadog refused the API key (${statusLine}). Check that DD_API_KEY (or DATADOG_API_KEY) is a valid API key ` +
-            `(not an application key) for the site dora sends to, ${request.siteHint}; set DD_SITE for another site.`,
-        ),
-      };
-    }
-    if (isRetryableStatus(status)) {
-      const wait = retryAfterMs(response.headers.get('retry-after'), deps.clock.wallMs());
-      return { kind: 'retry', reason: statusLine, ...(wait !== undefined ? { retryAfterMs: wait } : {}) };
-    }
-    return { kind: 'final', error: new RejectedError(`Datadog rejected the event (${statusLine}).`) };
+    // After a 2xx it only carries the echoed id, so losing it must not turn a recorded event into a retry.
+    const body = await response.text().catch((error: unknown) => {
+      if (response.status >= 200 && response.status < 300) return '';
+      throw error;
+    });
+    return judge(response.status, body, response.headers, request, deps.clock.wallMs());
   } catch (error) {
     throwIfInterrupted(userSignal);
-    if (timeout.signal.aborted) return { kind: 'retry', reason: `no answer within ${seconds(timeoutMs)}` };
-    return { kind: 'retry', reason: describeNetworkError(error) };
+    if (timeout.signal.aborted) {
+      // We cannot tell whether the request got through before we stopped waiting: Datadog may have recorded it.
+      return { kind: 'retry', reason: `no answer within ${seconds(timeoutMs)}`, maybeRecorded: true };
+    }
+    return networkOutcome(error, request);
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/** What one HTTP answer means for the event. */
+function judge(
+  status: number,
+  body: string,
+  headers: { get(name: string): string | null },
+  request: DeliveryRequest,
+  wallNowMs: number,
+): Outcome {
+  if (status >= 200 && status < 300) return { kind: 'accepted', status, body };
+  const detail = mask(errorText(body), request.apiKey);
+  const statusLine = `HTTP ${status}${detail ? `: ${detail}` : ''}`;
+  if (status >= 300 && status < 400) {
+    const location = headers.get('location');
+    return {
+      kind: 'final',
+      error: (after) =>
+        new DeliveryError(
+          `Event not delivered: the API answered HTTP ${status}${location ? ` (a redirect to ${redactUrlsInText(location)})` : ''}${after}. ` +
+            'dora does not follow redirects, so the API key never goes to another host; check --api-url / DORA_API_URL and DD_SITE.',
+        ),
+    };
+  }
+  if (status === 401 || status === 403) {
+    return {
+      kind: 'final',
+      error: (after) =>
+        new UnauthorizedError(
+          `Datadog refused the API key (${statusLine})${after}. Check that DD_API_KEY (or DATADOG_API_KEY) is a valid API key ` +
+            `(not an application key) for the site dora sends to, ${request.siteHint}; set DD_SITE for another site.`,
+        ),
+    };
+  }
+  if (status === 407) {
+    return { kind: 'final', error: (after) => proxyAuthError(`HTTP 407${after}`) };
+  }
+  if (isRetryableStatus(status)) {
+    const wait = retryAfterMs(headers.get('retry-after'), wallNowMs);
+    // The server answered with a refusal, so this attempt did not record the event.
+    return { kind: 'retry', reason: statusLine, maybeRecorded: false, ...(wait !== undefined ? { retryAfterMs: wait } : {}) };
+  }
+  return { kind: 'final', error: (after) => new RejectedError(`Datadog rejected the event (${statusLine})${after}.`) };
+}
+
+function networkOutcome(error: unknown, request: DeliveryRequest): Outcome {
+  const reason = mask(describeNetworkError(error), request.apiKey);
+  switch (classifyNetworkError(error)) {
+    case 'certificate':
+      return {
+        kind: 'final',
+        error: (after) =>
+          new DeliveryError(
+            `Event not delivered: the TLS certificate of ${safeHost(request.url)} could not be verified (${reason})${after}. ` +
+              'If a proxy or gateway re-signs HTTPS traffic, point NODE_EXTRA_CA_CERTS at its CA certificate file.',
+          ),
+      };
+    case 'proxy-auth':
+      return { kind: 'final', error: (after) => proxyAuthError(`${reason}${after}`) };
+    case 'never-sent':
+      return { kind: 'retry', reason, maybeRecorded: false };
+    case 'maybe-sent':
+      return { kind: 'retry', reason, maybeRecorded: true };
+  }
+}
+
+function proxyAuthError(detail: string): DeliveryError {
+  return new DeliveryError(
+    `Event not delivered: the proxy asked for credentials (${detail}). Put them in the proxy URL ` +
+      '(http://user:password@proxy:port) of HTTPS_PROXY / HTTP_PROXY.',
+  );
+}
+
+/** A key with spaces, newlines or non-ASCII cannot be a header value: refuse it before anything is sent. */
+function checkApiKey(apiKey: string): void {
+  if (!/^[\x21-\x7e]+$/.test(apiKey)) {
+    throw new UsageError(
+      'DD_API_KEY (or DATADOG_API_KEY) contains spaces, control or non-ASCII characters; a Datadog API key is ' +
+        '32 hexadecimal characters. Nothing was sent.',
+    );
   }
 }
 
@@ -155,9 +247,14 @@ function throwIfInterrupted(signal: AbortSignal): void {
   throw new DeliveryError('Stopped before the event was confirmed: it may or may not have been recorded.');
 }
 
-function notDelivered(attempts: number, reason: string): DeliveryError {
+function notDelivered(attempts: number, reason: string, maybeRecorded: boolean): DeliveryError {
   const tries = attempts === 1 ? '1 attempt' : `${attempts} attempts`;
-  return new DeliveryError(`Event not delivered after ${tries}; last error: ${reason}.`);
+  if (!maybeRecorded) return new DeliveryError(`Event not delivered after ${tries}; last error: ${reason}.`);
+  // A timeout or a dropped connection cannot tell "never arrived" from "arrived, answer lost": say so.
+  return new DeliveryError(
+    `Event not confirmed after ${tries}; last error: ${reason}. An attempt may have reached Datadog before its ` +
+      'answer was lost, so the event may or may not have been recorded.',
+  );
 }
 
 /** Network errors from fetch wrap the useful part (ECONNREFUSED, certificate problems) in `cause`. */
@@ -166,13 +263,26 @@ export function describeNetworkError(error: unknown): string {
   let current: unknown = error;
   for (let depth = 0; current && depth < 4; depth++) {
     const { message, code } = current as { message?: unknown; code?: unknown };
-    const text = [typeof code === 'string' ? code : '', typeof message === 'string' ? message : '']
-      .filter(Boolean)
-      .join(' ');
-    if (text && !parts.some((part) => part.includes(text))) parts.push(text);
+    const text = typeof message === 'string' ? message : '';
+    const withCode = typeof code === 'string' && !text.includes(code) ? [code, text].filter(Boolean).join(' ') : text;
+    if (withCode && !parts.some((part) => part.includes(withCode))) parts.push(withCode);
     current = (current as { cause?: unknown }).cause;
   }
+  // "fetch failed" says nothing once the cause is known.
+  if (parts.length > 1 && parts[0] === 'fetch failed') parts.shift();
   return redactUrlsInText(parts.join(': ') || String(error));
+}
+
+function mask(text: string, secret: string): string {
+  return secret.length >= 4 ? text.split(secret).join('[redacted]') : text;
+}
+
+function safeHost(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return 'the API';
+  }
 }
 
 function seconds(ms: number): string {

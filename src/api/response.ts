@@ -15,7 +15,8 @@ export function responseId(body: string): string | undefined {
 
 /**
  * The API's own words: `{"errors":["…"]}` or `{"errors":[{"title":…,"detail":…}]}`, else the raw body.
- * Trimmed, single-spaced and cut short so a proxy's HTML error page cannot flood a CI log.
+ * Trimmed, single-spaced and cut short so a proxy's HTML error page cannot flood a CI log, and stripped of control
+ * characters so a broken or hostile server cannot write terminal escape sequences into it.
  */
 export function errorText(body: string): string {
   let text = body;
@@ -26,10 +27,11 @@ export function errorText(body: string): string {
       text = errors.map(describeError).filter(Boolean).join('; ');
     }
   } catch {
-    // not JSON: keep the raw text
+    // Not JSON. A gateway's HTML page says what it means in its text, not in its markup.
+    if (/^\s*<(!doctype|html|head|body|\?xml)/i.test(body)) text = withoutMarkup(body);
   }
-  text = text.replace(/\s+/g, ' ').trim();
-  return text.length > MAX_ERROR_TEXT ? `${text.slice(0, MAX_ERROR_TEXT)}…` : text;
+  text = text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').replace(/\s+/g, ' ').trim();
+  return text.length > MAX_ERROR_TEXT ? `${cutAt(text, MAX_ERROR_TEXT)}…` : text;
 }
 
 function describeError(entry: unknown): string {
@@ -40,4 +42,20 @@ function describeError(entry: unknown): string {
     if (parts.length > 0) return parts.join(': ');
   }
   return JSON.stringify(entry);
+}
+
+function withoutMarkup(html: string): string {
+  return html
+    .replace(/<(script|style)[\s\S]*?<\/\1\s*>/gi, ' ')
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/&nbsp;/g, ' ')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
+}
+
+/** Cuts at `max` UTF-16 units without splitting a surrogate pair (which would print as a replacement character). */
+function cutAt(text: string, max: number): string {
+  const last = text.charCodeAt(max - 1);
+  return text.slice(0, last >= 0xd800 && last <= 0xdbff ? max - 1 : max);
 }

@@ -2,7 +2,7 @@
 
 /** Statuses worth another attempt: the intake may accept the same event a moment later. */
 export function isRetryableStatus(status: number): boolean {
-  return status === 408 || status === 429 || status >= 500;
+  return status === 408 || status === 429 || (status >= 500 && status <= 599);
 }
 
 /** Exponential backoff with jitter: attempt 1 waits ~base, then doubling, capped; jitter spreads retries of many jobs. */
@@ -11,12 +11,67 @@ export function backoffMs(attempt: number, random: () => number, baseMs = 500, c
   return Math.round(ceiling / 2 + random() * (ceiling / 2));
 }
 
+/**
+ * The three HTTP-date forms of RFC 9110 (IMF-fixdate, RFC 850, asctime). Checked before Date.parse because V8 reads
+ * almost anything as a date: "-1" or "hello 2" would otherwise become a day in 2001 and mean "retry now".
+ */
+const HTTP_DATE = new RegExp(
+  [
+    /^[A-Za-z]{3}, \d{2} [A-Za-z]{3} \d{4} \d{2}:\d{2}:\d{2} GMT$/.source,
+    /^[A-Za-z]{6,9}, \d{2}-[A-Za-z]{3}-\d{2} \d{2}:\d{2}:\d{2} GMT$/.source,
+    /^[A-Za-z]{3} [A-Za-z]{3} [ \d]\d \d{2}:\d{2}:\d{2} \d{4}$/.source,
+  ].join('|'),
+);
+
 /** `Retry-After` as delay-seconds or an HTTP date; undefined when absent or unreadable. */
 export function retryAfterMs(header: string | null | undefined, wallNowMs: number): number | undefined {
   if (!header) return undefined;
   const text = header.trim();
   if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
+  if (!HTTP_DATE.test(text)) return undefined;
   const at = Date.parse(text);
   if (Number.isNaN(at)) return undefined;
   return Math.max(0, at - wallNowMs);
+}
+
+/**
+ * What a failed fetch tells us about the event, judged from the error codes in its `cause` chain:
+ * - `never-sent`: the connection was never made (refused, unknown host, proxy refused the tunnel), so nothing was
+ *   recorded and another attempt is safe;
+ * - `certificate`: TLS verification failed, and every retry would meet the same certificate;
+ * - `proxy-auth`: the proxy wants credentials it did not get (407), which no retry will supply;
+ * - `maybe-sent`: the connection broke after the request may have gone out, so Datadog may have recorded it.
+ */
+export type NetworkFailure = 'never-sent' | 'certificate' | 'proxy-auth' | 'maybe-sent';
+
+const NEVER_SENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EAI_NONAME',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EADDRNOTAVAIL',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+const CERTIFICATE_CODE = /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|HOSTNAME_MISMATCH|ALTNAME|ERR_TLS_CERT/;
+
+export function classifyNetworkError(error: unknown): NetworkFailure {
+  let kind: NetworkFailure = 'maybe-sent';
+  let current: unknown = error;
+  for (let depth = 0; current && typeof current === 'object' && depth < 6; depth++) {
+    const { code, message } = current as { code?: unknown; message?: unknown };
+    const text = typeof message === 'string' ? message : '';
+    if (typeof code === 'string' && CERTIFICATE_CODE.test(code)) return 'certificate';
+    // undici reports a refused CONNECT as "Proxy response (407) !== 200 when HTTP Tunneling".
+    const proxyStatus = /Proxy response \((\d{3})\)/.exec(text)?.[1];
+    if (proxyStatus === '407') return 'proxy-auth';
+    if (proxyStatus !== undefined) kind = 'never-sent';
+    if (typeof code === 'string' && NEVER_SENT_CODES.has(code)) kind = 'never-sent';
+    // fetch refuses ports on its blocklist (e.g. 9, 25) before connecting.
+    if (text === 'bad port') kind = 'never-sent';
+    current = (current as { cause?: unknown }).cause;
+  }
+  return kind;
 }

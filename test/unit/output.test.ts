@@ -41,7 +41,10 @@ describe('Reporter', () => {
   it('shows progress without a spinner as a plain verbose line (CI logs stay clean)', async () => {
     const err = capture(false);
     const reporter = new Reporter(capture(), err, { color: false, spinner: false, verbose: true, secrets: [] });
-    const value = await reporter.progress('Sending…', async () => 42);
+    const value = await reporter.progress('Sending…', async (update) => {
+      update('Attempt 1 failed; retrying…'); // the caller warns about retries itself: printing here doubled them
+      return 42;
+    });
     expect(value).toBe(42);
     expect(err.text).toBe('Sending…\n');
   });

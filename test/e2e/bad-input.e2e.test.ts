@@ -1,0 +1,196 @@
+/**
+ * Bad input, end to end: every invalid form must exit 2, name what to fix and send nothing, for both commands.
+ * Each case has its own intake (with a real key and URL), so "nothing sent" is checked per case, not assumed.
+ * Cases run concurrently: they are independent, and each is one short process.
+ */
+import { describe, expect, it, type ExpectStatic } from 'vitest';
+import { makePlainDir } from '../helpers/git-repo.js';
+import { startIntake } from '../helpers/intake.js';
+import { runDora } from '../helpers/run-dora.js';
+
+const KEY = 'bad-input-key-0123456789abcdef';
+const SHA = 'a'.repeat(40);
+const BASE = {
+  deployment: [
+    'deployment', '--service', 'checkout', '--started-at', '1795687200',
+    '--git-repository-url', 'https://github.com/acme/shop', '--git-commit-sha', SHA,
+  ],
+  incident: ['incident', '--service', 'checkout', '--started-at', '1795687200'],
+};
+
+/** [what the case shows, extra arguments, text the message must contain]. Later flags override BASE's. */
+type Case = [label: string, args: string[], names: string];
+
+const SHARED: Case[] = [
+  ['empty --service', ['--service', ''], '--service'],
+  ['blank --service', ['--service', '   '], '--service'],
+  ['201-char --service', ['--service', 's'.repeat(201)], '--service'],
+  ['empty --env', ['--env', ''], '--env'],
+  ['201-char --env', ['--env', 'e'.repeat(201)], '--env'],
+  ['empty --version', ['--version', ''], '--version'],
+  ['201-char --version', ['--version', 'v'.repeat(201)], '--version'],
+  ['empty --team', ['--team', ''], '--team'],
+  ['201-char --team', ['--team', 't'.repeat(201)], '--team'],
+  ['--custom-tags without a value', ['--custom-tags', 'novalue'], '--custom-tags'],
+  ['--custom-tags without a key', ['--custom-tags', ':value'], '--custom-tags'],
+  ['201-char --custom-tags', ['--custom-tags', `k:${'v'.repeat(199)}`], '--custom-tags'],
+  ['101 --custom-tags', Array.from({ length: 101 }, (_, i) => ['--custom-tags', `tag${i}:v`]).flat(), '--custom-tags'],
+  ['short --id', ['--id', 'too-short'], '--id'],
+  ['--id with spaces', ['--id', 'an id with spaces in it'], '--id'],
+  ['non-ASCII --id', ['--id', 'déploiement-0001-abcdef'], '--id'],
+  ['129-char --id', ['--id', 'i'.repeat(129)], '--id'],
+  ['--started-at in words', ['--started-at', 'yesterday'], '--started-at'],
+  ['empty --started-at', ['--started-at', ''], '--started-at'],
+  ['--started-at without a zone', ['--started-at', '2026-11-26T10:00:00'], '--started-at'],
+  ['--started-at with too many digits', ['--started-at', '123456789012345678901'], '--started-at'],
+  ['--started-at before 2000', ['--started-at', '946684799'], '--started-at'],
+  ['--finished-at in words', ['--finished-at', 'later'], '--finished-at'],
+  ['--finished-at before --started-at', ['--finished-at', '1795687100'], '--finished-at'],
+  ['short --git-commit-sha', ['--git-commit-sha', 'abc123'], '--git-commit-sha'],
+  ['non-hex --git-commit-sha', ['--git-commit-sha', 'g'.repeat(40)], '--git-commit-sha'],
+  ['empty --git-repository-url', ['--git-commit-sha', SHA, '--git-repository-url', ''], '--git-repository-url'],
+  ['--site with a path', ['--site', 'datadoghq.com/api'], '--site'],
+  ['--site with a scheme', ['--site', 'https://datadoghq.eu'], '--site'],
+  ['--site with a space', ['--site', 'datadog hq.com'], '--site'],
+  ['--api-url with another scheme', ['--api-url', 'ftp://127.0.0.1/'], '--api-url'],
+  ['--api-url that is no URL', ['--api-url', 'not a url'], '--api-url'],
+  ['zero --request-timeout', ['--request-timeout', '0'], '--request-timeout'],
+  ['--request-timeout in words', ['--request-timeout', 'ten'], '--request-timeout'],
+  ['--request-timeout above 300', ['--request-timeout', '301'], '--request-timeout'],
+  ['negative --deadline', ['--deadline', '-1'], '--deadline'],
+  ['--deadline above an hour', ['--deadline', '3601'], '--deadline'],
+  ['--deadline in exponent form', ['--deadline', '1e3'], '--deadline'],
+  ['zero --max-attempts', ['--max-attempts', '0'], '--max-attempts'],
+  ['fractional --max-attempts', ['--max-attempts', '2.5'], '--max-attempts'],
+  ['--max-attempts above 20', ['--max-attempts', '21'], '--max-attempts'],
+  ['a flag missing its value', ['--env'], '--env'],
+  ['an unknown flag', ['--bogus', 'x'], '--bogus'],
+];
+
+const INCIDENT_ONLY: Case[] = [
+  ['empty --name', ['--name', ''], '--name'],
+  ['1025-char --name', ['--name', 'n'.repeat(1025)], '--name'],
+  ['empty --severity', ['--severity', ''], '--severity'],
+  ['201-char --severity', ['--severity', 'S'.repeat(201)], '--severity'],
+  ['--git-repository-url without the commit', ['--git-repository-url', 'https://github.com/acme/shop'], '--git-commit-sha'],
+];
+
+/** [what the case shows, command, environment, text the message must contain]. */
+const ENVIRONMENT: Array<[string, keyof typeof BASE | 'deployment-no-service' | 'incident-no-service', Record<string, string>, string]> = [
+  ["DD_SERVICE='' counts as unset", 'deployment-no-service', { DD_SERVICE: '' }, '--service'],
+  ["DD_SERVICE='' counts as unset (incident)", 'incident-no-service', { DD_SERVICE: '' }, '--service'],
+  ['DD_SITE with a space', 'deployment', { DD_SITE: 'datadog hq.com' }, 'DD_SITE'],
+  ['DD_SITE with a slash', 'incident', { DD_SITE: 'datadoghq.com/' }, 'DD_SITE'],
+  ['DD_SITE with a scheme', 'deployment', { DD_SITE: 'https://datadoghq.com' }, 'DD_SITE'],
+  ['DATADOG_SITE with a scheme', 'incident', { DATADOG_SITE: 'http://datadoghq.eu' }, 'DD_SITE'],
+  ['DORA_API_URL with user info', 'deployment', { DORA_API_URL: 'https://user:hunter2-secret@127.0.0.1:9/' }, 'DORA_API_URL'],
+  ['DORA_REQUEST_TIMEOUT in words', 'deployment', { DORA_REQUEST_TIMEOUT: 'ten' }, 'DORA_REQUEST_TIMEOUT'],
+  ['zero DORA_DEADLINE', 'incident', { DORA_DEADLINE: '0' }, 'DORA_DEADLINE'],
+  ['DORA_MAX_ATTEMPTS in words', 'incident', { DORA_MAX_ATTEMPTS: 'many' }, 'DORA_MAX_ATTEMPTS'],
+  ['an API key with a space inside', 'deployment', { DD_API_KEY: 'abcd efgh' }, 'DD_API_KEY'],
+];
+
+async function expectRefused(expect: ExpectStatic, args: string[], names: string, env: Record<string, string> = {}) {
+  const intake = await startIntake();
+  try {
+    const run = await runDora(args, { cwd: makePlainDir(), env: { DD_API_KEY: KEY, DORA_API_URL: intake.url, ...env } });
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.stderr).toContain(names);
+    expect(run.stdout).toBe('');
+    expect(intake.requests).toHaveLength(0);
+    expect(run.stderr).not.toContain(KEY);
+    expect(run.stderr).not.toContain('hunter2-secret');
+    expect(run.stderr).not.toMatch(/^\s+at /m); // no stack trace
+  } finally {
+    await intake.close();
+  }
+}
+
+describe.concurrent('bad input is refused with exit 2 and nothing sent', () => {
+  for (const command of ['deployment', 'incident'] as const) {
+    const cases = command === 'incident' ? [...SHARED, ...INCIDENT_ONLY] : SHARED;
+    it.for(cases)(`dora ${command}: %s`, async ([, args, names], { expect }) => {
+      await expectRefused(expect, [...BASE[command], ...args], names);
+    });
+  }
+
+  it.for(ENVIRONMENT)('%s', async ([, command, env, names], { expect }) => {
+    const args =
+      command === 'deployment-no-service' ? ['deployment', '--started-at', '1795687200', '--skip-git']
+      : command === 'incident-no-service' ? ['incident', '--started-at', '1795687200']
+      : BASE[command];
+    await expectRefused(expect, args, names, env);
+  });
+});
+
+describe.concurrent('values that look odd but are valid', () => {
+  it("DD_SITE='' and other empty variables count as unset, not as errors", async ({ expect }) => {
+    const run = await runDora(['deployment', '--service', 'api', '--started-at', '1795687200', '--skip-git', '--dry-run'], {
+      cwd: makePlainDir(),
+      env: { DD_SITE: '', DATADOG_SITE: '', DD_ENV: '', DORA_DEADLINE: '', DORA_MAX_ATTEMPTS: '', HTTPS_PROXY: '' },
+    });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain('https://api.datadoghq.com/api/v2/dora/deployment');
+    expect(JSON.parse(run.stdout).data.attributes).not.toHaveProperty('env');
+  });
+
+  it('accepts the limits themselves: 100 tags, a 200-char env and a 1024-char name', async ({ expect }) => {
+    const intake = await startIntake();
+    try {
+      const tags = Array.from({ length: 100 }, (_, i) => `tag${i}:v`);
+      const run = await runDora(
+        ['incident', '--service', 'api', '--started-at', '1795687200', '--env', 'e'.repeat(200), '--name', 'n'.repeat(1024),
+          ...tags.flatMap((tag) => ['--custom-tags', tag])],
+        { cwd: makePlainDir(), env: { DD_API_KEY: KEY, DORA_API_URL: intake.url } },
+      );
+      expect(run.code, run.stderr).toBe(0);
+      const sent = JSON.parse(intake.requests[0]?.body ?? '{}').data.attributes;
+      expect(sent.custom_tags).toEqual(tags);
+      expect(sent.name).toHaveLength(1024);
+    } finally {
+      await intake.close();
+    }
+  });
+});
+
+describe('unicode, quotes and newlines arrive byte-exact', () => {
+  const values = {
+    service: 'chéckout ☃ "blue" \\ tab\there',
+    env: 'prod\nsecond line',
+    team: "O'Brien & Søn 日本 ",
+    version: '1.0.0+build.ü',
+    tag: 'note:"quoted" 😀\nnext',
+    name: 'Checkout "5xx" — 💥\r\nafter CRLF',
+  };
+
+  it.each([
+    ['a deployment', ['deployment', '--service', values.service, '--skip-git'], { service: values.service }],
+    ['an incident', ['incident', '--service', values.service, '--name', values.name], { services: [values.service], name: values.name }],
+  ] as const)('in %s', async (_, command, own) => {
+    const intake = await startIntake();
+    try {
+      const run = await runDora(
+        [...command, '--started-at', '1795687200', '--finished-at', '1795687260', '--env', values.env, '--team', values.team,
+          '--version', values.version, '--custom-tags', values.tag, '--id', 'byte-exact-0001-abcdef'],
+        { cwd: makePlainDir(), env: { DD_API_KEY: KEY, DORA_API_URL: intake.url } },
+      );
+      expect(run.code, run.stderr).toBe(0);
+      const raw = intake.requests[0]?.body ?? '';
+      expect(JSON.parse(raw).data.attributes).toMatchObject({
+        ...own,
+        env: values.env,
+        team: values.team,
+        version: values.version,
+        custom_tags: [values.tag],
+      });
+      // The raw text uses plain JSON escapes (\n, \", \\) and UTF-8 characters as they are, nothing re-encoded.
+      for (const value of [values.service, values.env, values.team, values.version, values.tag]) {
+        expect(raw).toContain(JSON.stringify(value));
+      }
+      expect(raw).toContain('"chéckout ☃ \\"blue\\" \\\\ tab\\there"');
+      expect(Number(intake.requests[0]?.headers['content-length'])).toBe(Buffer.byteLength(raw, 'utf8'));
+    } finally {
+      await intake.close();
+    }
+  });
+});

@@ -1,0 +1,172 @@
+/**
+ * The built CLI against a local intake that misbehaves: failures then recovery, endless 5xx, silence, refusal,
+ * rate limits, and signals while it waits. Small timeouts via flags keep the file quick; timing assertions are
+ * generous upper bounds (or lower bounds a faster machine cannot break).
+ */
+import net from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { makePlainDir } from '../helpers/git-repo.js';
+import { ACCEPTED, startIntake, testTls, type Intake, type Reply } from '../helpers/intake.js';
+import { runDora, type DoraRun } from '../helpers/run-dora.js';
+
+const KEY = 'e2e-delivery-key-0123456789abcdef';
+const SEND = ['deployment', '--service', 'checkout', '--started-at', 'now', '--skip-git', '--verbose'];
+
+let intake: Intake | undefined;
+afterEach(async () => {
+  await intake?.close();
+  intake = undefined;
+});
+
+/** Runs the CLI against `url` and checks, for every run, that the key never reached the output. */
+async function send(url: string, args: string[] = [], options: Parameters<typeof runDora>[1] = {}): Promise<DoraRun> {
+  const run = await runDora([...SEND, ...args], {
+    cwd: makePlainDir(),
+    ...options,
+    env: { DD_API_KEY: KEY, DORA_API_URL: url, ...options.env },
+  });
+  expect(run.stdout).not.toContain(KEY);
+  expect(run.stderr).not.toContain(KEY);
+  return run;
+}
+
+const sentId = (body: string | undefined) => (JSON.parse(body ?? '{}') as { data: { attributes: { id: string } } }).data.attributes.id;
+
+async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const started = performance.now();
+  while (!condition()) {
+    if (performance.now() - started > timeoutMs) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** A port with nothing listening on it: bound once by us, then released. */
+async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+describe('delivery, end to end', () => {
+  it('retries 500s until the intake recovers, with the same event id every time', async () => {
+    const replies: Reply[] = [{ status: 500 }, { status: 500, body: '{"errors":["Internal Server Error"]}' }, ACCEPTED()];
+    intake = await startIntake((_, index) => replies[index] ?? ACCEPTED());
+    const run = await send(intake.url, ['--json']);
+    expect(run.code).toBe(0);
+    expect(intake.requests).toHaveLength(3);
+    const ids = intake.requests.map((request) => sentId(request.body));
+    expect(new Set(ids).size).toBe(1);
+    expect(JSON.parse(run.stdout)).toMatchObject({ ok: true, id: ids[0], attempts: 3 });
+    expect(run.stderr).toContain('after 3 attempts');
+  });
+
+  it('gives up after --max-attempts of 503 and exits 5, saying how many attempts and why', async () => {
+    intake = await startIntake(() => ({ status: 503, body: '{"errors":["  Service\\n Unavailable  "]}' }));
+    const run = await send(intake.url, ['--max-attempts', '3']);
+    expect(run.code).toBe(5);
+    expect(intake.requests).toHaveLength(3);
+    expect(run.stderr).toContain('Event not delivered after 3 attempts; last error: HTTP 503: Service Unavailable.');
+  });
+
+  it('does not hang on an intake that accepts the connection and never answers', async () => {
+    intake = await startIntake(() => 'stall');
+    const run = await send(intake.url, ['--request-timeout', '0.5', '--deadline', '2']);
+    expect(run.code).toBe(5);
+    expect(run.durationMs).toBeLessThan(8_000);
+    expect(intake.requests.length).toBeGreaterThanOrEqual(1);
+    // The intake did receive the body: the honest report is "not confirmed", not "not sent".
+    expect(run.stderr).toMatch(/not confirmed after \d+ attempts?; last error: no answer within/);
+    expect(run.stderr).toContain('may or may not have been recorded');
+  });
+
+  it('exits 5 when nothing listens on the port, and says the event was not delivered', async () => {
+    const run = await send(`http://127.0.0.1:${await closedPort()}`, ['--max-attempts', '2']);
+    expect(run.code).toBe(5);
+    expect(run.stderr).toMatch(/Event not delivered after 2 attempts; last error: .*ECONNREFUSED/);
+  });
+
+  it('waits as long as Retry-After asks on a 429', async () => {
+    const arrivals: number[] = [];
+    intake = await startIntake((_, index) => {
+      arrivals.push(performance.now());
+      return index === 0 ? { status: 429, body: '{"errors":["Too many requests"]}', headers: { 'retry-after': '1' } } : ACCEPTED();
+    });
+    const run = await send(intake.url);
+    expect(run.code).toBe(0);
+    expect(intake.requests).toHaveLength(2);
+    // Our own first backoff is at most 0.5 s; waiting a second can only come from the header.
+    expect((arrivals[1] ?? 0) - (arrivals[0] ?? 0)).toBeGreaterThanOrEqual(950);
+    expect(run.stderr).toContain('retrying in 1.0s');
+  });
+
+  it('gives up at once when Retry-After reaches past the deadline', async () => {
+    intake = await startIntake(() => ({ status: 429, body: '{"errors":["Too many requests"]}', headers: { 'retry-after': '60' } }));
+    const run = await send(intake.url, ['--deadline', '5']);
+    expect(run.code).toBe(5);
+    expect(intake.requests).toHaveLength(1);
+    expect(run.stderr).toContain('asked to retry after 60s, past the 5s deadline');
+  });
+
+  const stall = (): Reply => 'stall';
+  // A long Retry-After keeps the CLI in its backoff sleep rather than in a request.
+  const pause = (): Reply => ({ status: 503, headers: { 'retry-after': '20' } });
+  it.each<{ signal: NodeJS.Signals; code: number; when: string; reply: () => Reply }>([
+    { signal: 'SIGTERM', code: 143, when: 'waiting for an answer', reply: stall },
+    { signal: 'SIGINT', code: 130, when: 'waiting for an answer', reply: stall },
+    { signal: 'SIGTERM', code: 143, when: 'in a backoff', reply: pause },
+  ])('stops promptly on $signal $when (exit $code), saying the event may not have been recorded', async ({ signal, code, reply }) => {
+    intake = await startIntake(reply);
+    let signalledAt = 0;
+    const current = intake;
+    const run = await send(intake.url, [], {
+      onSpawn: (child) => {
+        // If the request never arrives, signalledAt stays 0 and the assertions below say so.
+        void until(() => current.requests.length > 0).then(
+          () => {
+            signalledAt = performance.now();
+            child.kill(signal);
+          },
+          () => undefined,
+        );
+      },
+    });
+    const stoppedAfterMs = performance.now() - signalledAt;
+    expect(signalledAt).toBeGreaterThan(0);
+    expect(run.code).toBe(code);
+    expect(run.stderr).toContain(`Interrupted by ${signal}: the event may or may not have been recorded.`);
+    expect(stoppedAfterMs).toBeLessThan(2_000);
+    expect(intake.requests).toHaveLength(1);
+  });
+
+  it('sends over HTTPS to an intake whose CA is trusted through NODE_EXTRA_CA_CERTS', async () => {
+    intake = await startIntake(undefined, { tls: true });
+    const run = await send(intake.url, [], { env: { NODE_EXTRA_CA_CERTS: testTls().caFile } });
+    expect(run.code).toBe(0);
+    expect(intake.requests).toHaveLength(1);
+  });
+
+  it('fails at once on an untrusted certificate, with the fix in the message', async () => {
+    intake = await startIntake(undefined, { tls: true });
+    const run = await send(intake.url);
+    expect(run.code).toBe(5);
+    expect(intake.requests).toHaveLength(0);
+    expect(run.stderr).toContain('could not be verified');
+    expect(run.stderr).toContain('NODE_EXTRA_CA_CERTS');
+    expect(run.stderr).not.toMatch(/retrying/);
+  });
+
+  it('does not follow a redirect with the API key', async () => {
+    const target = await startIntake();
+    try {
+      intake = await startIntake(() => ({ status: 307, headers: { location: `${target.url}/api/v2/dora/deployment` } }));
+      const run = await send(intake.url);
+      expect(run.code).toBe(5);
+      expect(run.stderr).toContain('HTTP 307 (a redirect to');
+      expect(target.requests).toHaveLength(0);
+    } finally {
+      await target.close();
+    }
+  });
+});

@@ -1,0 +1,116 @@
+/**
+ * The built CLI behind a real local forward proxy. The intake listens on 127.0.0.1 too, so these runs leave NO_PROXY
+ * unset unless a test is about it: otherwise the proxy would be bypassed and prove nothing.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { makePlainDir } from '../helpers/git-repo.js';
+import { startIntake, testTls, type Intake } from '../helpers/intake.js';
+import { startProxy, type Proxy } from '../helpers/proxy.js';
+import { runDora } from '../helpers/run-dora.js';
+
+const KEY = 'proxy-test-key-0123456789abcdef';
+const PASSWORD = 'pr0xy-S3CRET-pass';
+const SEND = ['deployment', '--service', 'api', '--started-at', 'now', '--skip-git', '--verbose', '--deadline', '5'];
+
+let intake: Intake | undefined;
+let proxy: Proxy | undefined;
+afterEach(async () => {
+  await intake?.close();
+  await proxy?.close();
+  intake = proxy = undefined;
+});
+
+const hostPort = (url: string) => new URL(url).host;
+
+describe('dora behind a proxy', () => {
+  it.each(['HTTPS_PROXY', 'https_proxy'])('tunnels an HTTPS send through %s', async (variable) => {
+    intake = await startIntake(undefined, { tls: true });
+    proxy = await startProxy();
+    const run = await runDora(SEND, {
+      cwd: makePlainDir(),
+      env: { DD_API_KEY: KEY, DORA_API_URL: intake.url, NODE_EXTRA_CA_CERTS: testTls().caFile, [variable]: proxy.url },
+    });
+    expect(run.code).toBe(0);
+    expect(proxy.visits).toEqual([{ method: 'CONNECT', target: hostPort(intake.url) }]);
+    expect(intake.requests).toHaveLength(1);
+  });
+
+  it('sends an HTTP intake through HTTP_PROXY', async () => {
+    intake = await startIntake();
+    proxy = await startProxy();
+    const run = await runDora(SEND, { cwd: makePlainDir(), env: { DD_API_KEY: KEY, DORA_API_URL: intake.url, HTTP_PROXY: proxy.url } });
+    expect(run.code).toBe(0);
+    expect(proxy.visits).toHaveLength(1);
+    // undici tunnels plain HTTP too; an absolute-URI request would be just as good.
+    expect(proxy.visits[0]?.target).toContain(hostPort(intake.url));
+    expect(intake.requests).toHaveLength(1);
+  });
+
+  it('authenticates with the user info of the proxy URL and never prints the password', async () => {
+    intake = await startIntake(undefined, { tls: true });
+    proxy = await startProxy({ credentials: { user: 'ci-bot', password: PASSWORD } });
+    const run = await runDora(SEND, {
+      cwd: makePlainDir(),
+      env: {
+        DD_API_KEY: KEY,
+        DORA_API_URL: intake.url,
+        NODE_EXTRA_CA_CERTS: testTls().caFile,
+        HTTPS_PROXY: `http://ci-bot:${PASSWORD}@127.0.0.1:${proxy.port}`,
+      },
+    });
+    expect(run.code).toBe(0);
+    expect(proxy.visits[0]?.proxyAuthorization).toBe(`Basic ${Buffer.from(`ci-bot:${PASSWORD}`).toString('base64')}`);
+    expect(intake.requests).toHaveLength(1);
+    expect(`${run.stdout}${run.stderr}`).not.toContain(PASSWORD);
+    expect(`${run.stdout}${run.stderr}`).not.toContain(KEY);
+  });
+
+  it('fails fast, without retrying, when the proxy refuses the credentials', async () => {
+    intake = await startIntake(undefined, { tls: true });
+    proxy = await startProxy({ credentials: { user: 'ci-bot', password: 'the-right-one' } });
+    const run = await runDora(SEND, {
+      cwd: makePlainDir(),
+      env: {
+        DD_API_KEY: KEY,
+        DORA_API_URL: intake.url,
+        NODE_EXTRA_CA_CERTS: testTls().caFile,
+        HTTPS_PROXY: `http://ci-bot:${PASSWORD}@127.0.0.1:${proxy.port}`,
+      },
+    });
+    expect(run.code).toBe(5);
+    expect(run.stderr).toMatch(/proxy asked for credentials/);
+    expect(proxy.visits).toHaveLength(1);
+    expect(intake.requests).toHaveLength(0);
+    expect(`${run.stdout}${run.stderr}`).not.toContain(PASSWORD);
+  });
+
+  it('goes direct for hosts in NO_PROXY', async () => {
+    intake = await startIntake(undefined, { tls: true });
+    proxy = await startProxy();
+    const run = await runDora(SEND, {
+      cwd: makePlainDir(),
+      env: {
+        DD_API_KEY: KEY,
+        DORA_API_URL: intake.url,
+        NODE_EXTRA_CA_CERTS: testTls().caFile,
+        HTTPS_PROXY: proxy.url,
+        NO_PROXY: 'localhost,127.0.0.1',
+      },
+    });
+    expect(run.code).toBe(0);
+    expect(proxy.visits).toHaveLength(0);
+    expect(intake.requests).toHaveLength(1);
+  });
+
+  it('refuses a malformed proxy URL as invalid input, without echoing its password', async () => {
+    intake = await startIntake();
+    const run = await runDora(SEND, {
+      cwd: makePlainDir(),
+      env: { DD_API_KEY: KEY, DORA_API_URL: intake.url, https_proxy: `http://ci-bot:${PASSWORD}@proxy.example:notaport` },
+    });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('HTTPS_PROXY');
+    expect(run.stderr).not.toContain(PASSWORD);
+    expect(intake.requests).toHaveLength(0);
+  });
+});
