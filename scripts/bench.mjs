@@ -1,0 +1,374 @@
+#!/usr/bin/env node
+// `npm run bench`: what `dora` costs a CI job, measured on the package as published.
+//
+// 1. `npm pack` (which builds dist/ through the `prepare` script) into a temp folder, then `npm install` that tarball
+//    into an empty temp folder, offline. Sizes: the tarball, and the install's node_modules (the package and
+//    everything it pulls in).
+// 2. Times, interleaved round-robin in one run so drift (other load, CPU boost) hits every command alike:
+//      floor    node -e 0
+//      version  dora --version
+//      dry run  dora deployment --dry-run --skip-git …
+//      send     dora deployment --skip-git … to a local HTTPS server (throwaway self-signed cert made with openssl,
+//               trusted through NODE_EXTRA_CA_CERTS; base URL from DORA_API_URL, key from DD_API_KEY)
+//      reference the same POST by a bare `node -e` with node:https: what any Node program pays for it (no target)
+//    and prints each median as a ratio to the floor's median, with PASS/FAIL against the targets of issue 6.
+// Exits 1 when a target fails, 2 when the bench itself could not run. Not part of `npm test`: timings belong here.
+//
+// Options: --runs N (timed rounds, default 20) · --warmup N (untimed rounds, default 2) · --keep (keep the temp
+// folder) · --json (also print the results as one JSON object on stdout, after the table).
+import { execFileSync, spawn } from 'node:child_process';
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import https from 'node:https';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const MB = 1_000_000; // decimal, as npm prints sizes
+
+const TARGETS = {
+  version: 1.3,
+  dryRun: 1.5,
+  send: 2.5,
+  installedBytes: 3 * MB,
+};
+
+/** The same POST with nothing but node:https: no CLI, no undici. */
+const BARE_HTTPS_POST = `
+const req = require('node:https').request(process.env.DORA_API_URL + '/api/v2/dora/deployment', {
+  method: 'POST', headers: { 'content-type': 'application/json', 'dd-api-key': process.env.DD_API_KEY },
+}, (res) => res.resume());
+req.end('{}');`;
+
+const args = parseArgs(process.argv.slice(2));
+const work = mkdtempSync(join(tmpdir(), 'dora-bench-'));
+let server;
+
+try {
+  process.exitCode = await main();
+} catch (error) {
+  process.stderr.write(`bench: could not run: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 2;
+} finally {
+  if (server) await new Promise((resolve) => server.close(resolve));
+  if (args.keep) process.stderr.write(`bench: kept ${work}\n`);
+  else rmSync(work, { recursive: true, force: true });
+}
+
+async function main() {
+  // --- package as published -----------------------------------------------------------------------------------
+  log('packing (npm pack runs the build through `prepare`)…');
+  const packDir = join(work, 'pack');
+  mkdirSync(packDir);
+  const packed = JSON.parse(
+    npm(['pack', '--json', '--pack-destination', packDir], ROOT),
+  )[0];
+  const tarball = join(packDir, packed.filename);
+  const packedBytes = lstatSync(tarball).size;
+
+  log(`installing ${packed.filename} into an empty folder (offline)…`);
+  const installDir = join(work, 'install');
+  mkdirSync(installDir);
+  writeFileSync(join(installDir, 'package.json'), JSON.stringify({ name: 'dora-bench-install', private: true }));
+  const installFlags = ['--no-audit', '--no-fund', '--no-package-lock', '--no-save', '--ignore-scripts', '--loglevel=error'];
+  try {
+    npm(['install', '--offline', ...installFlags, tarball], installDir);
+  } catch {
+    // Only possible if the package ever gains runtime dependencies that are not in the npm cache; say so.
+    log('offline install failed (runtime dependencies not in the cache?); retrying with --prefer-offline');
+    npm(['install', '--prefer-offline', ...installFlags, tarball], installDir);
+  }
+  const modules = join(installDir, 'node_modules');
+  const installed = diskUsage(modules);
+  const installedPackages = countPackages(modules);
+  const dora = join(modules, '.bin', 'dora');
+
+  // --- a local HTTPS intake -------------------------------------------------------------------------------------
+  const tls = makeCertificate(join(work, 'tls'));
+  let received = 0;
+  let lastRequest;
+  server = https.createServer({ key: tls.key, cert: tls.cert }, (req, res) => {
+    const chunks = [];
+    req.on('data', (chunk) => chunks.push(chunk));
+    req.on('end', () => {
+      received++;
+      lastRequest = { method: req.method, url: req.url, key: req.headers['dd-api-key'], body: Buffer.concat(chunks).toString() };
+      res.writeHead(202, { 'content-type': 'application/vnd.api+json' });
+      res.end(JSON.stringify({ data: { id: 'bench', type: 'dora_deployment' } }));
+    });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const apiUrl = `https://127.0.0.1:${server.address().port}`;
+
+  // --- the commands ---------------------------------------------------------------------------------------------
+  // A clean environment, the same for every command: the host's CI, proxy or Datadog variables must not change what
+  // is measured. PATH starts with this node's folder so the bin's `#!/usr/bin/env node` finds the same node.
+  const baseEnv = {
+    PATH: `${dirname(process.execPath)}:${process.env.PATH ?? '/usr/bin:/bin'}`,
+    HOME: process.env.HOME ?? work,
+  };
+  // A deployment that finished a minute ago, as in a real CD job (old timestamps would add a warning to every run).
+  const nowS = Math.floor(Date.now() / 1000);
+  const event = [
+    'deployment', '--service', 'bench', '--env', 'bench', '--version', '1.0.0',
+    '--started-at', String(nowS - 120), '--finished-at', String(nowS - 60), '--id', 'dora-bench-0000000000', '--skip-git',
+  ];
+  const sendEnv = { ...baseEnv, DORA_API_URL: apiUrl, DD_API_KEY: 'bench-api-key-0000', NODE_EXTRA_CA_CERTS: tls.caFile };
+  const commands = [
+    { key: 'floor', label: 'node -e 0 (floor)', file: process.execPath, args: ['-e', '0'], env: baseEnv },
+    {
+      key: 'version', label: 'dora --version', file: dora, args: ['--version'], env: baseEnv, target: TARGETS.version,
+      check: (run) => run.stdout.trim() === packed.version || `printed ${JSON.stringify(run.stdout.trim())}`,
+    },
+    {
+      key: 'dryRun', label: 'dora deployment --dry-run --skip-git', file: dora, args: [...event, '--dry-run'], env: baseEnv,
+      target: TARGETS.dryRun,
+      check: (run) => run.stdout.includes('"service":"bench"') || `stdout was ${JSON.stringify(run.stdout.slice(0, 200))}`,
+    },
+    {
+      key: 'send', label: 'dora deployment (HTTPS send)', file: dora, args: event, target: TARGETS.send, env: sendEnv,
+      before: () => received,
+      check: (run, before) =>
+        (received === before + 1 && lastRequest.key === 'bench-api-key-0000' && lastRequest.url === '/api/v2/dora/deployment') ||
+        `the intake received ${received - before} request(s)`,
+    },
+    {
+      // Not a target: the least any Node.js program pays for the same send (same env, so the same CA loading).
+      key: 'httpsFloor', label: 'reference: bare node:https POST', file: process.execPath, env: sendEnv,
+      args: ['-e', BARE_HTTPS_POST],
+      before: () => received,
+      check: (run, before) => received === before + 1 || `the intake received ${received - before} request(s)`,
+    },
+  ];
+
+  // Untimed rounds: page cache, and a check that each command does what it says (a fast failure is no result).
+  log(`warming up (${args.warmup} round${args.warmup === 1 ? '' : 's'}) and checking each command…`);
+  for (let round = 0; round < args.warmup; round++) {
+    for (const command of commands) await runChecked(command);
+  }
+
+  log(`timing ${args.runs} rounds of ${commands.length} commands, interleaved…`);
+  const samples = Object.fromEntries(commands.map((command) => [command.key, []]));
+  for (let round = 0; round < args.runs; round++) {
+    // Rotate the order every round so no command always follows the same one.
+    for (let i = 0; i < commands.length; i++) {
+      const command = commands[(round + i) % commands.length];
+      samples[command.key].push((await runChecked(command)).ms);
+    }
+  }
+
+  // --- report ---------------------------------------------------------------------------------------------------
+  const floor = median(samples.floor);
+  const rows = commands.map((command) => {
+    const values = samples[command.key];
+    const ratio = median(values) / floor;
+    return {
+      key: command.key,
+      label: command.label,
+      medianMs: median(values),
+      p10Ms: quantile(values, 0.1),
+      p90Ms: quantile(values, 0.9),
+      ratio,
+      target: command.target,
+      pass: command.target === undefined ? undefined : ratio <= command.target,
+    };
+  });
+  const sizes = {
+    packedBytes,
+    unpackedBytes: packed.unpackedSize,
+    installedBytes: installed.bytes,
+    installedApparentBytes: installed.apparent,
+    installedFiles: installed.files,
+    installedPackages,
+    pass: installed.bytes <= TARGETS.installedBytes,
+  };
+
+  const out = [];
+  out.push('');
+  out.push(`dora-cli ${packed.version} · node ${process.version} · ${process.platform} ${process.arch} · ` +
+    `${cpus().length} × ${cpus()[0]?.model?.trim() ?? 'cpu'}`);
+  out.push(`${args.runs} interleaved rounds (+${args.warmup} warm-up); times are wall-clock from spawn to exit.`);
+  out.push('');
+  out.push(table(
+    ['command', 'median', '+ floor', 'p10–p90', '× floor', 'target', ''],
+    rows.map((row) => [
+      row.label,
+      `${row.medianMs.toFixed(1)} ms`,
+      row.key === 'floor' ? '' : `+${(row.medianMs - floor).toFixed(1)} ms`,
+      `${row.p10Ms.toFixed(1)}–${row.p90Ms.toFixed(1)} ms`,
+      `${row.ratio.toFixed(2)}×`,
+      row.target === undefined ? '' : `≤ ${row.target}×`,
+      row.pass === undefined ? '' : row.pass ? 'PASS' : 'FAIL',
+    ]),
+    [false, true, true, true, true, true, false],
+  ));
+  out.push('');
+  out.push(table(
+    ['size', 'bytes', '', 'target', ''],
+    [
+      ['packed (tarball)', String(packedBytes), formatMB(packedBytes), '', ''],
+      ['unpacked (package alone)', String(packed.unpackedSize), formatMB(packed.unpackedSize), '', ''],
+      [
+        `installed (node_modules: ${installedPackages} package${installedPackages === 1 ? '' : 's'}, ${installed.files} files)`,
+        String(installed.bytes), formatMB(installed.bytes), `≤ ${formatMB(TARGETS.installedBytes)}`, sizes.pass ? 'PASS' : 'FAIL',
+      ],
+    ],
+    [false, true, true, true, false],
+  ));
+  const failed = [...rows.filter((row) => row.pass === false).map((row) => row.label), ...(sizes.pass ? [] : ['installed size'])];
+  out.push('');
+  out.push(failed.length === 0 ? 'All targets met.' : `FAILED: ${failed.join('; ')}`);
+  process.stdout.write(`${out.join('\n')}\n`);
+  if (args.json) {
+    process.stdout.write(`${JSON.stringify({ version: packed.version, node: process.version, runs: args.runs, rows, sizes, samples })}\n`);
+  }
+  return failed.length === 0 ? 0 : 1;
+}
+
+async function runChecked(command) {
+  const before = command.before?.();
+  const run = await time(command.file, command.args, command.env);
+  if (run.code !== 0) {
+    throw new Error(`${command.label} exited ${run.code ?? run.signal}: ${run.stderr.trim().slice(0, 500)}`);
+  }
+  const verdict = command.check?.(run, before) ?? true;
+  if (verdict !== true) throw new Error(`${command.label} did not do its job: ${verdict}`);
+  return run;
+}
+
+/** Spawns one command and measures spawn → exit (stdout/stderr piped and drained, as a CI runner would). */
+function time(file, argv, env) {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(file, argv, { env, cwd: work, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk) => (stderr += chunk));
+    const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      const ms = performance.now() - started;
+      clearTimeout(killer);
+      resolve({ code, signal, stdout, stderr, ms });
+    });
+  });
+}
+
+function npm(argv, cwd) {
+  const npmCli = process.env.npm_execpath; // set when run through `npm run bench`: the same npm, no PATH lookup
+  const env = { ...process.env, npm_config_update_notifier: 'false' };
+  return npmCli && npmCli.endsWith('.js')
+    ? execFileSync(process.execPath, [npmCli, ...argv], { cwd, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
+    : execFileSync('npm', argv, { cwd, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+}
+
+/** A throwaway self-signed certificate for 127.0.0.1; nothing is committed and the folder is removed afterwards. */
+function makeCertificate(dir) {
+  mkdirSync(dir);
+  const keyFile = join(dir, 'key.pem');
+  const certFile = join(dir, 'cert.pem');
+  execFileSync('openssl', [
+    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-keyout', keyFile, '-out', certFile,
+    '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
+  ], { stdio: 'ignore' });
+  return { key: readFileSync(keyFile), cert: readFileSync(certFile), caFile: certFile };
+}
+
+/** Like `du -s -B1`: allocated blocks, each inode counted once, directories included; plus the apparent size. */
+function diskUsage(root) {
+  const seen = new Set();
+  let bytes = 0;
+  let apparent = 0;
+  let files = 0;
+  const walk = (path) => {
+    const stat = lstatSync(path);
+    const inode = `${stat.dev}:${stat.ino}`;
+    if (seen.has(inode)) return;
+    seen.add(inode);
+    bytes += stat.blocks * 512;
+    if (stat.isFile()) {
+      apparent += stat.size;
+      files++;
+    }
+    if (stat.isDirectory()) for (const name of readdirSync(path)) walk(join(path, name));
+  };
+  walk(root);
+  return { bytes, apparent, files };
+}
+
+/** Installed packages: every folder under node_modules holding a package.json (scoped and nested included). */
+function countPackages(modules) {
+  let count = 0;
+  const visit = (dir) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      if (!entry.isDirectory() || entry.name === '.bin' || entry.name.startsWith('.')) continue;
+      const path = join(dir, entry.name);
+      if (entry.name.startsWith('@')) {
+        visit(path);
+        continue;
+      }
+      count++;
+      try {
+        if (lstatSync(join(path, 'node_modules')).isDirectory()) visit(join(path, 'node_modules'));
+      } catch {
+        // no nested node_modules
+      }
+    }
+  };
+  visit(modules);
+  return count;
+}
+
+function median(values) {
+  return quantile(values, 0.5);
+}
+
+function quantile(values, q) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const position = (sorted.length - 1) * q;
+  const low = Math.floor(position);
+  const high = Math.ceil(position);
+  return sorted[low] + (sorted[high] - sorted[low]) * (position - low);
+}
+
+function formatMB(bytes) {
+  return `${(bytes / MB).toFixed(2)} MB`;
+}
+
+function table(header, rows, rightAligned) {
+  const widths = header.map((cell, i) => Math.max(cell.length, ...rows.map((row) => row[i].length)));
+  const line = (cells) =>
+    cells.map((cell, i) => (rightAligned[i] ? cell.padStart(widths[i]) : cell.padEnd(widths[i]))).join('  ').trimEnd();
+  return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n');
+}
+
+function parseArgs(argv) {
+  const options = { runs: 20, warmup: 2, keep: false, json: false };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--keep') options.keep = true;
+    else if (arg === '--json') options.json = true;
+    else if (arg === '--runs' || arg === '--warmup') {
+      const value = Number(argv[++i]);
+      if (!Number.isInteger(value) || value < (arg === '--runs' ? 3 : 0)) usage(`${arg} needs a whole number`);
+      options[arg.slice(2)] = value;
+    } else if (arg === '--help' || arg === '-h') usage();
+    else usage(`unknown option ${arg}`);
+  }
+  return options;
+}
+
+function usage(problem) {
+  const text = 'usage: node scripts/bench.mjs [--runs N] [--warmup N] [--keep] [--json]\n';
+  if (problem) {
+    process.stderr.write(`bench: ${problem}\n${text}`);
+    process.exit(2);
+  }
+  process.stdout.write(text);
+  process.exit(0);
+}
+
+function log(message) {
+  process.stderr.write(`bench: ${message}\n`);
+}
