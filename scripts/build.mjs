@@ -1,8 +1,9 @@
 // Bundles the CLI into dist/ so the published package has no runtime dependencies, laid out for start-up time
-// (`npm run bench` measures it):
-//   dist/main.js               the entry: answers `--version` itself and imports nothing else on that path
-//   dist/chunks/process.js     the CLI (commander, zod/mini, chalk and our code), loaded for every other command
-//   dist/chunks/*-[hash].js    undici, simple-git and ora, each loaded only on the path that uses it
+// (`npm run bench` measures it). Everything is CommonJS: Node starts a CommonJS file measurably faster than an ES
+// module, and dist/package.json (written here) and bin/package.json say so to Node.
+//   dist/main.js               the entry: answers `--version` itself and requires nothing else on that path
+//   dist/cli.js                the CLI (commander, zod/mini and our code), loaded for every other command
+//   dist/vendor/*.js           undici, simple-git, ora and chalk, each loaded only on the path that uses it
 //   dist/THIRD-PARTY-LICENSES.txt  the license of every npm package bundled into the files above
 // Whitespace and syntax are minified, names are not (DORA_DEBUG=1 stacks name real functions); linked source maps for
 // `node --enable-source-maps` in this repository and left out of the package by .npmignore (*.map).
@@ -21,13 +22,16 @@ const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
 const analyze = process.argv.includes('--analyze');
 
 /** Packages that must stay out of the start-up path: loaded by dynamic import, only where needed. */
-const LAZY_PACKAGES = ['undici', 'simple-git', 'ora'];
+const LAZY_PACKAGES = ['undici', 'simple-git', 'ora', 'chalk'];
+
+/** Where each lazily imported package is built: `import('undici')` in src becomes `require('./vendor/undici.js')`. */
+const VENDOR = Object.fromEntries(LAZY_PACKAGES.map((name) => [name, `./vendor/${name}.js`]));
 
 const common = {
   absWorkingDir: ROOT,
   outdir: STAGE,
   bundle: true,
-  format: 'esm',
+  format: 'cjs',
   platform: 'node',
   target: 'node20.19',
   // Whitespace and syntax only: identifiers keep their names, so DORA_DEBUG=1 stacks name real functions without
@@ -42,15 +46,51 @@ const common = {
   logLevel: 'warning',
 };
 
-/** main.ts imports ./process.js dynamically; in the entry build it stays a separate file, built by the second build. */
-const cliOutside = {
-  name: 'cli-outside-entry',
+/**
+ * A dynamic `import()` of a file that stays outside the bundle. Marking it external would leave a real `import()`
+ * in the CommonJS output, which starts Node's ES module loader (a few milliseconds) just to load CommonJS; a tiny
+ * virtual module that calls `require()` keeps the load lazy and the loader asleep.
+ */
+function lazyRequire(name, filter, target) {
+  return {
+    name,
+    setup(b) {
+      b.onResolve({ filter }, (args) =>
+        args.kind === 'dynamic-import' ? { path: target(args.path), namespace: 'lazy-require' } : undefined,
+      );
+      b.onLoad({ filter: /.*/, namespace: 'lazy-require' }, (args) => ({
+        loader: 'js',
+        contents: `module.exports = require(${JSON.stringify(args.path)});`,
+      }));
+      b.onResolve({ filter: /.*/, namespace: 'lazy-require' }, (args) => ({ path: args.path, external: true }));
+    },
+  };
+}
+
+/**
+ * commander requires node:child_process at load time, for executable subcommands, which dora does not have. Loading
+ * it (and the net and stream modules behind it) is a measurable share of a dry run, so commander gets a stand-in
+ * that loads the real module on first use.
+ */
+const lazyChildProcess = {
+  name: 'lazy-child-process-for-commander',
   setup(b) {
-    b.onResolve({ filter: /^\.\/process\.js$/ }, (args) =>
-      args.importer === join(ROOT, 'src', 'main.ts') ? { path: './chunks/process.js', external: true } : undefined,
+    b.onResolve({ filter: /^node:child_process$/ }, (args) =>
+      args.importer.includes(`${sep}commander${sep}`) ? { path: 'child_process', namespace: 'lazy-builtin' } : undefined,
     );
+    b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, () => ({
+      loader: 'js',
+      contents: `let real;
+module.exports = new Proxy({}, { get: (_, key) => (real ??= require('node:child_process'))[key] });`,
+    }));
   },
 };
+
+/** main.ts imports ./process.js dynamically; it is built as dist/cli.js. */
+const cliOutside = lazyRequire('cli-outside-entry', /^\.\/process\.js$/, () => './cli.js');
+
+/** The lazily imported packages stay out of dist/cli.js; each is its own file under dist/vendor/. */
+const vendorOutside = lazyRequire('vendor-outside-cli', new RegExp(`^(${LAZY_PACKAGES.join('|')})$`), (name) => VENDOR[name]);
 
 /**
  * `import('undici')` resolves to the two things transport.ts uses, not undici's index: the index also loads the
@@ -82,53 +122,30 @@ exports.fetch = require('undici/lib/web/fetch/index.js').fetch;
 /** Fails the build when the start-up paths lose their shape: that would be a silent slowdown of every run. */
 function checkStartupPaths(entryMeta, cliMeta) {
   const [mainPath, main] = Object.entries(entryMeta.outputs).find(([path]) => path.endsWith('main.js'));
-  const extra = main.imports.filter((imp) => !(imp.kind === 'dynamic-import' && imp.path === './chunks/process.js'));
-  const inputs = Object.keys(main.inputs).filter((input) => !['src/main.ts', 'src/version.ts'].includes(input));
+  const extra = main.imports.filter((imp) => imp.path !== './cli.js' && !imp.path.startsWith('node:'));
+  const inputs = Object.keys(main.inputs).filter((input) => !['src/main.ts', 'src/version.ts', 'lazy-require:./cli.js'].includes(input));
   if (extra.length > 0 || inputs.length > 0) {
     throw new Error(
       `${rel(mainPath)} must answer --version on its own and load the CLI only through import('./process.js'); ` +
         `it now also ${[...extra.map((imp) => `imports ${imp.path}`), ...inputs.map((input) => `bundles ${input}`)].join(', ')}.`,
     );
   }
-  for (const path of staticClosure(cliMeta, cliEntry(cliMeta))) {
-    const lazy = Object.keys(cliMeta.outputs[path].inputs).map(packageOf).find((name) => LAZY_PACKAGES.includes(name));
-    if (lazy) {
-      throw new Error(`${lazy} is on the start-up path (in ${rel(path)}): import it with import() where it is used.`);
-    }
-  }
+  const [cliPath, cli] = Object.entries(cliMeta.outputs).find(([path]) => path.endsWith('cli.js'));
+  const lazy = Object.keys(cli.inputs).map(packageOf).find((name) => LAZY_PACKAGES.includes(name));
+  if (lazy) throw new Error(`${lazy} is on the start-up path (in ${rel(cliPath)}): import it with import() where it is used.`);
 }
 
-/** The output files loaded before the CLI runs: the entry chunk and everything it imports statically. */
-function staticClosure(meta, start) {
-  const seen = new Set([start]);
-  const queue = [start];
-  while (queue.length > 0) {
-    for (const imp of meta.outputs[queue.shift()].imports) {
-      if (imp.kind === 'import-statement' && !imp.external && !seen.has(imp.path)) {
-        seen.add(imp.path);
-        queue.push(imp.path);
-      }
-    }
-  }
-  return seen;
-}
-
-function cliEntry(meta) {
-  return Object.keys(meta.outputs).find((path) => path.endsWith('/chunks/process.js'));
-}
-
-async function printStartupPaths(entryMeta, cliMeta) {
-  const pick = (meta, paths) => ({ inputs: meta.inputs, outputs: Object.fromEntries([...paths].map((p) => [p, meta.outputs[p]])) });
-  const startup = staticClosure(cliMeta, cliEntry(cliMeta));
-  const lazy = Object.keys(cliMeta.outputs).filter((p) => !startup.has(p) && p.endsWith('.js'));
-  const bytes = (meta, paths) => [...paths].reduce((sum, p) => sum + meta.outputs[p].bytes, 0);
-  const mainOut = Object.keys(entryMeta.outputs).filter((p) => p.endsWith('.js'));
-  process.stdout.write(`\n== dora --version loads: ${mainOut.map(rel).join(', ')} (${bytes(entryMeta, mainOut)} bytes)\n`);
-  process.stdout.write(await analyzeMetafile(pick(entryMeta, mainOut)));
-  process.stdout.write(`\n== every other command also loads (${bytes(cliMeta, startup)} bytes):\n`);
-  process.stdout.write(await analyzeMetafile(pick(cliMeta, startup)));
-  process.stdout.write(`\n== loaded only where used (${bytes(cliMeta, lazy)} bytes):\n`);
-  process.stdout.write(await analyzeMetafile(pick(cliMeta, lazy)));
+async function printStartupPaths(entryMeta, cliMeta, vendorMeta) {
+  const only = (meta, test) => ({
+    inputs: meta.inputs,
+    outputs: Object.fromEntries(Object.entries(meta.outputs).filter(([path]) => test(path))),
+  });
+  process.stdout.write('\n== dora --version loads:\n');
+  process.stdout.write(await analyzeMetafile(only(entryMeta, (p) => p.endsWith('.js'))));
+  process.stdout.write('\n== every other command also loads:\n');
+  process.stdout.write(await analyzeMetafile(only(cliMeta, (p) => p.endsWith('.js'))));
+  process.stdout.write('\n== loaded only where used:\n');
+  process.stdout.write(await analyzeMetafile(only(vendorMeta, (p) => p.endsWith('.js'))));
 }
 
 /** The npm package an input path belongs to ("node_modules/@scope/name/…" → "@scope/name"), or undefined. */
@@ -252,21 +269,18 @@ async function main() {
   rmSync(STAGE, { recursive: true, force: true });
   try {
     const entry = await build({ ...common, entryPoints: { main: 'src/main.ts' }, plugins: [cliOutside] });
-    const cli = await build({
+    const cli = await build({ ...common, entryPoints: { cli: 'src/process.ts' }, plugins: [vendorOutside, lazyChildProcess] });
+    const vendor = await build({
       ...common,
-      entryPoints: { 'chunks/process': 'src/process.ts' },
-      splitting: true,
-      chunkNames: 'chunks/[name]-[hash]',
-      // Bundled CommonJS dependencies (commander, undici, simple-git) call require() for Node built-ins.
-      banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
+      entryPoints: Object.fromEntries(LAZY_PACKAGES.map((name) => [`vendor/${name}`, name])),
       plugins: [undiciEssentials],
     });
 
     checkStartupPaths(entry.metafile, cli.metafile);
-    if (analyze) await printStartupPaths(entry.metafile, cli.metafile);
+    if (analyze) await printStartupPaths(entry.metafile, cli.metafile, vendor.metafile);
 
     const legal = [];
-    for (const file of [...entry.outputFiles, ...cli.outputFiles]) {
+    for (const file of [...entry.outputFiles, ...cli.outputFiles, ...vendor.outputFiles]) {
       if (file.path.endsWith('.LEGAL.txt')) {
         legal.push(file.text.replace(/^Bundled license information:\n\n/, '').trim());
         continue;
@@ -274,7 +288,12 @@ async function main() {
       mkdirSync(dirname(file.path), { recursive: true });
       writeFileSync(file.path, file.contents);
     }
-    writeFileSync(join(STAGE, 'THIRD-PARTY-LICENSES.txt'), thirdPartyLicenses([entry.metafile, cli.metafile], legal));
+    // The repository's package.json says "type": "module" (for the TypeScript sources); the built files are CommonJS.
+    writeFileSync(join(STAGE, 'package.json'), '{\n  "type": "commonjs"\n}\n');
+    writeFileSync(
+      join(STAGE, 'THIRD-PARTY-LICENSES.txt'),
+      thirdPartyLicenses([entry.metafile, cli.metafile, vendor.metafile], [...new Set(legal)]),
+    );
 
     const old = join(ROOT, `dist.old-${process.pid}`);
     if (existsSync(DIST)) renameSync(DIST, old);

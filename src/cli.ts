@@ -6,14 +6,15 @@
 import { Command, CommanderError } from 'commander';
 import { DoraError } from './errors.js';
 import type { Context } from './context.js';
-import { Reporter, wantsColor } from './output.js';
+import { PLAIN, Reporter, colourPainter, wantsColor } from './output.js';
 import { deploymentCommand, runDeployment } from './commands/deployment.js';
 import { incidentCommand, runIncident } from './commands/incident.js';
 
 export async function run(argv: readonly string[], ctx: Context): Promise<number> {
+  const paint = wantsColor(ctx.stderr, ctx.config) ? await colourPainter() : PLAIN;
   const reporterFor = (verbose: boolean) =>
     new Reporter(ctx.stdout, ctx.stderr, {
-      color: wantsColor(ctx.stderr, ctx.config),
+      paint,
       spinner: ctx.stderr.isTTY === true && !ctx.config.ci,
       verbose,
       secrets: ctx.config.apiKey ? [ctx.config.apiKey] : [],

@@ -3,16 +3,34 @@
  * warnings and errors go to stderr. Every stderr line passes through redaction, so neither the API key nor user info
  * in a URL can reach a log, whatever message produced it.
  */
-import { Chalk, type ChalkInstance } from 'chalk';
 import { redactUrlsInText } from './git/url.js';
 
 export interface OutStream {
   write(text: string): unknown;
   isTTY?: boolean;
+  /** The Node stream behind it, for a spinner that needs cursor control. */
+  nodeStream?: () => NodeJS.WritableStream;
+}
+
+/** The few colours the output uses. Plain by default; chalk is loaded only when colour is wanted. */
+export interface Painter {
+  green(text: string): string;
+  yellow(text: string): string;
+  red(text: string): string;
+  dim(text: string): string;
+}
+
+const same = (text: string) => text;
+export const PLAIN: Painter = { green: same, yellow: same, red: same, dim: same };
+
+export async function colourPainter(): Promise<Painter> {
+  const { Chalk } = await import('chalk');
+  const chalk = new Chalk({ level: 1 });
+  return { green: chalk.green, yellow: chalk.yellow, red: chalk.red, dim: chalk.dim };
 }
 
 export interface ReporterOptions {
-  color: boolean;
+  paint: Painter;
   /** Animate progress: only on an interactive stderr outside CI. */
   spinner: boolean;
   verbose: boolean;
@@ -21,14 +39,14 @@ export interface ReporterOptions {
 }
 
 export class Reporter {
-  private readonly paint: ChalkInstance;
-
   constructor(
     private readonly stdout: OutStream,
     private readonly stderr: OutStream,
     private readonly options: ReporterOptions,
-  ) {
-    this.paint = new Chalk({ level: options.color ? 1 : 0 });
+  ) {}
+
+  private get paint(): Painter {
+    return this.options.paint;
   }
 
   /**
@@ -67,7 +85,7 @@ export class Reporter {
       return task(() => undefined);
     }
     const { default: ora } = await import('ora');
-    const spinner = ora({ text: this.redact(text), stream: this.stderr as NodeJS.WritableStream, discardStdin: false });
+    const spinner = ora({ text: this.redact(text), stream: this.stderr.nodeStream?.() ?? (this.stderr as NodeJS.WritableStream), discardStdin: false });
     spinner.start();
     try {
       return await task((next) => {

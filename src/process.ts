@@ -1,10 +1,10 @@
 /** Builds the Context from the real process, runs the CLI, and turns its result and signals into an exit code. */
-import { randomUUID, setFips } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createUndiciTransport } from './api/transport.js';
 import { run } from './cli.js';
 import { readConfig } from './config.js';
+import { fdStream } from './fd-stream.js';
 import type { Context } from './context.js';
 import { InterruptedError } from './errors.js';
 import { readLocalGit } from './git/local.js';
@@ -40,8 +40,8 @@ export async function runProcess(argv: string[]): Promise<void> {
   const ctx: Context = {
     config: readConfig(process.env),
     cwd: process.cwd(),
-    stdout: process.stdout,
-    stderr: process.stderr,
+    stdout: fdStream(1, () => process.stdout),
+    stderr: fdStream(2, () => process.stderr),
     nowNs: systemNowNs,
     clock: {
       monotonicMs: () => performance.now(),
@@ -49,7 +49,8 @@ export async function runProcess(argv: string[]): Promise<void> {
       sleep: (ms, signal) => sleep(ms, undefined, { signal }),
     },
     random: Math.random,
-    newId: randomUUID,
+    // node:crypto is loaded only when needed: it costs more at start-up than the rest of a dry run.
+    newId: () => process.getBuiltinModule('node:crypto').randomUUID(),
     io: {
       readFile: (path) => {
         try {
@@ -64,7 +65,7 @@ export async function runProcess(argv: string[]): Promise<void> {
     signal: interrupt.signal,
     cliVersion: CLI_VERSION,
     platform: `node ${process.version}; ${process.platform} ${process.arch}`,
-    enableFips: () => setFips(true),
+    enableFips: () => process.getBuiltinModule('node:crypto').setFips(true),
   };
 
   let code: number;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Reporter, wantsColor } from '../../src/output.js';
+import { PLAIN, Reporter, colourPainter, wantsColor } from '../../src/output.js';
 
 function capture(isTTY = false) {
   const stream = { text: '', isTTY, write(chunk: string) { this.text += chunk; } };
@@ -10,7 +10,7 @@ describe('Reporter', () => {
   it('keeps stdout for results and everything else on stderr', () => {
     const out = capture();
     const err = capture();
-    const reporter = new Reporter(out, err, { color: false, spinner: false, verbose: false, secrets: [] });
+    const reporter = new Reporter(out, err, { paint: PLAIN, spinner: false, verbose: false, secrets: [] });
     reporter.result('{"a":1}');
     reporter.warn('careful');
     reporter.error('broken');
@@ -23,7 +23,7 @@ describe('Reporter', () => {
     const out = capture();
     const err = capture();
     const key = 'abcdef0123456789abcdef0123456789';
-    const reporter = new Reporter(out, err, { color: false, spinner: false, verbose: true, secrets: [key] });
+    const reporter = new Reporter(out, err, { paint: PLAIN, spinner: false, verbose: true, secrets: [key] });
     reporter.error(`proxy http://user:hunter2@proxy.example:3128 refused key ${key}`);
     reporter.detail(`DD-API-KEY: ${key}`);
     reporter.result(`{"tag":"k:${key}"}`);
@@ -34,13 +34,13 @@ describe('Reporter', () => {
 
   it('prints details only when verbose', () => {
     const err = capture();
-    new Reporter(capture(), err, { color: false, spinner: false, verbose: false, secrets: [] }).detail('hidden');
+    new Reporter(capture(), err, { paint: PLAIN, spinner: false, verbose: false, secrets: [] }).detail('hidden');
     expect(err.text).toBe('');
   });
 
   it('shows progress without a spinner as a plain verbose line (CI logs stay clean)', async () => {
     const err = capture(false);
-    const reporter = new Reporter(capture(), err, { color: false, spinner: false, verbose: true, secrets: [] });
+    const reporter = new Reporter(capture(), err, { paint: PLAIN, spinner: false, verbose: true, secrets: [] });
     const value = await reporter.progress('Sending…', async (update) => {
       update('Attempt 1 failed; retrying…'); // the caller warns about retries itself: printing here doubled them
       return 42;
@@ -51,8 +51,16 @@ describe('Reporter', () => {
 
   it('writes no colour codes when colour is off', () => {
     const err = capture(true);
-    new Reporter(capture(), err, { color: false, spinner: false, verbose: false, secrets: [] }).warn('w');
+    new Reporter(capture(), err, { paint: PLAIN, spinner: false, verbose: false, secrets: [] }).warn('w');
     expect(err.text).not.toMatch(/\u001b\[/);
+  });
+});
+
+describe('colourPainter', () => {
+  it('colours with ANSI codes when colour is wanted', async () => {
+    const err = capture(true);
+    new Reporter(capture(), err, { paint: await colourPainter(), spinner: false, verbose: false, secrets: [] }).warn('w');
+    expect(err.text).toMatch(/\u001b\[33mwarning:\u001b\[39m w/);
   });
 });
 

@@ -1,0 +1,37 @@
+/**
+ * stdout and stderr written straight to their file descriptors. Creating `process.stdout` builds a Node stream
+ * (and loads the modules behind it), which costs more than everything a dry run does; a synchronous write to the
+ * descriptor costs nothing and keeps the order of stdout and stderr lines exactly as written.
+ */
+import { fstatSync, writeSync } from 'node:fs';
+import type { OutStream } from './output.js';
+
+export function fdStream(fd: 1 | 2, nodeStream: () => NodeJS.WriteStream): OutStream {
+  // Once a write could not complete synchronously, everything after it goes through the Node stream, in order.
+  let useStream = false;
+  let tty: boolean | undefined;
+  return {
+    write(text: string): boolean {
+      if (useStream) return nodeStream().write(text);
+      const bytes = Buffer.from(text, 'utf8');
+      let offset = 0;
+      try {
+        while (offset < bytes.length) offset += writeSync(fd, bytes, offset);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'EPIPE') return false; // the reader is gone (`dora … | head`): nothing left to tell it
+        if (code !== 'EAGAIN') throw error;
+        // A non-blocking pipe that is full: hand the rest to the stream, which waits for the reader.
+        useStream = true;
+        return nodeStream().write(bytes.subarray(offset));
+      }
+      return true;
+    },
+    get isTTY(): boolean {
+      // Only a character device can be a terminal; checking that first keeps node:tty unloaded for pipes and files.
+      tty ??= fstatSync(fd).isCharacterDevice() && process.getBuiltinModule('node:tty').isatty(fd);
+      return tty;
+    },
+    nodeStream,
+  };
+}
