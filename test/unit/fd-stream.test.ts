@@ -15,9 +15,9 @@ describe('fdStream', () => {
     });
     stream.write('{"name":"é ✓ \\"quoted\\""}\n');
     stream.write('second line\n');
+    expect(stream.isTTY).toBe(false); // a regular file is no terminal
     closeSync(fd);
     expect(readFileSync(file, 'utf8')).toBe('{"name":"é ✓ \\"quoted\\""}\nsecond line\n');
     expect(streamUsed).toBe(false);
-    expect(stream.isTTY).toBe(false); // a regular file is no terminal
   });
 });
