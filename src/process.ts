@@ -1,7 +1,7 @@
 /** Builds the Context from the real process, runs the CLI, and turns its result and signals into an exit code. */
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createUndiciTransport } from './api/transport.js';
+import { createTransport } from './api/transport.js';
 import { run } from './cli.js';
 import { readConfig } from './config.js';
 import { fdStream } from './fd-stream.js';
@@ -44,7 +44,8 @@ export async function runProcess(argv: string[]): Promise<void> {
     stderr: fdStream(2, () => process.stderr),
     nowNs: systemNowNs,
     clock: {
-      monotonicMs: () => performance.now(),
+      // process.hrtime, not performance.now(): the latter loads perf_hooks, a cost every send would pay.
+      monotonicMs: () => Number(process.hrtime.bigint()) / 1e6,
       wallMs: () => Date.now(),
       sleep: (ms, signal) => sleep(ms, undefined, { signal }),
     },
@@ -61,7 +62,7 @@ export async function runProcess(argv: string[]): Promise<void> {
       },
     },
     readLocalGit,
-    createTransport: createUndiciTransport,
+    createTransport,
     signal: interrupt.signal,
     cliVersion: CLI_VERSION,
     platform: `node ${process.version}; ${process.platform} ${process.arch}`,

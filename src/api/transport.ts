@@ -19,6 +19,15 @@ export interface ClosableTransport {
   close(): Promise<void>;
 }
 
+/** Node's own client for direct connections; undici, for its proxy support, when a proxy is configured. */
+export async function createTransport(proxy: ProxySettings): Promise<ClosableTransport> {
+  if (proxy.httpProxy === undefined && proxy.httpsProxy === undefined) {
+    const { createNodeTransport } = await import('./node-transport.js');
+    return createNodeTransport();
+  }
+  return createUndiciTransport(proxy);
+}
+
 export async function createUndiciTransport(proxy: ProxySettings): Promise<ClosableTransport> {
   // Checked before undici sees them: its own errors for a bad proxy URL are a bare "Invalid URL" (exit 1, a "bug").
   const httpProxy = proxyUrl(proxy.httpProxy, 'HTTP_PROXY');
