@@ -103,9 +103,20 @@ async function main() {
   // --- the commands ---------------------------------------------------------------------------------------------
   // A clean environment, the same for every command: the host's CI, proxy or Datadog variables must not change what
   // is measured. PATH starts with this node's folder so the bin's `#!/usr/bin/env node` finds the same node.
+  // TMPDIR is the bench's own, so dora's code cache (kept in the temp folder) is the one these runs made in warm-up.
+  const warmTmp = join(work, 'tmp');
+  mkdirSync(warmTmp);
   const baseEnv = {
     PATH: `${dirname(process.execPath)}:${process.env.PATH ?? '/usr/bin:/bin'}`,
     HOME: process.env.HOME ?? work,
+    TMPDIR: warmTmp,
+  };
+  let coldRuns = 0;
+  /** A temp folder no run has used: the first run on a fresh CI machine, with no code cache yet. */
+  const coldEnv = () => {
+    const dir = join(work, `cold-${coldRuns++}`);
+    mkdirSync(dir);
+    return { ...baseEnv, TMPDIR: dir };
   };
   // A deployment that finished a minute ago, as in a real CD job (old timestamps would add a warning to every run).
   const nowS = Math.floor(Date.now() / 1000);
@@ -123,6 +134,12 @@ async function main() {
     {
       key: 'dryRun', label: 'dora deployment --dry-run --skip-git', file: dora, args: [...event, '--dry-run'], env: baseEnv,
       target: TARGETS.dryRun,
+      check: (run) => run.stdout.includes('"service":"bench"') || `stdout was ${JSON.stringify(run.stdout.slice(0, 200))}`,
+    },
+    {
+      // Not a target: the same dry run on a machine where dora never ran (no code cache), as on a fresh CI runner.
+      key: 'dryRunCold', label: 'dora deployment --dry-run, first run', file: dora, args: [...event, '--dry-run'],
+      env: coldEnv,
       check: (run) => run.stdout.includes('"service":"bench"') || `stdout was ${JSON.stringify(run.stdout.slice(0, 200))}`,
     },
     {
@@ -202,6 +219,13 @@ async function main() {
     ]),
     [false, true, true, true, true, true, false],
   ));
+  const sendRow = rows.find((row) => row.key === 'send');
+  const reference = rows.find((row) => row.key === 'httpsFloor');
+  out.push('');
+  out.push(
+    `send vs reference: ${(sendRow.medianMs / reference.medianMs).toFixed(2)}× ` +
+      `(+${(sendRow.medianMs - reference.medianMs).toFixed(1)} ms over a bare node:https POST with the same environment)`,
+  );
   out.push('');
   out.push(table(
     ['size', 'bytes', '', 'target', ''],
@@ -227,7 +251,7 @@ async function main() {
 
 async function runChecked(command) {
   const before = command.before?.();
-  const run = await time(command.file, command.args, command.env);
+  const run = await time(command.file, command.args, typeof command.env === 'function' ? command.env() : command.env);
   if (run.code !== 0) {
     throw new Error(`${command.label} exited ${run.code ?? run.signal}: ${run.stderr.trim().slice(0, 500)}`);
   }

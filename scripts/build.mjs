@@ -1,7 +1,7 @@
 // Bundles the CLI into dist/ so the published package has no runtime dependencies, laid out for start-up time
 // (`npm run bench` measures it). Everything is CommonJS: Node starts a CommonJS file measurably faster than an ES
 // module, and dist/package.json (written here) and bin/package.json say so to Node.
-//   dist/main.js               the entry: answers `--version` itself and requires nothing else on that path
+//   dist/main.js               the entry: answers `--version` itself; else loads dist/cli.js through a V8 code cache
 //   dist/cli.js                the CLI (commander, zod/mini and our code), loaded for every other command
 //   dist/vendor/*.js           undici, simple-git, ora and chalk, each loaded only on the path that uses it
 //   dist/THIRD-PARTY-LICENSES.txt  the license of every npm package bundled into the files above
@@ -86,9 +86,6 @@ module.exports = new Proxy({}, { get: (_, key) => (real ??= require('node:child_
   },
 };
 
-/** main.ts imports ./process.js dynamically; it is built as dist/cli.js. */
-const cliOutside = lazyRequire('cli-outside-entry', /^\.\/process\.js$/, () => './cli.js');
-
 /** The lazily imported packages stay out of dist/cli.js; each is its own file under dist/vendor/. */
 const vendorOutside = lazyRequire('vendor-outside-cli', new RegExp(`^(${LAZY_PACKAGES.join('|')})$`), (name) => VENDOR[name]);
 
@@ -122,11 +119,11 @@ exports.fetch = require('undici/lib/web/fetch/index.js').fetch;
 /** Fails the build when the start-up paths lose their shape: that would be a silent slowdown of every run. */
 function checkStartupPaths(entryMeta, cliMeta) {
   const [mainPath, main] = Object.entries(entryMeta.outputs).find(([path]) => path.endsWith('main.js'));
-  const extra = main.imports.filter((imp) => imp.path !== './cli.js' && !imp.path.startsWith('node:'));
-  const inputs = Object.keys(main.inputs).filter((input) => !['src/main.ts', 'src/version.ts', 'lazy-require:./cli.js'].includes(input));
+  const extra = main.imports.filter((imp) => !imp.path.startsWith('node:'));
+  const inputs = Object.keys(main.inputs).filter((input) => !['src/main.ts', 'src/version.ts', 'src/code-cache.ts'].includes(input));
   if (extra.length > 0 || inputs.length > 0) {
     throw new Error(
-      `${rel(mainPath)} must answer --version on its own and load the CLI only through import('./process.js'); ` +
+      `${rel(mainPath)} must answer --version on its own and load dist/cli.js only through src/code-cache.ts; ` +
         `it now also ${[...extra.map((imp) => `imports ${imp.path}`), ...inputs.map((input) => `bundles ${input}`)].join(', ')}.`,
     );
   }
@@ -268,7 +265,7 @@ await main();
 async function main() {
   rmSync(STAGE, { recursive: true, force: true });
   try {
-    const entry = await build({ ...common, entryPoints: { main: 'src/main.ts' }, plugins: [cliOutside] });
+    const entry = await build({ ...common, entryPoints: { main: 'src/main.ts' } });
     const cli = await build({ ...common, entryPoints: { cli: 'src/process.ts' }, plugins: [vendorOutside, lazyChildProcess] });
     const vendor = await build({
       ...common,

@@ -1,9 +1,14 @@
 /**
  * The process entry: the only module that touches `process` and the only one that exits. Everything it learns
  * from the process (environment, clock, streams, signals) is passed down as a Context.
+ *
+ * This file only ever runs as the built CommonJS dist/main.js, next to dist/cli.js (the rest of the CLI).
  */
 import { writeSync } from 'node:fs';
+import { requireWithCodeCache } from './code-cache.js';
 import { CLI_VERSION } from './version.js';
+
+declare const __dirname: string;
 
 const argv = process.argv.slice(2);
 
@@ -16,6 +21,16 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
     process.stdout.write(`${CLI_VERSION}\n`);
   }
 } else {
-  // The built entry is CommonJS (it starts faster than an ES module), so no top-level await here.
-  void import('./process.js').then(({ runProcess }) => runProcess(argv));
+  const { tmpdir, userInfo } = process.getBuiltinModule('node:os');
+  const cacheDir = `${tmpdir()}/dora-cli-${CLI_VERSION}-${safeUser(userInfo)}`;
+  const cli = requireWithCodeCache(`${__dirname}/cli.js`, cacheDir, require) as typeof import('./process.js');
+  void cli.runProcess(argv);
+}
+
+function safeUser(userInfo: () => { uid: number; username: string }): string {
+  try {
+    return String(userInfo().uid);
+  } catch {
+    return 'user';
+  }
 }

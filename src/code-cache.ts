@@ -1,0 +1,81 @@
+/**
+ * Loads dist/cli.js through a V8 code cache, so repeated runs on one machine (a terminal, a persistent CI runner)
+ * skip compiling the CLI. Node 22.1+ has this built in (`module.enableCompileCache`), and we use it there; Node 20
+ * does not, so the same is done by hand with `vm.Script` and its `cachedData`. V8 checks the cache against its own
+ * version, flags and the source, and compiles normally when it does not match; any problem with the cache folder
+ * means "no cache", never a failure.
+ */
+import type { Stats } from 'node:fs';
+
+// The wrapper Node puts around every CommonJS file (Module.wrap), written out to keep node:module unloaded.
+const CJS_WRAPPER_START = '(function (exports, require, module, __filename, __dirname) { ';
+const CJS_WRAPPER_END = '\n});';
+
+type ModuleApi = typeof import('node:module') & { enableCompileCache?: (dir?: string) => unknown };
+
+/**
+ * `require` is the caller's own: a file next to it resolves its relative requires the same way, and taking it from
+ * the caller avoids node:module, which loads the ES module loader, on Node 20.
+ */
+export function requireWithCodeCache(file: string, cacheDir: string, require: NodeJS.Require): unknown {
+  if (Number(process.versions.node.split('.')[0]) >= 22) {
+    const moduleApi = process.getBuiltinModule('node:module') as ModuleApi;
+    if (typeof moduleApi.enableCompileCache === 'function') {
+      moduleApi.enableCompileCache(cacheDir);
+      return require(file);
+    }
+  }
+  const fs = process.getBuiltinModule('node:fs');
+  const path = process.getBuiltinModule('node:path');
+  const vm = process.getBuiltinModule('node:vm');
+  const source = fs.readFileSync(file, 'utf8');
+  const cacheFile = usableCacheDir(cacheDir) ? path.join(cacheDir, `${path.basename(file)}-${process.version}.v8cache`) : undefined;
+  let cachedData: Buffer | undefined;
+  try {
+    if (cacheFile) cachedData = fs.readFileSync(cacheFile);
+  } catch {
+    // first run on this machine: compiled below, cached at exit
+  }
+  const script = new vm.Script(`${CJS_WRAPPER_START}${source}${CJS_WRAPPER_END}`, { filename: file, ...(cachedData ? { cachedData } : {}) });
+  if (cacheFile && (!cachedData || script.cachedDataRejected)) {
+    // At exit the cache also holds the functions this run compiled lazily, not only the top level.
+    process.once('exit', () => writeCache(cacheFile, () => script.createCachedData()));
+  }
+  const module = { exports: {} as unknown };
+  const wrapper = script.runInThisContext() as (...args: unknown[]) => void;
+  wrapper.call(module.exports, module.exports, require, module, file, path.dirname(file));
+  return module.exports;
+}
+
+/** A private folder of ours: created 0700, and refused if another user owns it or others may write to it. */
+export function usableCacheDir(dir: string): boolean {
+  const fs = process.getBuiltinModule('node:fs');
+  try {
+    // Not `recursive: true`: on Node 20 that loops forever under a parent it cannot create (TMPDIR=/proc/x).
+    try {
+      fs.mkdirSync(dir, { mode: 0o700 });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return false;
+    }
+    const stats: Stats = fs.statSync(dir);
+    const uid = process.getuid?.();
+    return stats.isDirectory() && (uid === undefined || stats.uid === uid) && (stats.mode & 0o022) === 0;
+  } catch {
+    return false;
+  }
+}
+
+function writeCache(file: string, data: () => Buffer): void {
+  const fs = process.getBuiltinModule('node:fs');
+  const temporary = `${file}.${process.pid}.tmp`;
+  try {
+    fs.writeFileSync(temporary, data(), { mode: 0o600 });
+    fs.renameSync(temporary, file); // atomic: a concurrent run reads the old cache or the new one, never half
+  } catch {
+    try {
+      fs.rmSync(temporary, { force: true });
+    } catch {
+      // nothing more to do: the next run compiles as usual
+    }
+  }
+}

@@ -1,0 +1,39 @@
+import { chmodSync, mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { requireWithCodeCache, usableCacheDir } from '../../src/code-cache.js';
+
+describe('usableCacheDir', () => {
+  it('creates a private folder', () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'dora-cc-')), 'cache');
+    expect(usableCacheDir(dir)).toBe(true);
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+  });
+
+  it('refuses a folder others may write to', () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'dora-cc-')), 'shared');
+    mkdirSync(dir);
+    chmodSync(dir, 0o777);
+    expect(usableCacheDir(dir)).toBe(false);
+  });
+
+  it('gives up at once where the parent cannot be created (this hung forever with recursive mkdir)', () => {
+    expect(usableCacheDir('/proc/dora-no-such-dir/cache')).toBe(false);
+  });
+});
+
+describe('requireWithCodeCache', () => {
+  it('loads a CommonJS file with working relative requires, cache or no cache', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dora-cc-'));
+    writeFileSync(join(dir, 'helper.js'), 'module.exports = 41;');
+    writeFileSync(join(dir, 'entry.js'), 'exports.answer = require("./helper.js") + 1; exports.file = __filename;');
+    const nearby = createRequire(join(dir, 'entry.js'));
+    const loaded = requireWithCodeCache(join(dir, 'entry.js'), join(dir, 'cache'), nearby) as { answer: number; file: string };
+    expect(loaded.answer).toBe(42);
+    expect(loaded.file).toBe(join(dir, 'entry.js'));
+    const unusable = requireWithCodeCache(join(dir, 'entry.js'), '/proc/dora-no-such-dir/cache', nearby) as { answer: number };
+    expect(unusable.answer).toBe(42);
+  });
+});
