@@ -60,7 +60,9 @@ function lazyRequire(name, filter, target) {
       );
       b.onLoad({ filter: /.*/, namespace: 'lazy-require' }, (args) => ({
         loader: 'js',
-        contents: `module.exports = require(${JSON.stringify(args.path)});`,
+        // An ES re-export, not `module.exports = require(…)`: importing a CommonJS module from our (ES) sources would
+        // make its whole exports object the default export, and `(await import('ora')).default` would not be ora.
+        contents: `export * from ${JSON.stringify(args.path)}; export { default } from ${JSON.stringify(args.path)};`,
       }));
       b.onResolve({ filter: /.*/, namespace: 'lazy-require' }, (args) => ({ path: args.path, external: true }));
     },

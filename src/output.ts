@@ -45,6 +45,9 @@ export class Reporter {
     private readonly options: ReporterOptions,
   ) {}
 
+  /** The spinner on screen while `progress` runs. */
+  private spinner: { clear(): unknown; render(): unknown } | undefined;
+
   private get paint(): Painter {
     return this.options.paint;
   }
@@ -85,19 +88,30 @@ export class Reporter {
       return task(() => undefined);
     }
     const { default: ora } = await import('ora');
-    const spinner = ora({ text: this.redact(text), stream: this.stderr.nodeStream?.() ?? (this.stderr as NodeJS.WritableStream), discardStdin: false });
+    const spinner = ora({
+      text: this.redact(text),
+      stream: this.stderr.nodeStream?.() ?? (this.stderr as NodeJS.WritableStream),
+      discardStdin: false,
+      // ora colours its frames itself; follow our colour decision (NO_COLOR) rather than its own.
+      color: this.paint === PLAIN ? false : 'cyan',
+    });
     spinner.start();
+    this.spinner = spinner;
     try {
       return await task((next) => {
         spinner.text = this.redact(next);
       });
     } finally {
+      this.spinner = undefined;
       spinner.stop();
     }
   }
 
   private line(message: string): void {
+    // A line printed under a running spinner would be overdrawn by its next frame: lift the spinner, print, redraw.
+    this.spinner?.clear();
     this.stderr.write(`${this.redact(message)}\n`);
+    this.spinner?.render();
   }
 
   private redact(text: string): string {

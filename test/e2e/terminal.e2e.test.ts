@@ -1,0 +1,71 @@
+/**
+ * At a terminal: a spinner (ora) and colours (chalk), both loaded lazily from dist/vendor/. Run under `script`, which
+ * gives the CLI a real pseudo-terminal. This path once crashed in the bundle ("ora is not a function") and once let
+ * retry warnings be overdrawn by the spinner; neither showed with pipes.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startIntake, type Intake } from '../helpers/intake.js';
+import { makePlainDir } from '../helpers/git-repo.js';
+import { BIN } from '../helpers/run-dora.js';
+
+const hasScript = (() => {
+  try {
+    execFileSync('script', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+let intake: Intake | undefined;
+afterEach(async () => {
+  await intake?.close();
+  intake = undefined;
+});
+
+/** Runs dora on a 100-column pseudo-terminal; returns everything the terminal received and the exit code. */
+function atTerminal(args: string[], env: Record<string, string>): Promise<{ code: number | null; screen: string }> {
+  const quoted = [process.execPath, BIN, ...args].map((part) => `'${part.replace(/'/g, `'\\''`)}'`).join(' ');
+  const child = spawn('script', ['-qec', `stty cols 100 rows 20; ${quoted}`, '/dev/null'], {
+    cwd: makePlainDir(),
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', TERM: 'xterm-256color', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let screen = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (screen += chunk));
+  const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+  return new Promise((resolve) => {
+    child.on('close', (code) => {
+      clearTimeout(killer);
+      resolve({ code, screen });
+    });
+  });
+}
+
+describe.skipIf(!hasScript)('dora at a terminal', () => {
+  it('shows a coloured confirmation after the spinner', async () => {
+    intake = await startIntake();
+    const run = await atTerminal(['deployment', '--service', 'api', '--started-at', 'now', '--skip-git'], {
+      DD_API_KEY: 'terminal-test-key-0123456789',
+      DORA_API_URL: intake.url,
+    });
+    expect(run.screen).not.toMatch(/unexpected problem/);
+    expect(run.code).toBe(0);
+    expect(run.screen).toContain('\u001b[32m✔\u001b[39m Recorded deployment of api');
+    expect(intake.requests).toHaveLength(1);
+  });
+
+  it('keeps retry warnings readable under the spinner, and NO_COLOR turns colour off', async () => {
+    intake = await startIntake((_, index) => (index === 0 ? { status: 503, body: '{"errors":["busy"]}' } : { status: 202 }));
+    const run = await atTerminal(['deployment', '--service', 'api', '--started-at', 'now', '--skip-git'], {
+      DD_API_KEY: 'terminal-test-key-0123456789',
+      DORA_API_URL: intake.url,
+      NO_COLOR: '1',
+    });
+    expect(run.code).toBe(0);
+    // The spinner's line is cleared (CSI 1G, CSI 0K) before the warning, which then stands whole on its own line.
+    expect(run.screen).toMatch(/\u001b\[0Kwarning: Attempt 1 failed \(HTTP 503: busy\); retrying in [\d.]+s…\r?\n/);
+    expect(run.screen).not.toMatch(/\u001b\[3\dm/); // no colour codes at all
+  });
+});
