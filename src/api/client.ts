@@ -61,6 +61,9 @@ export interface Delivered {
   responseId?: string;
 }
 
+/** The least time worth starting an attempt with. */
+const MIN_ATTEMPT_MS = 250;
+
 type Outcome =
   | { kind: 'accepted'; status: number; body: string }
   /** `maybeRecorded`: the request may have reached Datadog even though we saw no answer. */
@@ -83,7 +86,8 @@ export async function deliver(request: DeliveryRequest, policy: DeliveryPolicy, 
   while (failed.attempts < policy.maxAttempts) {
     throwIfInterrupted(userSignal);
     const remaining = deadline - clock.monotonicMs();
-    if (remaining <= 0) break;
+    // An attempt with a sliver of time left could only send a duplicate that times out before its answer.
+    if (remaining < MIN_ATTEMPT_MS) break;
     const attempt = failed.attempts + 1;
     const outcome = await attemptOnce(request, Math.min(policy.requestTimeoutMs, remaining), deps, userSignal);
     if (outcome.kind === 'accepted') {
@@ -98,7 +102,8 @@ export async function deliver(request: DeliveryRequest, policy: DeliveryPolicy, 
     failed.maybeRecorded ||= outcome.maybeRecorded;
     if (attempt >= policy.maxAttempts) throw giveUp();
 
-    const delayMs = outcome.retryAfterMs ?? backoffMs(attempt, deps.random);
+    // Retry-After is a minimum, never a reason to hammer: `Retry-After: 0` still waits the usual backoff.
+    const delayMs = Math.max(outcome.retryAfterMs ?? 0, backoffMs(attempt, deps.random));
     const left = deadline - clock.monotonicMs();
     if (delayMs >= left) {
       throw giveUp(
@@ -215,6 +220,15 @@ function networkOutcome(error: unknown, request: DeliveryRequest): Outcome {
               'If a proxy or gateway re-signs HTTPS traffic, point NODE_EXTRA_CA_CERTS at its CA certificate file.',
           ),
       };
+    case 'tls-setup':
+      return {
+        kind: 'final',
+        error: (after) =>
+          new DeliveryError(
+            `Event not sent: TLS could not be set up on this machine (${reason})${after}. With --fips or DATADOG_FIPS, ` +
+              'this Node.js build needs a FIPS-capable OpenSSL; run without FIPS otherwise.',
+          ),
+      };
     case 'proxy-auth':
       return { kind: 'final', error: (after) => proxyAuthError(`${reason}${after}`) };
     case 'never-sent':
@@ -226,8 +240,8 @@ function networkOutcome(error: unknown, request: DeliveryRequest): Outcome {
 
 function proxyAuthError(detail: string): DeliveryError {
   return new DeliveryError(
-    `Event not delivered: the proxy asked for credentials (${detail}). Put them in the proxy URL ` +
-      '(http://user:password@proxy:port) of HTTPS_PROXY / HTTP_PROXY.',
+    `Event not delivered: the proxy asked for credentials (${detail}). Put them in HTTPS_PROXY / HTTP_PROXY as ` +
+      'user:password@ before the proxy host.',
   );
 }
 

@@ -11,6 +11,8 @@ import type { Transport } from './client.js';
 import type { ClosableTransport } from './transport.js';
 
 export function createNodeTransport(): ClosableTransport {
+  // Requests still open when delivery is over (a 2xx whose body never ended) must not keep the process alive.
+  const open = new Set<import('node:http').ClientRequest>();
   const transport: Transport = (url, init) =>
     new Promise((resolve, reject) => {
       const target = new URL(url);
@@ -20,25 +22,34 @@ export function createNodeTransport(): ClosableTransport {
         // No keep-alive agent: one request per run, and nothing may hold the process open afterwards.
         { method: init.method, headers: init.headers, signal: init.signal, agent: false },
         (response) => {
-          const chunks: Buffer[] = [];
-          response.on('data', (chunk: Buffer) => chunks.push(chunk));
-          response.on('error', reject);
-          response.on('aborted', () => reject(Object.assign(new Error('the connection closed mid-answer'), { code: 'ECONNRESET' })));
-          response.on('end', () => {
-            const body = Buffer.concat(chunks).toString('utf8');
-            resolve({
-              status: response.statusCode ?? 0,
-              statusText: response.statusMessage ?? '',
-              headers: { get: (name) => headerValue(response.headers, name) },
-              text: async () => body,
-            });
+          // Resolved on the status line, like fetch: the client judges a 2xx even if the body never arrives.
+          const body = new Promise<string>((resolveBody, rejectBody) => {
+            const chunks: Buffer[] = [];
+            response.on('data', (chunk: Buffer) => chunks.push(chunk));
+            response.on('error', rejectBody);
+            response.on('aborted', () => rejectBody(Object.assign(new Error('the connection closed mid-answer'), { code: 'ECONNRESET' })));
+            response.on('end', () => resolveBody(Buffer.concat(chunks).toString('utf8')));
+          });
+          body.catch(() => undefined); // read (or not) through text(); an unread failure is not an unhandled one
+          resolve({
+            status: response.statusCode ?? 0,
+            statusText: response.statusMessage ?? '',
+            headers: { get: (name) => headerValue(response.headers, name) },
+            text: () => body,
           });
         },
       );
+      open.add(request);
+      request.on('close', () => open.delete(request));
       request.on('error', reject);
       request.end(init.body);
     });
-  return { transport, close: async () => undefined };
+  return {
+    transport,
+    close: async () => {
+      for (const request of open) request.destroy();
+    },
+  };
 }
 
 function headerValue(headers: IncomingHttpHeaders, name: string): string | null {

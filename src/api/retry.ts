@@ -39,10 +39,12 @@ export function retryAfterMs(header: string | null | undefined, wallNowMs: numbe
  * - `never-sent`: the connection was never made (refused, unknown host, proxy refused the tunnel), so nothing was
  *   recorded and another attempt is safe;
  * - `certificate`: TLS verification failed, and every retry would meet the same certificate;
+ * - `tls-setup`: TLS could not even be set up locally (e.g. FIPS mode without a FIPS provider leaves no ciphers), so
+ *   nothing was sent and no retry can help;
  * - `proxy-auth`: the proxy wants credentials it did not get (407), which no retry will supply;
  * - `maybe-sent`: the connection broke after the request may have gone out, so Datadog may have recorded it.
  */
-export type NetworkFailure = 'never-sent' | 'certificate' | 'proxy-auth' | 'maybe-sent';
+export type NetworkFailure = 'never-sent' | 'certificate' | 'tls-setup' | 'proxy-auth' | 'maybe-sent';
 
 const NEVER_SENT_CODES = new Set([
   'ECONNREFUSED',
@@ -55,6 +57,9 @@ const NEVER_SENT_CODES = new Set([
   'UND_ERR_CONNECT_TIMEOUT',
 ]);
 
+/** OpenSSL failing before a byte is sent: no ciphers, no usable protocol version, a broken local configuration. */
+const TLS_SETUP_CODE = /^ERR_SSL_(LIBRARY_HAS_NO_CIPHERS|NO_CIPHERS_AVAILABLE|NO_PROTOCOLS_AVAILABLE|UNSUPPORTED_PROTOCOL)$/;
+
 const CERTIFICATE_CODE = /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|HOSTNAME_MISMATCH|ALTNAME|ERR_TLS_CERT/;
 
 export function classifyNetworkError(error: unknown): NetworkFailure {
@@ -64,6 +69,7 @@ export function classifyNetworkError(error: unknown): NetworkFailure {
     const { code, message } = current as { code?: unknown; message?: unknown };
     const text = typeof message === 'string' ? message : '';
     if (typeof code === 'string' && CERTIFICATE_CODE.test(code)) return 'certificate';
+    if (typeof code === 'string' && TLS_SETUP_CODE.test(code)) return 'tls-setup';
     // undici reports a refused CONNECT as "Proxy response (407) !== 200 when HTTP Tunneling".
     const proxyStatus = /Proxy response \((\d{3})\)/.exec(text)?.[1];
     if (proxyStatus === '407') return 'proxy-auth';

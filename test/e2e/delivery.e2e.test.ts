@@ -81,6 +81,14 @@ describe('delivery, end to end', () => {
     expect(run.stderr).toContain('may or may not have been recorded');
   });
 
+  it('counts a 202 as recorded even when its body never finishes, and does not send the event again', async () => {
+    intake = await startIntake(() => ({ status: 202, body: '{"da', stallBody: true }));
+    const run = await send(intake.url, ['--request-timeout', '1', '--deadline', '4']);
+    expect(run.stderr).toMatch(/Recorded deployment/);
+    expect(run.code).toBe(0);
+    expect(intake.requests).toHaveLength(1);
+  });
+
   it('exits 5 when nothing listens on the port, and says the event was not delivered', async () => {
     const run = await send(`http://127.0.0.1:${await closedPort()}`, ['--max-attempts', '2']);
     expect(run.code).toBe(5);

@@ -18,7 +18,8 @@ export interface RecordedRequest {
 }
 
 export type Reply =
-  | { status: number; body?: string; headers?: Record<string, string> }
+  /** `stallBody`: send the status line, headers and the body, then keep the response open forever. */
+  | { status: number; body?: string; headers?: Record<string, string>; stallBody?: boolean }
   | 'stall'
   | 'destroy';
 
@@ -83,7 +84,8 @@ export async function startIntake(
         return;
       }
       res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
-      res.end(answer.body ?? '');
+      if (answer.stallBody) res.write(answer.body ?? '');
+      else res.end(answer.body ?? '');
     });
   };
   const server = options.tls

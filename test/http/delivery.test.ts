@@ -104,6 +104,23 @@ describe('deliver', () => {
     expect(clock.sleeps).toEqual([3000]);
   });
 
+  it('treats Retry-After as a minimum: "0" still waits the usual backoff instead of hammering', async () => {
+    const seen = intake([status(429, { errors: ['Slow down'] }, { 'Retry-After': '0' }), accepted]);
+    const clock = virtualClock();
+    await expect(send({}, { clock }).promise).resolves.toMatchObject({ attempts: 2 });
+    expect(clock.sleeps).toEqual([375]);
+    expect(seen).toHaveLength(2);
+  });
+
+  it('does not start an attempt with only a sliver of the deadline left', async () => {
+    const seen = intake([status(503, { errors: ['busy'] })]);
+    const clock = virtualClock();
+    // 600 ms deadline: one attempt, a 375 ms backoff, and 225 ms left, too little for a useful second attempt.
+    const error = await failure(send({ deadlineMs: 600 }, { clock }).promise);
+    expect(error.message).toMatch(/after 1 attempt;.*deadline was reached/);
+    expect(seen).toHaveLength(1);
+  });
+
   it('reads Retry-After as an HTTP date against the wall clock', async () => {
     const at = new Date(WALL_START + 12_000).toUTCString();
     intake([status(503, { errors: ['Maintenance'] }, { 'Retry-After': at }), accepted]);

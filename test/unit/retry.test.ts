@@ -62,6 +62,11 @@ describe('classifyNetworkError', () => {
     expect(classifyNetworkError(fetchFailed(new Error('bad port')))).toBe('never-sent');
   });
 
+  it('knows a TLS set-up failure (FIPS without ciphers) sent nothing and cannot be retried away', () => {
+    expect(classifyNetworkError({ code: 'ERR_SSL_LIBRARY_HAS_NO_CIPHERS', message: 'library has no ciphers' })).toBe('tls-setup');
+    expect(classifyNetworkError(fetchFailed({ code: 'ERR_SSL_NO_CIPHERS_AVAILABLE', message: 'no ciphers available' }))).toBe('tls-setup');
+  });
+
   it('treats a reset or closed socket as possibly delivered', () => {
     expect(classifyNetworkError(fetchFailed({ code: 'ECONNRESET', message: 'read ECONNRESET' }))).toBe('maybe-sent');
     expect(classifyNetworkError(fetchFailed({ code: 'UND_ERR_SOCKET', message: 'other side closed' }))).toBe('maybe-sent');
