@@ -6,18 +6,21 @@
 import { Command, CommanderError } from 'commander';
 import { DoraError } from './errors.js';
 import type { Context } from './context.js';
-import { PLAIN, Reporter, colourPainter, wantsColor } from './output.js';
+import { PLAIN, Reporter, colourPainter, redactSecrets, wantsColor } from './output.js';
 import { deploymentCommand, runDeployment } from './commands/deployment.js';
 import { incidentCommand, runIncident } from './commands/incident.js';
 
 export async function run(argv: readonly string[], ctx: Context): Promise<number> {
+  const secrets = ctx.config.apiKey ? [ctx.config.apiKey] : [];
+  // Commander echoes what it could not parse (`--api-key=…` is not an option): that goes through the mask too.
+  const writeErr = (text: string) => ctx.stderr.write(redactSecrets(text, secrets));
   const paint = wantsColor(ctx.stderr, ctx.config) ? await colourPainter() : PLAIN;
   const reporterFor = (verbose: boolean) =>
     new Reporter(ctx.stdout, ctx.stderr, {
       paint,
       spinner: ctx.stderr.isTTY === true && !ctx.config.ci,
       verbose,
-      secrets: ctx.config.apiKey ? [ctx.config.apiKey] : [],
+      secrets,
     });
 
   const program = new Command('dora')
@@ -29,7 +32,7 @@ export async function run(argv: readonly string[], ctx: Context): Promise<number
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({
       writeOut: (text) => ctx.stdout.write(text),
-      writeErr: (text) => ctx.stderr.write(text),
+      writeErr,
     })
     .addHelpText(
       'after',
@@ -64,7 +67,7 @@ Examples:
       .showHelpAfterError(`(run dora ${command.name()} --help for usage)`)
       .configureOutput({
         writeOut: (text) => ctx.stdout.write(text),
-        writeErr: (text) => ctx.stderr.write(text),
+        writeErr,
       });
   }
 }

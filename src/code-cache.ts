@@ -29,7 +29,7 @@ export function requireWithCodeCache(file: string, cacheDir: string, require: No
   const path = process.getBuiltinModule('node:path');
   const vm = process.getBuiltinModule('node:vm');
   const source = fs.readFileSync(file, 'utf8');
-  const cacheFile = usableCacheDir(cacheDir) ? path.join(cacheDir, `${path.basename(file)}-${process.version}.v8cache`) : undefined;
+  const cacheFile = usableCacheDir(cacheDir) ? path.join(cacheDir, cacheFileName(file, source, process.version)) : undefined;
   let cachedData: Buffer | undefined;
   try {
     if (cacheFile) cachedData = fs.readFileSync(cacheFile);
@@ -45,6 +45,25 @@ export function requireWithCodeCache(file: string, cacheDir: string, require: No
   const wrapper = script.runInThisContext() as (...args: unknown[]) => void;
   wrapper.call(module.exports, module.exports, require, module, file, path.dirname(file));
   return module.exports;
+}
+
+/**
+ * One cache per file path, content and Node version. V8 itself only compares the source's length with the cache's,
+ * so a same-length edit (a patched install, a local rebuild) would otherwise run the old code.
+ */
+export function cacheFileName(file: string, source: string, nodeVersion: string): string {
+  const base = file.slice(Math.max(file.lastIndexOf('/'), file.lastIndexOf('\\')) + 1);
+  return `${base}-${fnv1a(`${file}\0${source}`)}-${nodeVersion}.v8cache`;
+}
+
+/** FNV-1a, 32 bits: enough to tell versions of one file apart, and far cheaper at start-up than node:crypto. */
+function fnv1a(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0).toString(16).padStart(8, '0');
 }
 
 /** A private folder of ours: created 0700, and refused if another user owns it or others may write to it. */

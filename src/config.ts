@@ -54,9 +54,10 @@ export function readConfig(rawEnv: Env): Config {
   assign(config, 'apiKey', first('DATADOG_API_KEY', 'DD_API_KEY')?.trim());
   assign(config, 'site', first('DATADOG_SITE', 'DD_SITE')?.trim());
   assign(config, 'apiUrl', first('DORA_API_URL')?.trim());
-  assign(config, 'service', first('DD_SERVICE'));
-  assign(config, 'env', first('DD_ENV'));
-  assign(config, 'version', first('DD_VERSION'));
+  // Trimmed, unlike flags: a trailing newline in a variable (`DD_ENV=$(cat env.txt)` in some shells) is never meant.
+  assign(config, 'service', first('DD_SERVICE')?.trim());
+  assign(config, 'env', first('DD_ENV')?.trim());
+  assign(config, 'version', first('DD_VERSION')?.trim());
   assign(config, 'gitRepositoryUrl', first('DD_GIT_REPOSITORY_URL')?.trim());
   assign(config, 'gitCommitSha', first('DD_GIT_COMMIT_SHA')?.trim());
   assign(config, 'requestTimeout', first('DORA_REQUEST_TIMEOUT'));

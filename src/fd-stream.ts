@@ -4,6 +4,7 @@
  * descriptor costs nothing and keeps the order of stdout and stderr lines exactly as written.
  */
 import { fstatSync, writeSync } from 'node:fs';
+import { DoraError } from './errors.js';
 import type { OutStream } from './output.js';
 
 export function fdStream(fd: 1 | 2, nodeStream: () => NodeJS.WriteStream): OutStream {
@@ -20,7 +21,10 @@ export function fdStream(fd: 1 | 2, nodeStream: () => NodeJS.WriteStream): OutSt
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
         if (code === 'EPIPE') return false; // the reader is gone (`dora … | head`): nothing left to tell it
-        if (code !== 'EAGAIN') throw error;
+        if (code !== 'EAGAIN') {
+          // A full disk or a closed terminal: say so plainly rather than as a bug.
+          throw new DoraError(`could not write to ${fd === 1 ? 'stdout' : 'stderr'} (${code ?? String(error)})`, 1);
+        }
         // A non-blocking pipe that is full: hand the rest to the stream, which waits for the reader.
         useStream = true;
         return nodeStream().write(bytes.subarray(offset));

@@ -17,8 +17,10 @@ const argv = process.argv.slice(2);
 if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
   try {
     writeSync(1, `${CLI_VERSION}\n`);
-  } catch {
-    process.stdout.write(`${CLI_VERSION}\n`);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EAGAIN') process.stdout.write(`${CLI_VERSION}\n`); // a full non-blocking pipe: let the stream wait
+    else if (code !== 'EPIPE') process.exitCode = 1; // stdout is full or broken: no place left to say more
   }
 } else {
   const { tmpdir, userInfo } = process.getBuiltinModule('node:os');

@@ -39,7 +39,7 @@ export async function runProcess(argv: string[]): Promise<void> {
 
   const ctx: Context = {
     config: readConfig(process.env),
-    cwd: process.cwd(),
+    cwd: currentDirectory(),
     stdout: fdStream(1, () => process.stdout),
     stderr: fdStream(2, () => process.stderr),
     nowNs: systemNowNs,
@@ -81,4 +81,13 @@ export async function runProcess(argv: string[]): Promise<void> {
   process.exitCode = code;
   // Let stdout drain and exit naturally; a stray handle must not keep a CI step alive, though.
   setTimeout(() => process.exit(code), 1000).unref();
+}
+
+/** The working directory, or '' when it was deleted under us: then there is simply no local checkout to read. */
+function currentDirectory(): string {
+  try {
+    return process.cwd();
+  } catch {
+    return '';
+  }
 }

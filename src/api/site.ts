@@ -16,6 +16,8 @@ export const KNOWN_SITES: readonly string[] = [
   'us2.ddog-gov.com',
 ];
 
+const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/;
+
 const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/;
 
 export interface ApiTarget {
@@ -65,7 +67,14 @@ function parseApiUrl(raw: string): string {
   if (url.username || url.password) {
     throw new UsageError('--api-url / DORA_API_URL must not carry user info (user:password@); the API key is sent as a header.');
   }
-  if (url.search || url.hash) {
+  if (url.protocol === 'http:' && !LOOPBACK.test(url.hostname)) {
+    throw new UsageError(
+      '--api-url / DORA_API_URL: plain http:// is accepted only for this machine (localhost, 127.x, [::1]); ' +
+        'elsewhere the API key would cross the network in clear text. Use https://.',
+    );
+  }
+  // A bare trailing '?' or '#' leaves url.search and url.hash empty, so look at the text itself.
+  if (url.search || url.hash || /[?#]/.test(raw)) {
     throw new UsageError('--api-url / DORA_API_URL must not carry a query or a fragment.');
   }
   return url.href.replace(/\/+$/, '');

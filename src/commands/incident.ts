@@ -43,7 +43,8 @@ Open, then resolve (same id, services, env and start):
 
 export async function runIncident(options: IncidentOptions, ctx: Context, reporter: Reporter): Promise<void> {
   checkDeliverySettings(options, ctx);
-  const services = options.service ?? (ctx.config.service !== undefined ? [ctx.config.service] : []);
+  // The same service named twice is one affected service.
+  const services = [...new Set(options.service ?? (ctx.config.service !== undefined ? [ctx.config.service] : []))];
   if (services.length === 0 && options.team === undefined) {
     throw new UsageError('An incident needs at least one --service (or DD_SERVICE) or a --team.');
   }

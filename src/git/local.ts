@@ -6,15 +6,21 @@
 export interface LocalGitFacts {
   repositoryUrl?: string;
   commitSha?: string;
+  /** Why git gave nothing although this looks like a checkout, when it said so (e.g. safe.directory). */
+  problem?: string;
 }
+
+/** A git that hangs (a credential helper, a network file system) must not hold a deploy job hostage. */
+const GIT_TIMEOUT_MS = 5_000;
 
 export type LocalGitReader = (cwd: string) => Promise<LocalGitFacts>;
 
 export const readLocalGit: LocalGitReader = async (cwd) => {
+  if (cwd === '') return {}; // no working directory at all
   let git;
   try {
     const { simpleGit } = await import('simple-git');
-    git = simpleGit({ baseDir: cwd, maxConcurrentProcesses: 2 });
+    git = simpleGit({ baseDir: cwd, maxConcurrentProcesses: 2, timeout: { block: GIT_TIMEOUT_MS } });
   } catch {
     return {}; // the folder is gone or git cannot start
   }
@@ -26,9 +32,18 @@ export const readLocalGit: LocalGitReader = async (cwd) => {
         return remotes[0]?.refs.fetch;
       })
       .catch(() => undefined),
-    git.revparse(['HEAD']).catch(() => undefined),
+    git.revparse(['HEAD']).catch((error: unknown) => ({ error })),
   ]);
   const facts: LocalGitFacts = {};
+  if (typeof commitSha === 'object') {
+    const message = commitSha.error instanceof Error ? commitSha.error.message : String(commitSha.error);
+    if (/dubious ownership/i.test(message)) {
+      facts.problem =
+        `git refuses to read ${cwd} (owned by another user): run \`git config --global --add safe.directory ${cwd}\` first`;
+    } else if (/block timeout/i.test(message)) {
+      facts.problem = `git did not answer within ${GIT_TIMEOUT_MS / 1000}s`;
+    }
+  }
   const url = typeof repositoryUrl === 'string' ? repositoryUrl.trim() : '';
   const sha = typeof commitSha === 'string' ? commitSha.trim() : '';
   if (url) facts.repositoryUrl = url;

@@ -61,6 +61,7 @@ export async function resolveGit(inputs: GitInputs): Promise<GitResolution> {
 
   if (!url || !sha) {
     const local = await inputs.readLocal(inputs.cwd);
+    if (local.problem) warnings.push(`No git facts from the local checkout: ${local.problem}.`);
     url ??= discovered(local.repositoryUrl, 'local checkout');
     sha ??= discovered(local.commitSha, 'local checkout');
   }

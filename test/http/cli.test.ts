@@ -75,6 +75,13 @@ describe('dora incident through the CLI', () => {
     expect(JSON.parse(out.stdout)).toMatchObject({ ok: true, kind: 'incident', id: 'generated-id-0000-1111', state: 'open' });
   });
 
+  it('sends a service named twice once', async () => {
+    const bodies = intake('/api/v2/dora/failure', accepted('dora_failure'));
+    const { ctx } = context();
+    expect(await run(['incident', '--service', 'a', '--service', 'a', '--service', 'b', '--started-at', 'now'], ctx)).toBe(0);
+    expect(JSON.parse(bodies[0] ?? '{}').data.attributes.services).toEqual(['a', 'b']);
+  });
+
   it.each([
     [400, 4],
     [401, 3],
@@ -101,6 +108,13 @@ describe('dora deployment through the CLI', () => {
     expect(JSON.parse(bodies[0] ?? '{}').data.attributes).toMatchObject({ service: 'svc', env: 'prod' });
   });
 
+  it('refuses a second --service instead of silently keeping the last one', async () => {
+    const { ctx, out } = context();
+    expect(await run(['deployment', '--service', 'a', '--service', 'b', '--started-at', 'now', '--skip-git', '--dry-run'], ctx)).toBe(2);
+    expect(out.stderr).toMatch(/--service was given twice/);
+    expect(out.stdout).toBe('');
+  });
+
   it('retries 5xx and succeeds, reporting the attempts', async () => {
     let calls = 0;
     intake('/api/v2/dora/deployment', () => (++calls < 3 ? HttpResponse.text('busy', { status: 502 }) : accepted('d')()));
@@ -117,6 +131,13 @@ describe('dora deployment through the CLI', () => {
     const ignored = context({ DATADOG_FIPS: 'true', DATADOG_FIPS_IGNORE_ERROR: 'true' });
     expect(await run(['deployment', '--service', 's', '--started-at', 'now', '--skip-git'], ignored.ctx)).toBe(0);
     expect(ignored.out.stderr).toMatch(/warning: FIPS/);
+  });
+
+  it('masks the key even in commander\'s own "unknown option" echo', async () => {
+    const { ctx, out } = context();
+    expect(await run(['deployment', `--api-key=${KEY}`, '--service', 's', '--started-at', 'now'], ctx)).toBe(2);
+    expect(out.stderr).toMatch(/unknown option '--api-key=\[redacted\]'/);
+    expect(out.stderr).not.toContain(KEY);
   });
 
   it('prints usage errors from commander on stderr with exit 2, and help on stdout with exit 0', async () => {

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { requireWithCodeCache, usableCacheDir } from '../../src/code-cache.js';
+import { cacheFileName, requireWithCodeCache, usableCacheDir } from '../../src/code-cache.js';
 
 describe('usableCacheDir', () => {
   it('creates a private folder', () => {
@@ -35,5 +35,15 @@ describe('requireWithCodeCache', () => {
     expect(loaded.file).toBe(join(dir, 'entry.js'));
     const unusable = requireWithCodeCache(join(dir, 'entry.js'), '/proc/dora-no-such-dir/cache', nearby) as { answer: number };
     expect(unusable.answer).toBe(42);
+  });
+});
+
+describe('cacheFileName', () => {
+  it('changes with a same-length edit and with the install path, so stale compiled code is never reused', () => {
+    const original = cacheFileName('/a/dist/cli.js', 'Dry run: nothing sent', 'v20.20.2');
+    expect(cacheFileName('/a/dist/cli.js', 'Dry RUN: NOTHING SENT', 'v20.20.2')).not.toBe(original);
+    expect(cacheFileName('/b/dist/cli.js', 'Dry run: nothing sent', 'v20.20.2')).not.toBe(original);
+    expect(cacheFileName('/a/dist/cli.js', 'Dry run: nothing sent', 'v20.20.2')).toBe(original);
+    expect(original).toMatch(/^cli\.js-[0-9a-f]{8}-v20\.20\.2\.v8cache$/);
   });
 });

@@ -28,7 +28,8 @@ describe('readConfig', () => {
     expect(readConfig({}).ci).toBe(false);
   });
 
-  it('keeps service values byte-exact (no trimming of what the user typed)', () => {
-    expect(readConfig({ DD_SERVICE: ' spaced ' }).service).toBe(' spaced ');
+  it('trims stray whitespace and newlines around DD_SERVICE, DD_ENV and DD_VERSION', () => {
+    const config = readConfig({ DD_SERVICE: ' checkout ', DD_ENV: 'prod\n', DD_VERSION: '1.2.3\r\n' });
+    expect([config.service, config.env, config.version]).toEqual(['checkout', 'prod', '1.2.3']);
   });
 });

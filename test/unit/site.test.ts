@@ -33,7 +33,22 @@ describe('resolveApiTarget', () => {
     });
   });
 
-  it.each(['ftp://x.example', 'not a url', 'https://u:p@gw.example', 'https://gw.example/?a=1'])(
+  it.each(['http://127.0.0.1:8126', 'http://localhost:9000/prefix', 'http://[::1]:8080'])(
+    'accepts plain http only on this machine: %s',
+    (url) => {
+      expect(resolveApiTarget(undefined, url).baseUrl).toBe(url.replace(/\/$/, ''));
+    },
+  );
+
+  it.each([
+    'ftp://x.example',
+    'not a url',
+    'https://u:p@gw.example',
+    'https://gw.example/?a=1',
+    'https://gw.example/?',
+    'https://gw.example/#',
+    'http://gateway.internal:8080',
+  ])(
     'refuses the API URL %j',
     (url) => {
       expect(() => resolveApiTarget(undefined, url)).toThrow(UsageError);
