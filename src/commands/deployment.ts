@@ -57,6 +57,9 @@ export async function runDeployment(options: DeploymentOptions, ctx: Context, re
   if (options.startedAt === undefined) throw new UsageError('--started-at is required: when did the deployment start?');
   const now = ctx.nowNs();
   const startedAt = parseTimestamp(options.startedAt, '--started-at', now);
+  if (options.finishedAt === undefined && startedAt > now) {
+    throw new UsageError('--started-at is in the future: without --finished-at the deployment finishes now.');
+  }
   const finishedAt = options.finishedAt === undefined ? now : parseTimestamp(options.finishedAt, '--finished-at', now);
   const id = options.id ?? ctx.newId();
   const env = options.env ?? ctx.config.env;

@@ -45,7 +45,7 @@ export function addEventOptions(command: Command, noun: string): Command {
     .addOption(new Option('--started-at <time>', 'when it started: Unix s/ms/µs/ns, ISO 8601 with a zone, or "now"'))
     .addOption(new Option('--finished-at <time>', 'when it finished (same forms)'))
     .addOption(new Option('--git-repository-url <url>', 'repository URL (env: DD_GIT_REPOSITORY_URL)'))
-    .addOption(new Option('--git-commit-sha <sha>', 'commit SHA, 40+ hex characters (env: DD_GIT_COMMIT_SHA)'));
+    .addOption(new Option('--git-commit-sha <sha>', 'commit SHA, 40 to 64 hex characters (env: DD_GIT_COMMIT_SHA)'));
 }
 
 export function addDeliveryOptions(command: Command): Command {

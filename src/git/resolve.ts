@@ -54,7 +54,7 @@ export async function resolveGit(inputs: GitInputs): Promise<GitResolution> {
       url ??= discovered(ci.repositoryUrl, from);
       if (!sha && ci.commitSha) {
         if (SHA_PATTERN.test(ci.commitSha)) sha = { value: ci.commitSha, source: from };
-        else warnings.push(`Ignored the commit SHA from the ${from} (${JSON.stringify(ci.commitSha)}): not 40+ hex characters.`);
+        else warnings.push(`Ignored the commit SHA from the ${from} (${JSON.stringify(ci.commitSha)}): not 40 to 64 hex characters.`);
       }
     }
   }

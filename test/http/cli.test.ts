@@ -108,6 +108,12 @@ describe('dora deployment through the CLI', () => {
     expect(JSON.parse(bodies[0] ?? '{}').data.attributes).toMatchObject({ service: 'svc', env: 'prod' });
   });
 
+  it('blames --started-at, not an absent --finished-at, for a start in the future', async () => {
+    const { ctx, out } = context();
+    expect(await run(['deployment', '--service', 's', '--started-at', '2099-01-01T00:00:00Z', '--skip-git', '--dry-run'], ctx)).toBe(2);
+    expect(out.stderr).toMatch(/--started-at is in the future/);
+  });
+
   it('refuses a second --service instead of silently keeping the last one', async () => {
     const { ctx, out } = context();
     expect(await run(['deployment', '--service', 'a', '--service', 'b', '--started-at', 'now', '--skip-git', '--dry-run'], ctx)).toBe(2);
