@@ -3,9 +3,9 @@
  * installed binary. Catches a missing build output, a wrong .npmignore, or a runtime dependency that was never declared.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { makePlainDir } from '../helpers/git-repo.js';
 import { runDora } from '../helpers/run-dora.js';
@@ -13,22 +13,34 @@ import { runDora } from '../helpers/run-dora.js';
 const root = new URL('../../', import.meta.url).pathname;
 let installDir = '';
 let files: string[] = [];
+let manifestAfterPack = '';
+let manifestBefore = '';
+let installLog = '';
 
 beforeAll(() => {
+  // Pack a copy of the checkout (tracked files, this node_modules linked in) through npm's real lifecycle
+  // (prepack builds and strips `prepare`, postpack restores): packing here would rebuild dist/ under parallel tests.
+  const copy = mkdtempSync(join(tmpdir(), 'dora-copy-'));
+  const tracked = execFileSync('git', ['ls-files', '-z'], { cwd: root, encoding: 'utf8' }).split('\0').filter(Boolean);
+  for (const file of tracked) {
+    if (!existsSync(join(root, file))) continue;
+    mkdirSync(dirname(join(copy, file)), { recursive: true });
+    copyFileSync(join(root, file), join(copy, file));
+  }
+  symlinkSync(join(root, 'node_modules'), join(copy, 'node_modules'));
   const packDir = mkdtempSync(join(tmpdir(), 'dora-pack-'));
-  // --ignore-scripts: the suite already built dist/; rebuilding here would pull it from under parallel tests.
-  const out = execFileSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', packDir], {
-    cwd: root,
-    encoding: 'utf8',
-  });
-  const [info] = JSON.parse(out) as [{ filename: string; files: { path: string }[] }];
+  const out = execFileSync('npm', ['pack', '--json', '--pack-destination', packDir], { cwd: copy, encoding: 'utf8' });
+  const [info] = JSON.parse(out.slice(out.indexOf('['))) as [{ filename: string; files: { path: string }[] }];
   files = info.files.map((file) => file.path);
+  manifestAfterPack = readFileSync(join(copy, 'package.json'), 'utf8');
+  manifestBefore = readFileSync(join(root, 'package.json'), 'utf8');
   installDir = mkdtempSync(join(tmpdir(), 'dora-install-'));
   writeFileSync(join(installDir, 'package.json'), '{"name":"consumer","private":true}');
-  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', join(packDir, info.filename)], {
-    cwd: installDir,
-    stdio: 'ignore',
-  });
+  installLog = execFileSync(
+    'npm',
+    ['install', '--no-audit', '--no-fund', '--prefer-offline', join(packDir, info.filename)],
+    { cwd: installDir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
+  );
 }, 120_000);
 
 describe('the published package', () => {
@@ -43,6 +55,7 @@ describe('the published package', () => {
 
   it('declares its engines and pulls in no runtime dependencies', () => {
     const pkg = JSON.parse(readFileSync(join(installDir, 'node_modules/dora-cli/package.json'), 'utf8')) as {
+      scripts?: Record<string, string>;
       engines?: { node?: string };
       dependencies?: Record<string, string>;
       bin?: Record<string, string>;
@@ -51,6 +64,14 @@ describe('the published package', () => {
     expect(pkg.dependencies ?? {}).toEqual({});
     expect(pkg.bin).toEqual({ dora: 'bin/dora.js' });
     expect(existsSync(join(installDir, 'node_modules/undici'))).toBe(false);
+    // No install-time script: npm 11 would warn every user about one ("not yet covered by allowScripts").
+    expect(pkg.scripts?.prepare).toBeUndefined();
+    expect(installLog).not.toMatch(/install-scripts/);
+  });
+
+  it('leaves the package.json of the packed checkout as it was', () => {
+    expect(manifestAfterPack).toBe(manifestBefore);
+    expect(JSON.parse(manifestAfterPack).scripts.prepare).toBeDefined();
   });
 
   it('runs from the install: --version and a dry run', async () => {

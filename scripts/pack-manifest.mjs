@@ -1,0 +1,26 @@
+// `npm pack` / `npm publish` hooks: the published package.json leaves out the `prepare` script. It builds dist/ in a
+// clone or a git install, but a packed package already holds dist/, and npm 11 warns every user who installs a
+// package with install-time scripts ("dora-cli has install scripts not yet covered by allowScripts").
+//   node scripts/pack-manifest.mjs strip     (prepack)  keep package.json aside, write it without `prepare`
+//   node scripts/pack-manifest.mjs restore   (postpack) put the original back
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const manifest = fileURLToPath(new URL('../package.json', import.meta.url));
+const kept = `${manifest}.prepack`;
+
+const mode = process.argv[2];
+if (mode === 'strip') {
+  // A pack that failed before `postpack` left the original aside: start from it, not from the stripped copy.
+  if (existsSync(kept)) renameSync(kept, manifest);
+  const text = readFileSync(manifest, 'utf8');
+  const pkg = JSON.parse(text);
+  delete pkg.scripts.prepare;
+  writeFileSync(kept, text);
+  writeFileSync(manifest, `${JSON.stringify(pkg, null, 2)}\n`);
+} else if (mode === 'restore') {
+  if (existsSync(kept)) renameSync(kept, manifest);
+} else {
+  console.error('usage: node scripts/pack-manifest.mjs strip|restore');
+  process.exit(2);
+}
