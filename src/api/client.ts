@@ -52,6 +52,8 @@ export interface DeliveryDeps {
   /** Aborted when the user interrupts; its reason (a DoraError) is what we throw. */
   signal?: AbortSignal;
   onRetry?: (retry: { attempt: number; delayMs: number; reason: string }) => void;
+  /** Called as each attempt starts (1-based), e.g. to keep a spinner's text current. */
+  onAttempt?: (attempt: number) => void;
 }
 
 export interface Delivered {
@@ -89,6 +91,7 @@ export async function deliver(request: DeliveryRequest, policy: DeliveryPolicy, 
     // An attempt with a sliver of time left could only send a duplicate that times out before its answer.
     if (remaining < MIN_ATTEMPT_MS) break;
     const attempt = failed.attempts + 1;
+    deps.onAttempt?.(attempt);
     const outcome = await attemptOnce(request, Math.min(policy.requestTimeoutMs, remaining), deps, userSignal);
     if (outcome.kind === 'accepted') {
       const id = responseId(outcome.body);

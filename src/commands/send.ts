@@ -56,6 +56,8 @@ export async function sendEvent(
   if (target.unknownSite) reporter.warn(`${target.unknownSite} is not a Datadog site dora knows; sending to ${target.baseUrl} anyway.`);
   enableFipsIfAsked(options, ctx, reporter);
 
+  const proxy = target.baseUrl.startsWith('https:') ? (ctx.config.proxy.httpsProxy ?? ctx.config.proxy.httpProxy) : ctx.config.proxy.httpProxy;
+  if (proxy) reporter.detail(`Through the proxy ${proxy}${ctx.config.proxy.noProxy ? ` (unless NO_PROXY=${ctx.config.proxy.noProxy} matches)` : ''}.`);
   const closable = await ctx.createTransport(ctx.config.proxy);
   try {
     const delivered = await reporter.progress(`Sending ${event.title} to ${target.baseUrl}…`, (update) =>
@@ -73,6 +75,9 @@ export async function sendEvent(
           clock: ctx.clock,
           random: ctx.random,
           signal: ctx.signal,
+          onAttempt: (attempt) => {
+            if (attempt > 1) update(`Sending ${event.title} to ${target.baseUrl} (attempt ${attempt} of ${policy.maxAttempts})…`);
+          },
           onRetry: ({ attempt, delayMs, reason }) => {
             const next = `Attempt ${attempt} failed (${reason}); retrying in ${(delayMs / 1000).toFixed(1)}s…`;
             reporter.warn(next);
