@@ -97,6 +97,18 @@ describe('deliver', () => {
     expect(retries.map((retry) => retry.reason)).toEqual(['HTTP 500: Something went wrong', 'HTTP 502: Something went wrong']);
   });
 
+  it('announces each attempt as it starts', async () => {
+    intake([status(500), status(502), accepted]);
+    const attempts: number[] = [];
+    const promise = deliver(
+      { url: URL_, apiKey: KEY, body: BODY, userAgent: 'dora-cli/0.0.0-test', siteHint: 'api.datadoghq.test' },
+      { requestTimeoutMs: 2_000, deadlineMs: 30_000, maxAttempts: 5 },
+      { transport: globalThis.fetch as unknown as Transport, clock: virtualClock(), random: () => 0.5, onAttempt: (n) => attempts.push(n) },
+    );
+    await expect(promise).resolves.toMatchObject({ attempts: 3 });
+    expect(attempts).toEqual([1, 2, 3]);
+  });
+
   it('waits as long as Retry-After says on a 429', async () => {
     intake([status(429, { errors: ['Too many requests'] }, { 'Retry-After': '3' }), accepted]);
     const clock = virtualClock();
