@@ -10,6 +10,7 @@
 //
 // `node scripts/build.mjs --analyze` also prints what each start-up path loads, module by module.
 import { analyzeMetafile, build } from 'esbuild';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -267,8 +268,15 @@ await main();
 async function main() {
   rmSync(STAGE, { recursive: true, force: true });
   try {
-    const entry = await build({ ...common, entryPoints: { main: 'src/main.ts' } });
     const cli = await build({ ...common, entryPoints: { cli: 'src/process.ts' }, plugins: [vendorOutside, lazyChildProcess] });
+    // The entry keys dora's code cache by this hash of dist/cli.js, so a rebuild never reuses stale compiled code.
+    const cliCode = cli.outputFiles.find((file) => file.path.endsWith(`${sep}cli.js`));
+    const buildId = createHash('sha256').update(cliCode.contents).digest('hex').slice(0, 16);
+    const entry = await build({
+      ...common,
+      entryPoints: { main: 'src/main.ts' },
+      define: { ...common.define, __DORA_CLI_BUILD_ID__: JSON.stringify(buildId) },
+    });
     const vendor = await build({
       ...common,
       entryPoints: Object.fromEntries(LAZY_PACKAGES.map((name) => [`vendor/${name}`, name])),

@@ -17,7 +17,7 @@ type ModuleApi = typeof import('node:module') & { enableCompileCache?: (dir?: st
  * `require` is the caller's own: a file next to it resolves its relative requires the same way, and taking it from
  * the caller avoids node:module, which loads the ES module loader, on Node 20.
  */
-export function requireWithCodeCache(file: string, cacheDir: string, require: NodeJS.Require): unknown {
+export function requireWithCodeCache(file: string, cacheDir: string, require: NodeJS.Require, buildId: string): unknown {
   if (Number(process.versions.node.split('.')[0]) >= 22) {
     const moduleApi = process.getBuiltinModule('node:module') as ModuleApi;
     if (typeof moduleApi.enableCompileCache === 'function') {
@@ -29,7 +29,9 @@ export function requireWithCodeCache(file: string, cacheDir: string, require: No
   const path = process.getBuiltinModule('node:path');
   const vm = process.getBuiltinModule('node:vm');
   const source = fs.readFileSync(file, 'utf8');
-  const cacheFile = usableCacheDir(cacheDir) ? path.join(cacheDir, cacheFileName(file, source, process.version)) : undefined;
+  const cacheFile = usableCacheDir(cacheDir)
+    ? path.join(cacheDir, cacheFileName(file, fs.statSync(file), buildId, process.version))
+    : undefined;
   let cachedData: Buffer | undefined;
   try {
     if (cacheFile) cachedData = fs.readFileSync(cacheFile);
@@ -48,15 +50,23 @@ export function requireWithCodeCache(file: string, cacheDir: string, require: No
 }
 
 /**
- * One cache per file path, content and Node version. V8 itself only compares the source's length with the cache's,
- * so a same-length edit (a patched install, a local rebuild) would otherwise run the old code.
+ * One cache per install path, build, file version and Node version. V8 itself only compares the source's length
+ * with the cache's, so a same-length edit would otherwise run the old code: a rebuild changes the build id (a hash of
+ * the built file, set by the build), and an edit after install (patch-package) changes the file's size or mtime.
+ * Hashing the 130 kB source here instead would cost more than the cache saves.
  */
-export function cacheFileName(file: string, source: string, nodeVersion: string): string {
+export function cacheFileName(
+  file: string,
+  stats: { size: number; mtimeMs: number },
+  buildId: string,
+  nodeVersion: string,
+): string {
   const base = file.slice(Math.max(file.lastIndexOf('/'), file.lastIndexOf('\\')) + 1);
-  return `${base}-${fnv1a(`${file}\0${source}`)}-${nodeVersion}.v8cache`;
+  const version = fnv1a(`${file}\0${buildId}\0${stats.size}\0${stats.mtimeMs}`);
+  return `${base}-${version}-${nodeVersion}.v8cache`;
 }
 
-/** FNV-1a, 32 bits: enough to tell versions of one file apart, and far cheaper at start-up than node:crypto. */
+/** FNV-1a, 32 bits, over a short key. */
 function fnv1a(text: string): string {
   let hash = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {

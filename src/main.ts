@@ -9,6 +9,8 @@ import { requireWithCodeCache } from './code-cache.js';
 import { CLI_VERSION } from './version.js';
 
 declare const __dirname: string;
+// A hash of the built dist/cli.js, set by the build: it keys the code cache.
+declare const __DORA_CLI_BUILD_ID__: string;
 
 const argv = process.argv.slice(2);
 
@@ -25,7 +27,7 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
 } else {
   const { tmpdir, userInfo } = process.getBuiltinModule('node:os');
   const cacheDir = `${tmpdir()}/dora-cli-${CLI_VERSION}-${safeUser(userInfo)}`;
-  const cli = requireWithCodeCache(`${__dirname}/cli.js`, cacheDir, require) as typeof import('./process.js');
+  const cli = requireWithCodeCache(`${__dirname}/cli.js`, cacheDir, require, __DORA_CLI_BUILD_ID__) as typeof import('./process.js');
   void cli.runProcess(argv);
 }
 

@@ -30,20 +30,22 @@ describe('requireWithCodeCache', () => {
     writeFileSync(join(dir, 'helper.js'), 'module.exports = 41;');
     writeFileSync(join(dir, 'entry.js'), 'exports.answer = require("./helper.js") + 1; exports.file = __filename;');
     const nearby = createRequire(join(dir, 'entry.js'));
-    const loaded = requireWithCodeCache(join(dir, 'entry.js'), join(dir, 'cache'), nearby) as { answer: number; file: string };
+    const loaded = requireWithCodeCache(join(dir, 'entry.js'), join(dir, 'cache'), nearby, 'test-build') as { answer: number; file: string };
     expect(loaded.answer).toBe(42);
     expect(loaded.file).toBe(join(dir, 'entry.js'));
-    const unusable = requireWithCodeCache(join(dir, 'entry.js'), '/proc/dora-no-such-dir/cache', nearby) as { answer: number };
+    const unusable = requireWithCodeCache(join(dir, 'entry.js'), '/proc/dora-no-such-dir/cache', nearby, 'test-build') as { answer: number };
     expect(unusable.answer).toBe(42);
   });
 });
 
 describe('cacheFileName', () => {
-  it('changes with a same-length edit and with the install path, so stale compiled code is never reused', () => {
-    const original = cacheFileName('/a/dist/cli.js', 'Dry run: nothing sent', 'v20.20.2');
-    expect(cacheFileName('/a/dist/cli.js', 'Dry RUN: NOTHING SENT', 'v20.20.2')).not.toBe(original);
-    expect(cacheFileName('/b/dist/cli.js', 'Dry run: nothing sent', 'v20.20.2')).not.toBe(original);
-    expect(cacheFileName('/a/dist/cli.js', 'Dry run: nothing sent', 'v20.20.2')).toBe(original);
+  it('changes with the build, an edit after install, the install path and Node, so stale code is never reused', () => {
+    const stats = { size: 138_047, mtimeMs: 499_162_500_000 };
+    const original = cacheFileName('/a/dist/cli.js', stats, 'build-1', 'v20.20.2');
+    expect(cacheFileName('/a/dist/cli.js', stats, 'build-2', 'v20.20.2')).not.toBe(original);
+    expect(cacheFileName('/a/dist/cli.js', { ...stats, mtimeMs: stats.mtimeMs + 1 }, 'build-1', 'v20.20.2')).not.toBe(original);
+    expect(cacheFileName('/b/dist/cli.js', stats, 'build-1', 'v20.20.2')).not.toBe(original);
+    expect(cacheFileName('/a/dist/cli.js', stats, 'build-1', 'v20.20.2')).toBe(original);
     expect(original).toMatch(/^cli\.js-[0-9a-f]{8}-v20\.20\.2\.v8cache$/);
   });
 });
