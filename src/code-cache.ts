@@ -18,10 +18,13 @@ type ModuleApi = typeof import('node:module') & { enableCompileCache?: (dir?: st
  * the caller avoids node:module, which loads the ES module loader, on Node 20.
  */
 export function requireWithCodeCache(file: string, cacheDir: string, require: NodeJS.Require, buildId: string): unknown {
+  // Checked before anything is cached, on every Node: Node's own cache would otherwise create the folder itself
+  // (recursively, with default permissions, and hanging under an uncreatable parent such as TMPDIR=/proc/x).
+  const usable = usableCacheDir(cacheDir);
   if (Number(process.versions.node.split('.')[0]) >= 22) {
     const moduleApi = process.getBuiltinModule('node:module') as ModuleApi;
     if (typeof moduleApi.enableCompileCache === 'function') {
-      moduleApi.enableCompileCache(cacheDir);
+      if (usable) moduleApi.enableCompileCache(cacheDir);
       return require(file);
     }
   }
@@ -29,9 +32,8 @@ export function requireWithCodeCache(file: string, cacheDir: string, require: No
   const path = process.getBuiltinModule('node:path');
   const vm = process.getBuiltinModule('node:vm');
   const source = fs.readFileSync(file, 'utf8');
-  const cacheFile = usableCacheDir(cacheDir)
-    ? path.join(cacheDir, cacheFileName(file, fs.statSync(file), buildId, process.version))
-    : undefined;
+  const cacheName = usable ? cacheFileName(file, fs.statSync(file), buildId, process.version) : undefined;
+  const cacheFile = cacheName ? path.join(cacheDir, cacheName) : undefined;
   let cachedData: Buffer | undefined;
   try {
     if (cacheFile) cachedData = fs.readFileSync(cacheFile);
@@ -41,7 +43,10 @@ export function requireWithCodeCache(file: string, cacheDir: string, require: No
   const script = new vm.Script(`${CJS_WRAPPER_START}${source}${CJS_WRAPPER_END}`, { filename: file, ...(cachedData ? { cachedData } : {}) });
   if (cacheFile && (!cachedData || script.cachedDataRejected)) {
     // At exit the cache also holds the functions this run compiled lazily, not only the top level.
-    process.once('exit', () => writeCache(cacheFile, () => script.createCachedData()));
+    process.once('exit', () => {
+      writeCache(cacheFile, () => script.createCachedData());
+      pruneStale(cacheDir, cacheName as string);
+    });
   }
   const module = { exports: {} as unknown };
   const wrapper = script.runInThisContext() as (...args: unknown[]) => void;
@@ -76,9 +81,14 @@ function fnv1a(text: string): string {
   return (hash >>> 0).toString(16).padStart(8, '0');
 }
 
-/** A private folder of ours: created 0700, and refused if another user owns it or others may write to it. */
+/**
+ * A private folder of ours: an absolute path (a relative TMPDIR would scatter caches into the working directory),
+ * created 0700, and refused if it is a symlink, another user owns it or others may write to it.
+ */
 export function usableCacheDir(dir: string): boolean {
   const fs = process.getBuiltinModule('node:fs');
+  const path = process.getBuiltinModule('node:path');
+  if (!path.isAbsolute(dir)) return false;
   try {
     // Not `recursive: true`: on Node 20 that loops forever under a parent it cannot create (TMPDIR=/proc/x).
     try {
@@ -86,12 +96,37 @@ export function usableCacheDir(dir: string): boolean {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return false;
     }
-    const stats: Stats = fs.statSync(dir);
+    const stats: Stats = fs.lstatSync(dir);
     const uid = process.getuid?.();
     return stats.isDirectory() && (uid === undefined || stats.uid === uid) && (stats.mode & 0o022) === 0;
   } catch {
     return false;
   }
+}
+
+/**
+ * The key changes with every build and every edit of the file, so older caches of the same file for the same Node
+ * would pile up in the folder: only the current one is kept. Other Node versions keep theirs (nvm users switch).
+ */
+export function pruneStale(dir: string, current: string): void {
+  const fs = process.getBuiltinModule('node:fs');
+  const parts = /^(.+)-[0-9a-f]{8}(-v[^-]+\.v8cache)$/.exec(current);
+  if (!parts) return;
+  const [, base, nodeSuffix] = parts as unknown as [string, string, string];
+  const sibling = new RegExp(`^${escapeRegExp(base)}-[0-9a-f]{8}${escapeRegExp(nodeSuffix)}$`);
+  try {
+    for (const name of fs.readdirSync(dir)) {
+      if (name !== current && sibling.test(name)) {
+        fs.rmSync(`${dir}/${name}`, { force: true });
+      }
+    }
+  } catch {
+    // a cache we could not prune costs disk space, not correctness
+  }
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 function writeCache(file: string, data: () => Buffer): void {

@@ -2,6 +2,7 @@
  * The built CLI against a real local intake, from a real git checkout whose remote carries a token:
  * what the server receives is what Datadog would.
  */
+import { readdirSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ACCEPTED, startIntake, testTls, type Intake } from '../helpers/intake.js';
 import { makePlainDir, makeRepo } from '../helpers/git-repo.js';
@@ -148,6 +149,18 @@ describe('dora deployment, end to end', () => {
       cwd: makePlainDir(),
     });
     expect(fresh.stderr).not.toMatch(/over 3 hours ago/);
+  });
+
+  it('runs, and leaves the working directory alone, whatever TMPDIR holds (the code cache folder lives there)', async () => {
+    const dryRun = ['deployment', '--service', 'api', '--started-at', 'now', '--skip-git', '--dry-run'];
+    for (const tmp of ['/proc/dora-no-such-dir', '.', '']) {
+      const cwd = makePlainDir();
+      const run = await runDora(dryRun, { cwd, env: { TMPDIR: tmp }, killAfterMs: 10_000 });
+      expect(run.signal, `TMPDIR=${tmp}`).toBeNull();
+      expect(run.code, `TMPDIR=${tmp}`).toBe(0);
+      expect(JSON.parse(run.stdout)).toMatchObject({ data: { attributes: { service: 'api' } } });
+      expect(readdirSync(cwd), `TMPDIR=${tmp}`).toEqual([]);
+    }
   });
 
   it('a missing API key is exit 2 and names DD_API_KEY', async () => {

@@ -1,9 +1,9 @@
-import { chmodSync, mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cacheFileName, requireWithCodeCache, usableCacheDir } from '../../src/code-cache.js';
+import { cacheFileName, pruneStale, requireWithCodeCache, usableCacheDir } from '../../src/code-cache.js';
 
 describe('usableCacheDir', () => {
   it('creates a private folder', () => {
@@ -17,6 +17,15 @@ describe('usableCacheDir', () => {
     mkdirSync(dir);
     chmodSync(dir, 0o777);
     expect(usableCacheDir(dir)).toBe(false);
+  });
+
+  it('refuses a symlink, even to a private folder of ours, and a relative path', () => {
+    const parent = mkdtempSync(join(tmpdir(), 'dora-cc-'));
+    const real = join(parent, 'real');
+    mkdirSync(real, { mode: 0o700 });
+    symlinkSync(real, join(parent, 'link'));
+    expect(usableCacheDir(join(parent, 'link'))).toBe(false);
+    expect(usableCacheDir('relative-tmp/dora-cache')).toBe(false);
   });
 
   it('gives up at once where the parent cannot be created (this hung forever with recursive mkdir)', () => {
@@ -47,5 +56,20 @@ describe('cacheFileName', () => {
     expect(cacheFileName('/b/dist/cli.js', stats, 'build-1', 'v20.20.2')).not.toBe(original);
     expect(cacheFileName('/a/dist/cli.js', stats, 'build-1', 'v20.20.2')).toBe(original);
     expect(original).toMatch(/^cli\.js-[0-9a-f]{8}-v20\.20\.2\.v8cache$/);
+  });
+});
+
+describe('pruneStale', () => {
+  it('keeps only the current cache of a file for this Node version', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dora-cc-'));
+    const names = [
+      'cli.js-0000000a-v20.20.2.v8cache', // an older build, same Node: removed
+      'cli.js-0000000b-v20.20.2.v8cache', // current
+      'cli.js-0000000c-v22.1.0.v8cache', // another Node version: kept
+      'notes.txt',
+    ];
+    for (const name of names) writeFileSync(join(dir, name), 'x');
+    pruneStale(dir, 'cli.js-0000000b-v20.20.2.v8cache');
+    expect(readdirSync(dir).sort()).toEqual(names.slice(1).sort());
   });
 });
