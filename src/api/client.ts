@@ -63,8 +63,11 @@ export interface Delivered {
   responseId?: string;
 }
 
-/** The least time worth starting an attempt with. */
-const MIN_ATTEMPT_MS = 250;
+/** The least time worth starting an attempt with; also the least a user may set for a timeout or the deadline. */
+export const MIN_ATTEMPT_MS = 250;
+
+/** How long the body of a 2xx may take after its status line, before we stop waiting for the echoed id. */
+const ACCEPTED_BODY_GRACE_MS = 2000;
 
 type Outcome =
   | { kind: 'accepted'; status: number; body: string }
@@ -150,11 +153,10 @@ async function attemptOnce(
       redirect: 'manual',
     });
     // The body is read under the same timeout: a server that sends headers and then stalls must not hang us.
-    // After a 2xx it only carries the echoed id, so losing it must not turn a recorded event into a retry.
-    const body = await response.text().catch((error: unknown) => {
-      if (response.status >= 200 && response.status < 300) return '';
-      throw error;
-    });
+    // After a 2xx it only carries the echoed id, so losing it must not turn a recorded event into a retry, and it
+    // is not worth more than a short wait: the event is recorded once the status line is in.
+    const accepted = response.status >= 200 && response.status < 300;
+    const body = accepted ? await withinGrace(response.text(), ACCEPTED_BODY_GRACE_MS) : await response.text();
     return judge(response.status, body, response.headers, request, deps.clock.wallMs());
   } catch (error) {
     throwIfInterrupted(userSignal);
@@ -163,6 +165,19 @@ async function attemptOnce(
       return { kind: 'retry', reason: `no answer within ${seconds(timeoutMs)}`, maybeRecorded: true };
     }
     return networkOutcome(error, request);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The body if it arrives within `ms`, else (or if it fails) an empty one. */
+async function withinGrace(body: Promise<string>, ms: number): Promise<string> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<string>((resolve) => {
+    timer = setTimeout(() => resolve(''), ms);
+  });
+  try {
+    return await Promise.race([body.catch(() => ''), late]);
   } finally {
     clearTimeout(timer);
   }
@@ -230,6 +245,15 @@ function networkOutcome(error: unknown, request: DeliveryRequest): Outcome {
           new DeliveryError(
             `Event not sent: TLS could not be set up on this machine (${reason})${after}. With --fips or DATADOG_FIPS, ` +
               'this Node.js build needs a FIPS-capable OpenSSL; run without FIPS otherwise.',
+          ),
+      };
+    case 'not-tls':
+      return {
+        kind: 'final',
+        error: (after) =>
+          new DeliveryError(
+            `Event not sent: ${safeHost(request.url)} did not answer in TLS (wrong version number)${after}; it looks like a ` +
+              'plain-HTTP port. Check the port in --api-url / DORA_API_URL, or the proxy in HTTPS_PROXY.',
           ),
       };
     case 'proxy-auth':

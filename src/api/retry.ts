@@ -41,10 +41,11 @@ export function retryAfterMs(header: string | null | undefined, wallNowMs: numbe
  * - `certificate`: TLS verification failed, and every retry would meet the same certificate;
  * - `tls-setup`: TLS could not even be set up locally (e.g. FIPS mode without a FIPS provider leaves no ciphers), so
  *   nothing was sent and no retry can help;
+ * - `not-tls`: the server answered the TLS handshake with something else (a plain-HTTP port), before anything was sent;
  * - `proxy-auth`: the proxy wants credentials it did not get (407), which no retry will supply;
  * - `maybe-sent`: the connection broke after the request may have gone out, so Datadog may have recorded it.
  */
-export type NetworkFailure = 'never-sent' | 'certificate' | 'tls-setup' | 'proxy-auth' | 'maybe-sent';
+export type NetworkFailure = 'never-sent' | 'certificate' | 'tls-setup' | 'not-tls' | 'proxy-auth' | 'maybe-sent';
 
 const NEVER_SENT_CODES = new Set([
   'ECONNREFUSED',
@@ -70,6 +71,7 @@ export function classifyNetworkError(error: unknown): NetworkFailure {
     const text = typeof message === 'string' ? message : '';
     if (typeof code === 'string' && CERTIFICATE_CODE.test(code)) return 'certificate';
     if (typeof code === 'string' && TLS_SETUP_CODE.test(code)) return 'tls-setup';
+    if (isNotTls(code, text)) return 'not-tls';
     // undici reports a refused CONNECT as "Proxy response (407) !== 200 when HTTP Tunneling".
     const proxyStatus = /Proxy response \((\d{3})\)/.exec(text)?.[1];
     if (proxyStatus === '407') return 'proxy-auth';
@@ -80,4 +82,12 @@ export function classifyNetworkError(error: unknown): NetworkFailure {
     current = (current as { cause?: unknown }).cause;
   }
   return kind;
+}
+
+/**
+ * OpenSSL's "wrong version number": the first bytes back were not a TLS record, which is what an https:// URL aimed
+ * at a plain-HTTP port gets. Node reports it as EPROTO with the reason only in the message.
+ */
+export function isNotTls(code: unknown, message: string): boolean {
+  return code === 'ERR_SSL_WRONG_VERSION_NUMBER' || (code === 'EPROTO' && /wrong version number/i.test(message));
 }

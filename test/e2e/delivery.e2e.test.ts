@@ -89,6 +89,23 @@ describe('delivery, end to end', () => {
     expect(intake.requests).toHaveLength(1);
   });
 
+  it('does not wait the whole request timeout for the body of a 202 that stalls', async () => {
+    intake = await startIntake(() => ({ status: 202, body: '{"da', stallBody: true }));
+    const run = await send(intake.url, ['--request-timeout', '20', '--deadline', '40']);
+    expect(run.code).toBe(0);
+    // The body gets a 2 s grace, not the 20 s request timeout.
+    expect(run.durationMs).toBeLessThan(10_000);
+  });
+
+  it('fails at once, without retrying, when an https:// URL points at a plain-HTTP port', async () => {
+    intake = await startIntake();
+    const run = await send(intake.url.replace('http://', 'https://'));
+    expect(run.code).toBe(5);
+    expect(intake.requests).toHaveLength(0);
+    expect(run.stderr).toContain('did not answer in TLS');
+    expect(run.stderr).not.toMatch(/retrying|ssl3_|0A00010B/);
+  });
+
   it('exits 5 when nothing listens on the port, and says the event was not delivered', async () => {
     const run = await send(`http://127.0.0.1:${await closedPort()}`, ['--max-attempts', '2']);
     expect(run.code).toBe(5);

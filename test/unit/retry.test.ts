@@ -67,6 +67,13 @@ describe('classifyNetworkError', () => {
     expect(classifyNetworkError(fetchFailed({ code: 'ERR_SSL_NO_CIPHERS_AVAILABLE', message: 'no ciphers available' }))).toBe('tls-setup');
   });
 
+  it('knows an https:// URL aimed at a plain-HTTP port sent nothing and cannot be retried away', () => {
+    const wrongVersion = 'write EPROTO 80BCEC82B57F0000:error:0A00010B:SSL routines:ssl3_get_record:wrong version number';
+    expect(classifyNetworkError({ code: 'EPROTO', message: wrongVersion })).toBe('not-tls');
+    expect(classifyNetworkError(fetchFailed({ code: 'ERR_SSL_WRONG_VERSION_NUMBER', message: 'wrong version number' }))).toBe('not-tls');
+    expect(classifyNetworkError({ code: 'EPROTO', message: 'write EPROTO: sslv3 alert handshake failure' })).toBe('maybe-sent');
+  });
+
   it('treats a reset or closed socket as possibly delivered', () => {
     expect(classifyNetworkError(fetchFailed({ code: 'ECONNRESET', message: 'read ECONNRESET' }))).toBe('maybe-sent');
     expect(classifyNetworkError(fetchFailed({ code: 'UND_ERR_SOCKET', message: 'other side closed' }))).toBe('maybe-sent');
