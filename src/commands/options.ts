@@ -4,7 +4,7 @@
  */
 import { Option, type Command } from 'commander';
 import { UsageError } from '../errors.js';
-import type { DeliveryPolicy } from '../api/client.js';
+import { MIN_ATTEMPT_MS, type DeliveryPolicy } from '../api/client.js';
 import type { Config } from '../config.js';
 
 export interface CommonOptions {
@@ -73,8 +73,10 @@ export function deliveryPolicy(options: CommonOptions, config: Config): Delivery
 function seconds(raw: string | undefined, flag: string, fallback: number, max: number): number {
   if (raw === undefined) return fallback * 1000;
   const value = Number(raw.trim());
-  if (!/^\d+(\.\d+)?$/.test(raw.trim()) || value <= 0 || value > max) {
-    throw new UsageError(`${flag}: ${JSON.stringify(raw)} must be a number of seconds above 0 and at most ${max}.`);
+  // Below a quarter of a second no attempt is even started (see MIN_ATTEMPT_MS): refuse it rather than send nothing.
+  const min = MIN_ATTEMPT_MS / 1000;
+  if (!/^\d+(\.\d+)?$/.test(raw.trim()) || value < min || value > max) {
+    throw new UsageError(`${flag}: ${JSON.stringify(raw)} must be a number of seconds from ${min} to ${max}.`);
   }
   return Math.round(value * 1000);
 }

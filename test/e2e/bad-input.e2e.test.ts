@@ -58,6 +58,8 @@ const SHARED: Case[] = [
   ['--request-timeout in words', ['--request-timeout', 'ten'], '--request-timeout'],
   ['--request-timeout above 300', ['--request-timeout', '301'], '--request-timeout'],
   ['negative --deadline', ['--deadline', '-1'], '--deadline'],
+  ['--deadline too short for any attempt', ['--deadline', '0.1'], '--deadline'],
+  ['--request-timeout too short for any attempt', ['--request-timeout', '0.2'], '--request-timeout'],
   ['--deadline above an hour', ['--deadline', '3601'], '--deadline'],
   ['--deadline in exponent form', ['--deadline', '1e3'], '--deadline'],
   ['zero --max-attempts', ['--max-attempts', '0'], '--max-attempts'],
