@@ -19,6 +19,13 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DIST = join(ROOT, 'dist');
 // Built beside dist/ and swapped in at the end, so a test running bin/dora.js meanwhile never sees half a dist/.
 const STAGE = join(ROOT, `dist.partial-${process.pid}`);
+// An `npm pack` that failed between prepack and postpack leaves package.json without `prepare` and the original
+// beside it (scripts/pack-manifest.mjs): put it back on any later build, except the one inside a pack.
+const PACK_LEFTOVER = join(ROOT, 'package.json.prepack');
+if (existsSync(PACK_LEFTOVER) && !['pack', 'publish'].includes(process.env.npm_command ?? '')) {
+  renameSync(PACK_LEFTOVER, join(ROOT, 'package.json'));
+  console.error('build: restored package.json from package.json.prepack, left by an interrupted npm pack');
+}
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
 const analyze = process.argv.includes('--analyze');
 

@@ -12,6 +12,7 @@ import { runDora } from '../helpers/run-dora.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 let installDir = '';
+let copy = '';
 let files: string[] = [];
 let manifestAfterPack = '';
 let manifestBefore = '';
@@ -20,7 +21,7 @@ let installLog = '';
 beforeAll(() => {
   // Pack a copy of the checkout (tracked files, this node_modules linked in) through npm's real lifecycle
   // (prepack builds and strips `prepare`, postpack restores): packing here would rebuild dist/ under parallel tests.
-  const copy = mkdtempSync(join(tmpdir(), 'dora-copy-'));
+  copy = mkdtempSync(join(tmpdir(), 'dora-copy-'));
   const tracked = execFileSync('git', ['ls-files', '-z'], { cwd: root, encoding: 'utf8' }).split('\0').filter(Boolean);
   for (const file of tracked) {
     if (!existsSync(join(root, file))) continue;
@@ -72,6 +73,17 @@ describe('the published package', () => {
   it('leaves the package.json of the packed checkout as it was', () => {
     expect(manifestAfterPack).toBe(manifestBefore);
     expect(JSON.parse(manifestAfterPack).scripts.prepare).toBeDefined();
+  });
+
+  it('gets its prepare script back on the next build after a pack that died before postpack', () => {
+    // What an interrupted `npm pack` leaves: the stripped manifest in place, the original beside it.
+    execFileSync(process.execPath, ['scripts/pack-manifest.mjs', 'strip'], { cwd: copy });
+    expect(JSON.parse(readFileSync(join(copy, 'package.json'), 'utf8')).scripts.prepare).toBeUndefined();
+    const env = { ...process.env };
+    delete env.npm_command;
+    execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: copy, env, stdio: 'ignore' });
+    expect(readFileSync(join(copy, 'package.json'), 'utf8')).toBe(manifestBefore);
+    expect(existsSync(join(copy, 'package.json.prepack'))).toBe(false);
   });
 
   it('runs from the install: --version and a dry run', async () => {
