@@ -7,6 +7,7 @@ import { readConfig } from './config.js';
 import { fdStream } from './fd-stream.js';
 import type { Context } from './context.js';
 import { InterruptedError } from './errors.js';
+import { randomEventId } from './event-id.js';
 import { readLocalGit } from './git/local.js';
 import { systemNowNs } from './time.js';
 import { CLI_VERSION } from './version.js';
@@ -50,8 +51,7 @@ export async function runProcess(argv: string[]): Promise<void> {
       sleep: (ms, signal) => sleep(ms, undefined, { signal }),
     },
     random: Math.random,
-    // node:crypto is loaded only when needed: it costs more at start-up than the rest of a dry run.
-    newId: () => process.getBuiltinModule('node:crypto').randomUUID(),
+    newId: randomEventId,
     io: {
       readFile: (path) => {
         try {
