@@ -42,9 +42,15 @@ export class DeliveryError extends DoraError {
 
 /** The run was stopped by SIGINT (130) or SIGTERM (143). */
 export class InterruptedError extends DoraError {
-  constructor(readonly signal: 'SIGINT' | 'SIGTERM') {
+  /** `sending`: whether delivery had begun, the only case where Datadog may have the event. */
+  constructor(
+    readonly signal: 'SIGINT' | 'SIGTERM',
+    sending = true,
+  ) {
     super(
-      `Interrupted by ${signal}: the event may or may not have been recorded.`,
+      sending
+        ? `Interrupted by ${signal}: the event may or may not have been recorded.`
+        : `Interrupted by ${signal} before anything was sent: no event was recorded.`,
       signal === 'SIGINT' ? 130 : 143,
     );
   }

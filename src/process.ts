@@ -19,8 +19,10 @@ export async function runProcess(argv: string[]): Promise<void> {
   const interrupt = new AbortController();
   /** The run's exit code once it has returned; from then on only output is being flushed. */
   let result: number | undefined;
+  /** Set once delivery begins (its transport is made): from then on Datadog may have the event. */
+  let sending = false;
   const onSignal = (signal: 'SIGINT' | 'SIGTERM') => {
-    const reason = new InterruptedError(signal);
+    const reason = new InterruptedError(signal, sending);
     // Nothing left that could be recorded: the run is only flushing output, so let it end with its own result.
     if (result !== undefined) return;
     // If the run stops in time it prints its own message; these paths are for a run that did not.
@@ -62,7 +64,10 @@ export async function runProcess(argv: string[]): Promise<void> {
       },
     },
     readLocalGit,
-    createTransport,
+    createTransport: (proxy) => {
+      sending = true;
+      return createTransport(proxy);
+    },
     signal: interrupt.signal,
     cliVersion: CLI_VERSION,
     platform: `node ${process.version}; ${process.platform} ${process.arch}`,

@@ -11,8 +11,10 @@ export async function findGit(options: CommonOptions, ctx: Context, reporter: Re
     config: ctx.config,
     cwd: ctx.cwd,
     io: ctx.io,
-    readLocal: ctx.readLocalGit,
+    readLocal: (cwd) => ctx.readLocalGit(cwd, ctx.signal),
   });
+  // Stopped while git ran: what the killed git did not say is not "missing", so no warning about it, just stop.
+  if (ctx.signal.aborted) throw ctx.signal.reason;
   reportGit(resolution, reporter, options.dryRun === true);
   return resolution;
 }

@@ -13,14 +13,15 @@ export interface LocalGitFacts {
 /** A git that hangs (a credential helper, a network file system) must not hold a deploy job hostage. */
 const GIT_TIMEOUT_MS = 5_000;
 
-export type LocalGitReader = (cwd: string) => Promise<LocalGitFacts>;
+/** `signal` (a SIGINT/SIGTERM) kills the git processes still running, so none outlives dora. */
+export type LocalGitReader = (cwd: string, signal?: AbortSignal) => Promise<LocalGitFacts>;
 
-export const readLocalGit: LocalGitReader = async (cwd) => {
+export const readLocalGit: LocalGitReader = async (cwd, signal) => {
   if (cwd === '') return {}; // no working directory at all
   let git;
   try {
     const { simpleGit } = await import('simple-git');
-    git = simpleGit({ baseDir: cwd, maxConcurrentProcesses: 2, timeout: { block: GIT_TIMEOUT_MS } });
+    git = simpleGit({ baseDir: cwd, maxConcurrentProcesses: 2, timeout: { block: GIT_TIMEOUT_MS }, ...(signal ? { abort: signal } : {}) });
   } catch {
     return {}; // the folder is gone or git cannot start
   }

@@ -3,7 +3,9 @@
  * rate limits, and signals while it waits. Small timeouts via flags keep the file quick; timing assertions are
  * generous upper bounds (or lower bounds a faster machine cannot break).
  */
+import { readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makePlainDir } from '../helpers/git-repo.js';
 import { ACCEPTED, startIntake, testTls, type Intake, type Reply } from '../helpers/intake.js';
@@ -37,6 +39,15 @@ async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void
   while (!condition()) {
     if (performance.now() - started > timeoutMs) throw new Error('condition not met in time');
     await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -163,6 +174,27 @@ describe('delivery, end to end', () => {
     expect(run.stderr).toContain(`Interrupted by ${signal}: the event may or may not have been recorded.`);
     expect(stoppedAfterMs).toBeLessThan(2_000);
     expect(intake.requests).toHaveLength(1);
+  });
+
+  it('says nothing was recorded when stopped before sending, and leaves no git process behind', async () => {
+    intake = await startIntake();
+    // A `git` that hangs, first on PATH: the run is stuck reading the local checkout when the signal comes.
+    const bin = makePlainDir();
+    writeFileSync(join(bin, 'git'), `#!/bin/sh\necho $$ >> ${join(bin, 'pids')}\nexec sleep 20\n`, { mode: 0o755 });
+    const withoutSkipGit = SEND.filter((arg) => arg !== '--skip-git');
+    const run = await runDora(withoutSkipGit, {
+      cwd: makePlainDir(),
+      env: { DD_API_KEY: KEY, DORA_API_URL: intake.url, PATH: `${bin}:${process.env.PATH ?? '/usr/bin:/bin'}` },
+      onSpawn: (child) => setTimeout(() => child.kill('SIGINT'), 500),
+    });
+    expect(run.code).toBe(130);
+    expect(run.stderr).toContain('Interrupted by SIGINT before anything was sent: no event was recorded.');
+    expect(run.stderr).not.toContain('No git');
+    expect(run.durationMs).toBeLessThan(5_000);
+    expect(intake.requests).toHaveLength(0);
+    const pids = readFileSync(join(bin, 'pids'), 'utf8').trim().split('\n').map(Number);
+    expect(pids.length).toBeGreaterThan(0);
+    await until(() => pids.every((pid) => !isAlive(pid)), 2_000);
   });
 
   it('sends over HTTPS to an intake whose CA is trusted through NODE_EXTRA_CA_CERTS', async () => {
