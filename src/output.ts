@@ -8,8 +8,8 @@ import { redactUrlsInText } from './git/url.js';
 export interface OutStream {
   write(text: string): unknown;
   isTTY?: boolean;
-  /** The Node stream behind it, for a spinner that needs cursor control. */
-  nodeStream?: () => NodeJS.WritableStream;
+  /** The Node stream behind it, for a spinner that needs cursor control (and the terminal's width). */
+  nodeStream?: () => NodeJS.WritableStream & { columns?: number };
 }
 
 /** The few colours the output uses. Plain by default; chalk is loaded only when colour is wanted. */
@@ -83,7 +83,10 @@ export class Reporter {
 
   /** Runs `task` with a spinner when allowed; otherwise prints the text once so CI logs still show progress. */
   async progress<T>(text: string, task: (update: (text: string) => void) => Promise<T>): Promise<T> {
-    if (!this.options.spinner) {
+    const stream = this.options.spinner ? this.stderr.nodeStream?.() : undefined;
+    // A terminal that reports no width (`docker run -t` with no terminal behind it is 0×0) sends ora's line
+    // clearing into an endless loop that starves everything else, the deadline included: no spinner there.
+    if (!stream || !((stream.columns ?? 0) > 0)) {
       this.detail(text);
       // Without a spinner there is nothing to update: callers report each step (retries) themselves.
       return task(() => undefined);
@@ -91,7 +94,7 @@ export class Reporter {
     const { default: ora } = await import('ora');
     const spinner = ora({
       text: this.redact(text),
-      stream: this.stderr.nodeStream?.() ?? (this.stderr as NodeJS.WritableStream),
+      stream,
       discardStdin: false,
       // ora colours its frames itself; follow our colour decision (NO_COLOR) rather than its own.
       color: this.paint === PLAIN ? false : 'cyan',

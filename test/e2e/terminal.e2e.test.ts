@@ -24,10 +24,14 @@ afterEach(async () => {
   intake = undefined;
 });
 
-/** Runs dora on a 100-column pseudo-terminal; returns everything the terminal received and the exit code. */
-function atTerminal(args: string[], env: Record<string, string>): Promise<{ code: number | null; screen: string }> {
+/** Runs dora on a pseudo-terminal (100 columns unless told); returns everything the terminal received and the exit code. */
+function atTerminal(
+  args: string[],
+  env: Record<string, string>,
+  size = { cols: 100, rows: 20 },
+): Promise<{ code: number | null; screen: string }> {
   const quoted = [process.execPath, BIN, ...args].map((part) => `'${part.replace(/'/g, `'\\''`)}'`).join(' ');
-  const child = spawn('script', ['-qec', `stty cols 100 rows 20; ${quoted}`, '/dev/null'], {
+  const child = spawn('script', ['-qec', `stty cols ${size.cols} rows ${size.rows}; ${quoted}`, '/dev/null'], {
     cwd: makePlainDir(),
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', TERM: 'xterm-256color', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -54,6 +58,19 @@ describe.skipIf(!hasScript)('dora at a terminal', () => {
     expect(run.code).toBe(0);
     expect(run.screen).toContain('\u001b[32m✔\u001b[39m Recorded deployment of api');
     expect(intake.requests).toHaveLength(1);
+  });
+
+  it('finishes on a terminal that reports no width (docker run -t without a terminal), without a spinner', async () => {
+    intake = await startIntake((_, index) => (index === 0 ? { status: 503 } : { status: 202 }));
+    const run = await atTerminal(
+      ['deployment', '--service', 'api', '--started-at', 'now', '--skip-git', '--deadline', '5'],
+      { DD_API_KEY: 'terminal-test-key-0123456789', DORA_API_URL: intake.url },
+      { cols: 0, rows: 0 },
+    );
+    expect(run.code).toBe(0);
+    expect(intake.requests).toHaveLength(2);
+    expect(run.screen).toContain('Recorded deployment of api');
+    expect(run.screen.length).toBeLessThan(5_000);
   });
 
   it('keeps retry warnings readable under the spinner, and NO_COLOR turns colour off', async () => {
