@@ -111,9 +111,10 @@ export async function deliver(request: DeliveryRequest, policy: DeliveryPolicy, 
     // Retry-After is a minimum, never a reason to hammer: `Retry-After: 0` still waits the usual backoff.
     const delayMs = Math.max(outcome.retryAfterMs ?? 0, backoffMs(attempt, deps.random));
     const left = deadline - clock.monotonicMs();
-    if (delayMs >= left) {
+    // Announce a retry only if there will be one: after the wait, an attempt still needs its least useful time.
+    if (delayMs + MIN_ATTEMPT_MS > left) {
       throw giveUp(
-        outcome.retryAfterMs !== undefined
+        outcome.retryAfterMs !== undefined && outcome.retryAfterMs >= left
           ? `the server asked to retry after ${seconds(delayMs)}, past the ${seconds(policy.deadlineMs)} deadline`
           : `the ${seconds(policy.deadlineMs)} deadline leaves no time for another attempt`,
       );

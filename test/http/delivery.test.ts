@@ -127,10 +127,14 @@ describe('deliver', () => {
   it('does not start an attempt with only a sliver of the deadline left', async () => {
     const seen = intake([status(503, { errors: ['busy'] })]);
     const clock = virtualClock();
-    // 600 ms deadline: one attempt, a 375 ms backoff, and 225 ms left, too little for a useful second attempt.
-    const error = await failure(send({ deadlineMs: 600 }, { clock }).promise);
-    expect(error.message).toMatch(/after 1 attempt;.*deadline was reached/);
+    // 600 ms deadline: one attempt, a 375 ms backoff, and 225 ms left, too little for a useful second attempt; so
+    // no backoff is announced or slept at all.
+    const { promise, retries } = send({ deadlineMs: 600 }, { clock });
+    const error = await failure(promise);
+    expect(error.message).toMatch(/after 1 attempt;.*the 0.6s deadline leaves no time for another attempt/);
     expect(seen).toHaveLength(1);
+    expect(retries).toEqual([]);
+    expect(clock.sleeps).toEqual([]);
   });
 
   it('reads Retry-After as an HTTP date against the wall clock', async () => {
@@ -173,11 +177,11 @@ describe('deliver', () => {
   it('counts only the attempts it made when a late wake-up overshoots the deadline', async () => {
     const seen = intake([status(503, { errors: ['Busy'] }, { 'Retry-After': '1' }), accepted]);
     const clock = virtualClock();
-    // A loaded CI machine wakes timers late: this sleep overshoots by 60 ms, past the 1.05 s deadline.
+    // A loaded CI machine wakes timers late: this 1 s sleep overshoots by 60 ms, leaving less than an attempt needs.
     const sleep = clock.sleep;
     clock.sleep = (ms, signal) => sleep(ms + 60, signal);
-    const error = await failure(send({ deadlineMs: 1_050, maxAttempts: 5 }, { clock }).promise);
-    expect(error.message).toBe('Event not delivered after 1 attempt; last error: HTTP 503: Busy (the 1.05s deadline was reached).');
+    const error = await failure(send({ deadlineMs: 1_300, maxAttempts: 5 }, { clock }).promise);
+    expect(error.message).toBe('Event not delivered after 1 attempt; last error: HTTP 503: Busy (the 1.3s deadline was reached).');
     expect(seen).toHaveLength(1);
   });
 
