@@ -10,7 +10,7 @@ export interface LocalGitFacts {
   problem?: string;
 }
 
-/** A git that hangs (a credential helper, a network file system) must not hold a deploy job hostage. */
+/** One budget for everything git does here: a git that hangs (a credential helper, a network file system) must not hold a deploy job hostage. */
 const GIT_TIMEOUT_MS = 5_000;
 
 /** `signal` (a SIGINT/SIGTERM) kills the git processes still running, so none outlives dora. */
@@ -18,14 +18,17 @@ export type LocalGitReader = (cwd: string, signal?: AbortSignal) => Promise<Loca
 
 export const readLocalGit: LocalGitReader = async (cwd, signal) => {
   if (cwd === '') return {}; // no working directory at all
+  const budget = AbortSignal.timeout(GIT_TIMEOUT_MS);
+  const stop = signal ? AbortSignal.any([signal, budget]) : budget;
   let git;
   try {
     const { simpleGit } = await import('simple-git');
-    git = simpleGit({ baseDir: cwd, maxConcurrentProcesses: 2, timeout: { block: GIT_TIMEOUT_MS }, ...(signal ? { abort: signal } : {}) });
+    // `abort` kills every git process still running when the budget runs out or the user stops us.
+    git = simpleGit({ baseDir: cwd, maxConcurrentProcesses: 2, abort: stop });
   } catch {
     return {}; // the folder is gone or git cannot start
   }
-  const [repositoryUrl, commitSha] = await Promise.all([
+  const asked = Promise.all([
     git
       .remote(['get-url', 'origin'])
       .catch(async () => {
@@ -35,15 +38,18 @@ export const readLocalGit: LocalGitReader = async (cwd, signal) => {
       .catch(() => undefined),
     git.revparse(['HEAD']).catch((error: unknown) => ({ error })),
   ]);
+  // Killing git is not always the end of it (a wrapper's child can hold its output open): stop waiting anyway.
+  const stopped = new Promise<undefined>((resolve) => {
+    if (stop.aborted) resolve(undefined);
+    stop.addEventListener('abort', () => resolve(undefined), { once: true });
+  });
+  const answers = await Promise.race([asked, stopped]);
   const facts: LocalGitFacts = {};
-  if (typeof commitSha === 'object') {
-    const message = commitSha.error instanceof Error ? commitSha.error.message : String(commitSha.error);
-    if (/dubious ownership/i.test(message)) {
-      facts.problem =
-        `git refuses to read ${cwd} (owned by another user): run \`git config --global --add safe.directory ${cwd}\` first`;
-    } else if (/block timeout/i.test(message)) {
-      facts.problem = `git did not answer within ${GIT_TIMEOUT_MS / 1000}s`;
-    }
+  if (budget.aborted && !signal?.aborted) facts.problem = `git did not answer within ${GIT_TIMEOUT_MS / 1000}s`;
+  if (!answers) return facts;
+  const [repositoryUrl, commitSha] = answers;
+  if (typeof commitSha === 'object' && /dubious ownership/i.test(errorText(commitSha.error))) {
+    facts.problem = `git refuses to read ${cwd} (owned by another user): run \`git config --global --add safe.directory ${cwd}\` first`;
   }
   const url = typeof repositoryUrl === 'string' ? repositoryUrl.trim() : '';
   const sha = typeof commitSha === 'string' ? commitSha.trim() : '';
@@ -51,3 +57,7 @@ export const readLocalGit: LocalGitReader = async (cwd, signal) => {
   if (sha) facts.commitSha = sha;
   return facts;
 };
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -2,7 +2,8 @@
  * The built CLI against a real local intake, from a real git checkout whose remote carries a token:
  * what the server receives is what Datadog would.
  */
-import { readdirSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ACCEPTED, startIntake, testTls, type Intake } from '../helpers/intake.js';
 import { makePlainDir, makeRepo } from '../helpers/git-repo.js';
@@ -161,6 +162,20 @@ describe('dora deployment, end to end', () => {
       expect(JSON.parse(run.stdout)).toMatchObject({ data: { attributes: { service: 'api' } } });
       expect(readdirSync(cwd), `TMPDIR=${tmp}`).toEqual([]);
     }
+  });
+
+  it('gives git 5 seconds in all, even when a hung git leaves a child holding its output open', async () => {
+    const bin = makePlainDir();
+    // Not `exec`: killing this git leaves its `sleep` alive, still holding the pipe git's output goes to.
+    writeFileSync(join(bin, 'git'), '#!/bin/sh\nsleep 30\n', { mode: 0o755 });
+    const run = await runDora(['deployment', '--service', 'api', '--started-at', 'now', '--dry-run'], {
+      cwd: makePlainDir(),
+      env: { PATH: `${bin}:${process.env.PATH ?? '/usr/bin:/bin'}` },
+      killAfterMs: 20_000,
+    });
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain('git did not answer within 5s');
+    expect(run.durationMs).toBeLessThan(9_000);
   });
 
   it('a missing API key is exit 2 and names DD_API_KEY', async () => {
