@@ -16,6 +16,9 @@ export const KNOWN_SITES: readonly string[] = [
   'us2.ddog-gov.com',
 ];
 
+/** Every Datadog site is one of these domains or below one (datad0g.com is Datadog's own staging site). */
+const DATADOG_DOMAINS: readonly string[] = ['datadoghq.com', 'datadoghq.eu', 'ddog-gov.com', 'datad0g.com'];
+
 const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/;
 
 const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/;
@@ -45,9 +48,16 @@ function siteApiTarget(site: string | undefined): ApiTarget {
         `${KNOWN_SITES.slice(0, 4).join(', ')} (no scheme, no path).`,
     );
   }
-  // People often paste the API host itself; accept it rather than sending to api.api.…
-  const apiHost = host.startsWith('api.') ? host : `api.${host}`;
-  const bare = apiHost.slice('api.'.length);
+  // People often paste the API host or the web app's host; take the site from either rather than send to api.api.…
+  const bare = host.replace(/^(api|app)\./, '');
+  const apiHost = `api.${bare}`;
+  // The key goes wherever the site says: a typo such as datadoghq.cm would hand it to whoever owns that domain.
+  if (!DATADOG_DOMAINS.some((domain) => bare === domain || bare.endsWith(`.${domain}`))) {
+    throw new UsageError(
+      `DD_SITE / --site: ${JSON.stringify(site)} is not a Datadog site (those end in ${DATADOG_DOMAINS.slice(0, 3).join(', ')}), ` +
+        'and the API key would be sent there. For a gateway or a proxy host, use --api-url / DORA_API_URL.',
+    );
+  }
   return {
     baseUrl: `https://${apiHost}`,
     ...(KNOWN_SITES.includes(bare) ? {} : { unknownSite: bare }),

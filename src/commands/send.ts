@@ -41,6 +41,9 @@ export async function sendEvent(
   const url = `${target.baseUrl}${event.path}`;
   const body = toJson(event.payload);
 
+  if (target.unknownSite) {
+    reporter.warn(`${target.unknownSite} is not a Datadog site dora knows; ${options.dryRun ? 'a real run would send' : 'sending'} to ${target.baseUrl} anyway.`);
+  }
   if (options.dryRun) {
     reporter.result(body);
     reporter.info(`Dry run: nothing sent. A real run would POST this ${event.kind} (id ${event.id}) to ${url}.`);
@@ -53,7 +56,6 @@ export async function sendEvent(
       'No API key: set DD_API_KEY (or DATADOG_API_KEY) to a Datadog API key. Use --dry-run to see the event without one.',
     );
   }
-  if (target.unknownSite) reporter.warn(`${target.unknownSite} is not a Datadog site dora knows; sending to ${target.baseUrl} anyway.`);
   enableFipsIfAsked(options, ctx, reporter);
 
   const proxy = target.baseUrl.startsWith('https:') ? (ctx.config.proxy.httpsProxy ?? ctx.config.proxy.httpProxy) : ctx.config.proxy.httpProxy;

@@ -178,6 +178,15 @@ describe('dora deployment, end to end', () => {
     expect(run.durationMs).toBeLessThan(9_000);
   });
 
+  it('a dry run already warns about a Datadog site dora does not know, and shows where a real run would send', async () => {
+    const run = await runDora(
+      ['deployment', '--service', 'api', '--started-at', 'now', '--skip-git', '--dry-run', '--site', 'us9.datadoghq.com'],
+      { cwd: makePlainDir() },
+    );
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain('us9.datadoghq.com is not a Datadog site dora knows; a real run would send to https://api.us9.datadoghq.com anyway.');
+  });
+
   it('a missing API key is exit 2 and names DD_API_KEY', async () => {
     const run = await runDora(['deployment', '--service', 'api', '--started-at', 'now', '--skip-git'], { cwd: makePlainDir() });
     expect(run.code).toBe(2);

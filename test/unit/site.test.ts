@@ -9,16 +9,25 @@ describe('resolveApiTarget', () => {
     ['US5.datadoghq.com', 'https://api.us5.datadoghq.com'],
     ['ddog-gov.com', 'https://api.ddog-gov.com'],
     ['api.datadoghq.eu', 'https://api.datadoghq.eu'],
+    ['app.datadoghq.com', 'https://api.datadoghq.com'],
   ])('site %s → %s', (site, baseUrl) => {
     expect(resolveApiTarget(site, undefined)).toEqual({ baseUrl });
   });
 
-  it('warns (does not refuse) on a well-formed unknown site', () => {
-    expect(resolveApiTarget('datad0g.com', undefined)).toEqual({
-      baseUrl: 'https://api.datad0g.com',
-      unknownSite: 'datad0g.com',
+  it('warns (does not refuse) on a Datadog site it does not know yet', () => {
+    expect(resolveApiTarget('us9.datadoghq.com', undefined)).toEqual({
+      baseUrl: 'https://api.us9.datadoghq.com',
+      unknownSite: 'us9.datadoghq.com',
     });
+    expect(resolveApiTarget('datad0g.com', undefined)).toMatchObject({ unknownSite: 'datad0g.com' });
   });
+
+  it.each(['datadoghq.cm', 'datadoghq.com.evil.example', 'notdatadoghq.com', 'example.com'])(
+    'refuses %j, which is no Datadog domain: the key would go to whoever owns it',
+    (site) => {
+      expect(() => resolveApiTarget(site, undefined)).toThrow(/not a Datadog site.*--api-url/);
+    },
+  );
 
   it.each(['https://datadoghq.com', 'datadoghq.com/api', 'datadog hq.com', 'localhost', '', 'datadoghq.com:443'])(
     'refuses the malformed site %j',
