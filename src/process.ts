@@ -71,7 +71,18 @@ export async function runProcess(argv: string[]): Promise<void> {
     signal: interrupt.signal,
     cliVersion: CLI_VERSION,
     platform: `node ${process.version}; ${process.platform} ${process.arch}`,
-    enableFips: () => process.getBuiltinModule('node:crypto').setFips(true),
+    enableFips: () => {
+      const crypto = process.getBuiltinModule('node:crypto');
+      crypto.setFips(true);
+      try {
+        // OpenSSL 3 turns FIPS mode on without a FIPS provider and only fails at the first TLS use, with no
+        // ciphers left: find out now, and leave FIPS off again so --fips-ignore-error can carry on without it.
+        process.getBuiltinModule('node:tls').createSecureContext();
+      } catch (error) {
+        crypto.setFips(false);
+        throw error;
+      }
+    },
   };
 
   let code: number;

@@ -114,11 +114,15 @@ function enableFipsIfAsked(options: CommonOptions, ctx: Context, reporter: Repor
   try {
     ctx.enableFips();
   } catch (error) {
-    const why = error instanceof Error ? error.message : String(error);
+    // OpenSSL's "error:0A0000A1:SSL routines::" prefix says nothing to a user.
+    const why = (error instanceof Error ? error.message : String(error)).replace(/^error:[0-9A-Fa-f]+:[^:]*::?/, '');
     if (options.fipsIgnoreError ?? ctx.config.fipsIgnoreError) {
       reporter.warn(`FIPS mode could not be enabled (${why}); continuing without it.`);
       return;
     }
-    throw new UsageError(`FIPS mode could not be enabled: ${why}. Pass --fips-ignore-error to continue without it.`);
+    throw new UsageError(
+      `FIPS mode could not be enabled (${why}): this Node.js has no FIPS provider. Nothing was sent; pass ` +
+        '--fips-ignore-error to send without FIPS.',
+    );
   }
 }

@@ -3,6 +3,7 @@
  * rate limits, and signals while it waits. Small timeouts via flags keep the file quick; timing assertions are
  * generous upper bounds (or lower bounds a faster machine cannot break).
  */
+import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
@@ -40,6 +41,11 @@ async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void
     if (performance.now() - started > timeoutMs) throw new Error('condition not met in time');
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+function fipsWorks(): boolean {
+  const probe = "const c=require('crypto');c.setFips(true);require('tls').createSecureContext()";
+  return spawnSync(process.execPath, ['-e', probe], { stdio: 'ignore' }).status === 0;
 }
 
 function isAlive(pid: number): boolean {
@@ -195,6 +201,20 @@ describe('delivery, end to end', () => {
     const pids = readFileSync(join(bin, 'pids'), 'utf8').trim().split('\n').map(Number);
     expect(pids.length).toBeGreaterThan(0);
     await until(() => pids.every((pid) => !isAlive(pid)), 2_000);
+  });
+
+  // This Node's OpenSSL has no FIPS provider (as most builds): --fips cannot work, and must say so before sending.
+  it.skipIf(fipsWorks())('with --fips on a Node without FIPS: exit 2 and nothing sent, or with --fips-ignore-error a send without it', async () => {
+    intake = await startIntake(undefined, { tls: true });
+    const env = { NODE_EXTRA_CA_CERTS: testTls().caFile };
+    const refused = await send(intake.url, ['--fips'], { env });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('FIPS mode could not be enabled (library has no ciphers)');
+    expect(intake.requests).toHaveLength(0);
+    const carriedOn = await send(intake.url, ['--fips', '--fips-ignore-error'], { env });
+    expect(carriedOn.stderr).toContain('continuing without it');
+    expect(carriedOn.code).toBe(0);
+    expect(intake.requests).toHaveLength(1);
   });
 
   it('sends over HTTPS to an intake whose CA is trusted through NODE_EXTRA_CA_CERTS', async () => {
