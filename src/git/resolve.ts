@@ -8,7 +8,7 @@ import { SHA_PATTERN } from '../events/fields.js';
 import type { Config } from '../config.js';
 import { detectCiProvider, type CiGitFacts, type CiIo } from './ci-providers.js';
 import type { LocalGitReader } from './local.js';
-import { hasUserInfo, sanitizeRepositoryUrl } from './url.js';
+import { hasUserInfo, isLocalPath, sanitizeRepositoryUrl } from './url.js';
 
 // A type alias, not an interface, so it fits JsonValue's index signature in --json output.
 export type GitFacts = {
@@ -62,7 +62,14 @@ export async function resolveGit(inputs: GitInputs): Promise<GitResolution> {
   if (!url || !sha) {
     const local = await inputs.readLocal(inputs.cwd);
     if (local.problem) warnings.push(`No git facts from the local checkout: ${local.problem}.`);
-    url ??= discovered(local.repositoryUrl, 'local checkout');
+    if (!url && local.repositoryUrl && isLocalPath(local.repositoryUrl)) {
+      warnings.push(
+        `Ignored the local checkout's remote (${sanitizeRepositoryUrl(local.repositoryUrl)}): a folder on this machine, not a ` +
+          'repository URL Datadog can link to. Give the URL with --git-repository-url or DD_GIT_REPOSITORY_URL.',
+      );
+    } else {
+      url ??= discovered(local.repositoryUrl, 'local checkout');
+    }
     sha ??= discovered(local.commitSha, 'local checkout');
   }
 

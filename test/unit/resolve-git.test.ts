@@ -85,6 +85,16 @@ describe('resolveGit precedence: flag > DD_GIT_* > CI provider > local checkout'
     expect(result.commitSha?.value).toBe(SHA_FLAG);
   });
 
+  it.each(['/work/main', '../shop', 'file:///srv/git/shop.git', 'C:\\repos\\shop'])(
+    'does not send a checkout whose remote is the folder %s, and says how to give the URL',
+    async (remote) => {
+      const result = await resolveGit(inputs({ readLocal: async () => ({ repositoryUrl: remote, commitSha: SHA_LOCAL }) }));
+      expect(result.git).toBeUndefined();
+      expect(result.commitSha?.value).toBe(SHA_LOCAL);
+      expect(result.warnings.join('\n')).toMatch(/a folder on this machine.*DD_GIT_REPOSITORY_URL/);
+    },
+  );
+
   it('lowercases the SHA, as git prints it', async () => {
     const result = await resolveGit(inputs({ flagSha: 'ABCDEF'.repeat(7).slice(0, 40), flagUrl: 'https://h/r' }));
     expect(result.git?.commit_sha).toBe('abcdef'.repeat(7).slice(0, 40));

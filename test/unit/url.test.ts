@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hasUserInfo, redactUrlsInText, sanitizeRepositoryUrl } from '../../src/git/url.js';
+import { hasUserInfo, isLocalPath, redactUrlsInText, sanitizeRepositoryUrl } from '../../src/git/url.js';
 
 describe('sanitizeRepositoryUrl', () => {
   it.each([
@@ -14,6 +14,8 @@ describe('sanitizeRepositoryUrl', () => {
     ['https://github.com/acme/shop.git?token=abc#frag', 'https://github.com/acme/shop.git'],
     ['https://host.example?x=1', 'https://host.example'],
     ['git@github.com:acme/shop.git', 'git@github.com:acme/shop.git'],
+    ['bot:TOKEN@github.com:acme/shop.git', 'bot@github.com:acme/shop.git'],
+    ['bot:@github.com:acme/shop.git', 'bot@github.com:acme/shop.git'],
     ['http://Host.Example:80/Path/Repo.git', 'http://Host.Example:80/Path/Repo.git'],
     ['/srv/git/shop.git', '/srv/git/shop.git'],
     ['  https://github.com/acme/shop.git\n', 'https://github.com/acme/shop.git'],
@@ -26,7 +28,20 @@ describe('sanitizeRepositoryUrl', () => {
     expect(hasUserInfo('https://a:b@host/x')).toBe(true);
     expect(hasUserInfo('https://host/a@b')).toBe(false);
     expect(hasUserInfo('git@github.com:acme/shop.git')).toBe(false);
+    expect(hasUserInfo('bot:TOKEN@github.com:acme/shop.git')).toBe(true);
   });
+});
+
+describe('isLocalPath', () => {
+  it.each(['/srv/git/shop.git', './shop', '../shop', 'shop', '~/repos/shop', 'file:///srv/git/shop.git', 'C:\\repos\\shop', 'D:/repos/shop'])(
+    '%s is a folder on this machine',
+    (remote) => expect(isLocalPath(remote)).toBe(true),
+  );
+
+  it.each(['https://github.com/acme/shop.git', 'git@github.com:acme/shop.git', 'ssh://git@host:2222/r.git', 'host.example:team/repo'])(
+    '%s is a URL',
+    (remote) => expect(isLocalPath(remote)).toBe(false),
+  );
 });
 
 describe('redactUrlsInText', () => {
