@@ -1,11 +1,11 @@
 /** `dora deployment`: options → deployment event → delivery → report. */
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { UsageError } from '../errors.js';
 import { DEPLOYMENT_PATH, deploymentPayload } from '../events/deployment.js';
 import { formatNs, parseTimestamp } from '../time.js';
 import type { Context } from '../context.js';
 import type { Reporter } from '../output.js';
-import { addDeliveryOptions, addEventOptions, type CommonOptions } from './options.js';
+import { addDeliveryOptions, addEventOptions, single, type CommonOptions } from './options.js';
 import { checkDeliverySettings, sendEvent } from './send.js';
 import { findGit } from './git.js';
 
@@ -17,20 +17,12 @@ export interface DeploymentOptions extends CommonOptions {
   skipGit?: boolean;
 }
 
-/** A deployment is of one service: a second --service is a mistake to report, not a value to drop silently. */
-function once(flag: string) {
-  return (value: string, previous: string | undefined): string => {
-    if (previous !== undefined) {
-      throw new InvalidArgumentError(`${flag} was given twice; a deployment is of one service (send one event per service).`);
-    }
-    return value;
-  };
-}
-
 export function deploymentCommand(run: (options: DeploymentOptions) => Promise<void>): Command {
   const command = new Command('deployment')
     .description('Record that a service was deployed to an environment, from a commit, between two instants.')
-    .addOption(new Option('--service <service>', 'deployed service (required; env: DD_SERVICE)').argParser(once('--service')));
+    .addOption(
+      single('--service <service>', 'deployed service (required; env: DD_SERVICE)', ' (a deployment is of one service: send one event per service)'),
+    );
   addEventOptions(command, 'deployment');
   command.addOption(new Option('--skip-git', 'send no repository URL or commit SHA (change lead time needs them)'));
   addDeliveryOptions(command);

@@ -6,7 +6,7 @@ import { parseTimestamp } from '../time.js';
 import type { Context } from '../context.js';
 import type { Reporter } from '../output.js';
 import { findGit } from './git.js';
-import { addDeliveryOptions, addEventOptions, type CommonOptions } from './options.js';
+import { addDeliveryOptions, addEventOptions, single, type CommonOptions } from './options.js';
 import { checkDeliverySettings, sendEvent } from './send.js';
 
 export interface IncidentOptions extends CommonOptions {
@@ -21,8 +21,8 @@ export function incidentCommand(run: (options: IncidentOptions) => Promise<void>
   const command = new Command('incident')
     .description('Open an incident (a failure of one or more services), or resolve it by sending it again with --finished-at.')
     .addOption(new Option('--service <service>', 'affected service; repeat for several (env: DD_SERVICE)').argParser(collect))
-    .addOption(new Option('--name <name>', 'short title of the incident'))
-    .addOption(new Option('--severity <severity>', 'severity, e.g. SEV-1'));
+    .addOption(single('--name <name>', 'short title of the incident'))
+    .addOption(single('--severity <severity>', 'severity, e.g. SEV-1'));
   addEventOptions(command, 'incident');
   addDeliveryOptions(command);
   return command

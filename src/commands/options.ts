@@ -2,7 +2,7 @@
  * Options both commands share, declared once so `dora deployment` and `dora incident` cannot drift apart, and the
  * parsing of the delivery settings they share.
  */
-import { Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { MIN_ATTEMPT_MS, type DeliveryPolicy } from '../api/client.js';
 import type { Config } from '../config.js';
@@ -31,21 +31,33 @@ export interface CommonOptions {
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
+/**
+ * An option that takes one value. Given twice (`--env a … --env b`, often a script adding to a copied line), it is
+ * refused rather than silently last-wins: which one was meant is the user's call. `why` adds the reason, if any.
+ */
+export function single(flags: string, description: string, why = ''): Option {
+  const flag = flags.split(/[ ,]/)[0] ?? flags;
+  return new Option(flags, description).argParser((value: string, previous: string | undefined) => {
+    if (previous !== undefined) throw new InvalidArgumentError(`${flag} was given twice${why}; give it once.`);
+    return value;
+  });
+}
+
 export function addEventOptions(command: Command, noun: string): Command {
   return command
-    .addOption(new Option('--env <env>', `environment the ${noun} concerns (env: DD_ENV)`))
-    .addOption(new Option('--version <version>', `version of the service, not of this CLI (env: DD_VERSION)`))
-    .addOption(new Option('--team <team>', 'owning team'))
+    .addOption(single('--env <env>', `environment the ${noun} concerns (env: DD_ENV)`))
+    .addOption(single('--version <version>', `version of the service, not of this CLI (env: DD_VERSION)`))
+    .addOption(single('--team <team>', 'owning team'))
     .addOption(
       new Option('--custom-tags <key:value>', 'custom tag; repeat for more (at most 100)').argParser(collect),
     )
     .addOption(
-      new Option('--id <id>', 'event id, 16-128 chars of [A-Za-z0-9-_.:] (default: generated for this run)'),
+      single('--id <id>', 'event id, 16-128 chars of [A-Za-z0-9-_.:] (default: generated for this run)'),
     )
-    .addOption(new Option('--started-at <time>', 'when it started: Unix s/ms/µs/ns, ISO 8601 with a zone, or "now"'))
-    .addOption(new Option('--finished-at <time>', 'when it finished (same forms)'))
-    .addOption(new Option('--git-repository-url <url>', 'repository URL (env: DD_GIT_REPOSITORY_URL)'))
-    .addOption(new Option('--git-commit-sha <sha>', 'commit SHA, 40 to 64 hex characters (env: DD_GIT_COMMIT_SHA)'));
+    .addOption(single('--started-at <time>', 'when it started: Unix s/ms/µs/ns, ISO 8601 with a zone, or "now"'))
+    .addOption(single('--finished-at <time>', 'when it finished (same forms)'))
+    .addOption(single('--git-repository-url <url>', 'repository URL (env: DD_GIT_REPOSITORY_URL)'))
+    .addOption(single('--git-commit-sha <sha>', 'commit SHA, 40 to 64 hex characters (env: DD_GIT_COMMIT_SHA)'));
 }
 
 export function addDeliveryOptions(command: Command): Command {
@@ -53,11 +65,11 @@ export function addDeliveryOptions(command: Command): Command {
     .addOption(new Option('--dry-run', 'print the JSON body that would be sent and stop (no API key, no network)'))
     .addOption(new Option('--json', 'on success, print one JSON object with the event id on stdout'))
     .addOption(new Option('--verbose', 'say where each value came from and how delivery went'))
-    .addOption(new Option('--site <site>', 'Datadog site, e.g. datadoghq.eu (env: DATADOG_SITE, DD_SITE)'))
-    .addOption(new Option('--api-url <url>', 'API base URL for gateways and tests; overrides the site (env: DORA_API_URL)'))
-    .addOption(new Option('--request-timeout <seconds>', 'timeout of one attempt, default 10 (env: DORA_REQUEST_TIMEOUT)'))
-    .addOption(new Option('--deadline <seconds>', 'time budget for the whole send, retries included, default 30 (env: DORA_DEADLINE)'))
-    .addOption(new Option('--max-attempts <n>', 'attempts before giving up, default 5 (env: DORA_MAX_ATTEMPTS)'))
+    .addOption(single('--site <site>', 'Datadog site, e.g. datadoghq.eu (env: DATADOG_SITE, DD_SITE)'))
+    .addOption(single('--api-url <url>', 'API base URL for gateways and tests; overrides the site (env: DORA_API_URL)'))
+    .addOption(single('--request-timeout <seconds>', 'timeout of one attempt, default 10 (env: DORA_REQUEST_TIMEOUT)'))
+    .addOption(single('--deadline <seconds>', 'time budget for the whole send, retries included, default 30 (env: DORA_DEADLINE)'))
+    .addOption(single('--max-attempts <n>', 'attempts before giving up, default 5 (env: DORA_MAX_ATTEMPTS)'))
     .addOption(new Option('--fips', 'use FIPS-validated crypto (env: DATADOG_FIPS)'))
     .addOption(new Option('--fips-ignore-error', 'carry on when FIPS mode cannot be enabled (env: DATADOG_FIPS_IGNORE_ERROR)'));
 }

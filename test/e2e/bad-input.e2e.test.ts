@@ -18,7 +18,17 @@ const BASE = {
   incident: ['incident', '--service', 'checkout', '--started-at', '1795687200'],
 };
 
-/** [what the case shows, extra arguments, text the message must contain]. Later flags override BASE's. */
+/** BASE's command with `args` in place of BASE's own values for the same flags (every BASE flag takes a value). */
+function withArgs(base: string[], args: string[]): string[] {
+  const given = new Set(args.filter((arg) => arg.startsWith('--')));
+  const kept = [base[0] as string];
+  for (let i = 1; i < base.length; i += 2) {
+    if (!given.has(base[i] as string)) kept.push(base[i] as string, base[i + 1] as string);
+  }
+  return [...kept, ...args];
+}
+
+/** [what the case shows, extra arguments, text the message must contain]. Flags given here replace BASE's. */
 type Case = [label: string, args: string[], names: string];
 
 const SHARED: Case[] = [
@@ -68,6 +78,10 @@ const SHARED: Case[] = [
   ['--max-attempts above 20', ['--max-attempts', '21'], '--max-attempts'],
   ['a flag missing its value', ['--env'], '--env'],
   ['an unknown flag', ['--bogus', 'x'], '--bogus'],
+  ['--env given twice', ['--env', 'staging', '--env', 'prod'], '--env was given twice'],
+  ['--started-at given twice', ['--started-at', '1795687200', '--started-at', '1795687201'], '--started-at was given twice'],
+  ['--id given twice', ['--id', 'dora-twice-0000000001', '--id', 'dora-twice-0000000002'], '--id was given twice'],
+  ['--deadline given twice', ['--deadline', '5', '--deadline', '10'], '--deadline was given twice'],
 ];
 
 const INCIDENT_ONLY: Case[] = [
@@ -113,7 +127,7 @@ describe.concurrent('bad input is refused with exit 2 and nothing sent', () => {
   for (const command of ['deployment', 'incident'] as const) {
     const cases = command === 'incident' ? [...SHARED, ...INCIDENT_ONLY] : SHARED;
     it.for(cases)(`dora ${command}: %s`, async ([, args, names], { expect }) => {
-      await expectRefused(expect, [...BASE[command], ...args], names);
+      await expectRefused(expect, withArgs(BASE[command], args), names);
     });
   }
 
