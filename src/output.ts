@@ -61,24 +61,25 @@ export class Reporter {
     this.stdout.write(`${text}\n`);
   }
 
+  // Messages are escaped before they are painted: the colours are ours, any other control sequence came from input.
   info(message: string): void {
-    this.line(message);
+    this.line(escapeControls(message));
   }
 
   detail(message: string): void {
-    if (this.options.verbose) this.line(this.paint.dim(message));
+    if (this.options.verbose) this.line(this.paint.dim(escapeControls(message)));
   }
 
   success(message: string): void {
-    this.line(`${this.paint.green('✔')} ${message}`);
+    this.line(`${this.paint.green('✔')} ${escapeControls(message)}`);
   }
 
   warn(message: string): void {
-    this.line(`${this.paint.yellow('warning:')} ${message}`);
+    this.line(`${this.paint.yellow('warning:')} ${escapeControls(message)}`);
   }
 
   error(message: string): void {
-    this.line(`${this.paint.red('error:')} ${message}`);
+    this.line(`${this.paint.red('error:')} ${escapeControls(message)}`);
   }
 
   /** Runs `task` with a spinner when allowed; otherwise prints the text once so CI logs still show progress. */
@@ -93,7 +94,7 @@ export class Reporter {
     }
     const { default: ora } = await import('ora');
     const spinner = ora({
-      text: this.redact(text),
+      text: this.redact(escapeControls(text)),
       stream,
       discardStdin: false,
       // ora colours its frames itself; follow our colour decision (NO_COLOR) rather than its own.
@@ -103,7 +104,7 @@ export class Reporter {
     this.spinner = spinner;
     try {
       return await task((next) => {
-        spinner.text = this.redact(next);
+        spinner.text = this.redact(escapeControls(next));
       });
     } finally {
       this.spinner = undefined;
@@ -121,6 +122,20 @@ export class Reporter {
   private redact(text: string): string {
     return redactSecrets(text, this.options.secrets);
   }
+}
+
+/**
+ * Control characters that came with user input (an escape sequence in a service name, a stray carriage return)
+ * must not act on the terminal: they are shown as `\u001b` and the like. Newlines and tabs, which our own
+ * messages use, stay.
+ */
+export function escapeControls(text: string): string {
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** A user's value inside a sentence: as it is, or JSON-quoted when it holds a control character (a newline too). */
+export function shown(value: string): string {
+  return /[\u0000-\u001f\u007f-\u009f]/.test(value) ? JSON.stringify(value) : value;
 }
 
 /** Masks URL user info and the given secrets (the API key) in text bound for stderr. */

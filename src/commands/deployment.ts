@@ -4,7 +4,7 @@ import { UsageError } from '../errors.js';
 import { DEPLOYMENT_PATH, deploymentPayload } from '../events/deployment.js';
 import { formatNs, parseTimestamp } from '../time.js';
 import type { Context } from '../context.js';
-import type { Reporter } from '../output.js';
+import { shown, type Reporter } from '../output.js';
 import { addDeliveryOptions, addEventOptions, single, type CommonOptions } from './options.js';
 import { checkDeliverySettings, sendEvent } from './send.js';
 import { findGit } from './git.js';
@@ -98,7 +98,7 @@ export async function runDeployment(options: DeploymentOptions, ctx: Context, re
       path: DEPLOYMENT_PATH,
       id,
       payload,
-      title: `deployment of ${service}${env ? ` to ${env}` : ''}`,
+      title: `deployment of ${shown(service)}${env ? ` to ${shown(env)}` : ''}`,
       summary: { service, env, started_at: startedAt, finished_at: finishedAt, git },
     },
     options,

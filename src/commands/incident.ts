@@ -4,7 +4,7 @@ import { UsageError } from '../errors.js';
 import { FAILURE_PATH, failurePayload } from '../events/failure.js';
 import { parseTimestamp } from '../time.js';
 import type { Context } from '../context.js';
-import type { Reporter } from '../output.js';
+import { shown, type Reporter } from '../output.js';
 import { findGit } from './git.js';
 import { addDeliveryOptions, addEventOptions, single, type CommonOptions } from './options.js';
 import { checkDeliverySettings, sendEvent } from './send.js';
@@ -86,7 +86,7 @@ export async function runIncident(options: IncidentOptions, ctx: Context, report
   });
 
   const state = finishedAt === undefined ? 'open' : 'resolved';
-  const who = services.length > 0 ? services.join(', ') : `team ${options.team}`;
+  const who = services.length > 0 ? services.map(shown).join(', ') : `team ${shown(options.team ?? '')}`;
   const resolveHint =
     state === 'open'
       ? [
@@ -101,7 +101,7 @@ export async function runIncident(options: IncidentOptions, ctx: Context, report
       path: FAILURE_PATH,
       id,
       payload,
-      title: `${state === 'open' ? 'opening' : 'resolution'} of the incident on ${who}${env ? ` in ${env}` : ''}`,
+      title: `${state === 'open' ? 'opening' : 'resolution'} of the incident on ${who}${env ? ` in ${shown(env)}` : ''}`,
       summary: { state, services, team: options.team, env, started_at: startedAt, finished_at: finishedAt },
       afterSuccess: resolveHint,
     },

@@ -206,6 +206,9 @@ describe('unicode, quotes and newlines arrive byte-exact', () => {
       }
       expect(raw).toContain('"chéckout ☃ \\"blue\\" \\\\ tab\\there"');
       expect(Number(intake.requests[0]?.headers['content-length'])).toBe(Buffer.byteLength(raw, 'utf8'));
+      // On stderr a value with a newline is quoted, so the confirmation stays on one line.
+      expect(run.stderr).toContain(JSON.stringify(values.env));
+      expect(run.stderr).not.toContain('\r');
     } finally {
       await intake.close();
     }

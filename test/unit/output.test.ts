@@ -19,6 +19,15 @@ describe('Reporter', () => {
     expect(err.text).toBe('warning: careful\nerror: broken\n✔ done\n');
   });
 
+  it('shows control characters from input as escapes, while its own colours still work', async () => {
+    const err = capture(true);
+    const reporter = new Reporter(capture(), err, { paint: await colourPainter(), spinner: false, verbose: false, secrets: [] });
+    reporter.warn('service \u001b[2Jwiped\rover\u0007 ok\nsecond line');
+    expect(err.text).toContain('service \\u001b[2Jwiped\\u000dover\\u0007 ok\nsecond line');
+    expect(err.text).not.toContain('\u001b[2J');
+    expect(err.text).toContain('\u001b[33mwarning:\u001b[39m');
+  });
+
   it('never prints the API key or URL user info, whatever the message', () => {
     const out = capture();
     const err = capture();
