@@ -55,3 +55,10 @@ export class InterruptedError extends DoraError {
     );
   }
 }
+
+/** stdout or stderr could not be written (a full disk, a closed terminal): exit 1, said plainly, not as a bug. */
+export class OutputError extends DoraError {
+  constructor(message: string) {
+    super(message, 1);
+  }
+}

@@ -4,7 +4,7 @@
  * descriptor costs nothing and keeps the order of stdout and stderr lines exactly as written.
  */
 import { fstatSync, writeSync } from 'node:fs';
-import { DoraError } from './errors.js';
+import { OutputError } from './errors.js';
 import type { OutStream } from './output.js';
 
 export function fdStream(fd: 1 | 2, nodeStream: () => NodeJS.WriteStream): OutStream {
@@ -23,7 +23,7 @@ export function fdStream(fd: 1 | 2, nodeStream: () => NodeJS.WriteStream): OutSt
         if (code === 'EPIPE') return false; // the reader is gone (`dora … | head`): nothing left to tell it
         if (code !== 'EAGAIN') {
           // A full disk or a closed terminal: say so plainly rather than as a bug.
-          throw new DoraError(`could not write to ${fd === 1 ? 'stdout' : 'stderr'} (${code ?? String(error)})`, 1);
+          throw new OutputError(`could not write to ${fd === 1 ? 'stdout' : 'stderr'} (${code ?? String(error)})`);
         }
         // A non-blocking pipe that is full: hand the rest to the stream, which waits for the reader.
         useStream = true;

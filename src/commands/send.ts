@@ -4,7 +4,7 @@
  */
 import { deliver } from '../api/client.js';
 import { resolveApiTarget } from '../api/site.js';
-import { UsageError } from '../errors.js';
+import { OutputError, UsageError } from '../errors.js';
 import { toJson, type JsonValue } from '../events/json.js';
 import type { Context } from '../context.js';
 import type { Reporter } from '../output.js';
@@ -89,19 +89,29 @@ export async function sendEvent(
       ),
     );
     const attempts = delivered.attempts === 1 ? '' : `, after ${delivered.attempts} attempts`;
-    reporter.success(`Recorded ${event.title} (id ${event.id}, HTTP ${delivered.status}${attempts}).`);
-    for (const line of event.afterSuccess ?? []) reporter.info(line);
-    if (options.json) {
-      reporter.result(
-        toJson({
-          ok: true,
-          kind: event.kind,
-          id: event.id,
-          status: delivered.status,
-          attempts: delivered.attempts,
-          ...event.summary,
-        }),
-      );
+    try {
+      reporter.success(`Recorded ${event.title} (id ${event.id}, HTTP ${delivered.status}${attempts}).`);
+      for (const line of event.afterSuccess ?? []) reporter.info(line);
+      if (options.json) {
+        reporter.result(
+          toJson({
+            ok: true,
+            kind: event.kind,
+            id: event.id,
+            status: delivered.status,
+            attempts: delivered.attempts,
+            ...event.summary,
+          }),
+        );
+      }
+    } catch (error) {
+      // The event is recorded: failing the run now would invite a retry that records it again under a new id.
+      if (!(error instanceof OutputError)) throw error;
+      try {
+        reporter.warn(`The ${event.kind} was recorded (id ${event.id}), but its result could not be shown: ${error.message}.`);
+      } catch {
+        // stderr is gone too: the exit code is all that is left to tell
+      }
     }
   } finally {
     await closable.close();

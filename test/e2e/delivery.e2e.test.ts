@@ -4,7 +4,7 @@
  * generous upper bounds (or lower bounds a faster machine cannot break).
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -215,6 +215,24 @@ describe('delivery, end to end', () => {
     expect(carriedOn.stderr).toContain('continuing without it');
     expect(carriedOn.code).toBe(0);
     expect(intake.requests).toHaveLength(1);
+  });
+
+  it.skipIf(!existsSync('/dev/full'))('exits 0 when the event is recorded but stdout is full, saying so with the id', async () => {
+    intake = await startIntake();
+    const full = openSync('/dev/full', 'w');
+    try {
+      const run = await send(intake.url, ['--json'], { stdoutFd: full });
+      expect(intake.requests).toHaveLength(1);
+      expect(run.code).toBe(0);
+      expect(run.stderr).toMatch(/was recorded \(id [0-9a-f-]{36}\), but its result could not be shown: could not write to stdout \(ENOSPC\)/);
+      // A dry run's result is its whole job: there, a full stdout is a failure.
+      const dryRun = await send(intake.url, ['--dry-run'], { stdoutFd: full });
+      expect(dryRun.code).toBe(1);
+      expect(dryRun.stderr).toContain('could not write to stdout (ENOSPC)');
+      expect(dryRun.stderr).not.toContain('bug');
+    } finally {
+      closeSync(full);
+    }
   });
 
   it('sends over HTTPS to an intake whose CA is trusted through NODE_EXTRA_CA_CERTS', async () => {

@@ -20,6 +20,8 @@ export interface RunOptions {
   /** Safety net so a hung CLI fails the test instead of the suite. */
   killAfterMs?: number;
   bin?: string;
+  /** A file descriptor to give the CLI as its stdout (e.g. /dev/full) instead of a pipe we read. */
+  stdoutFd?: number;
 }
 
 /**
@@ -31,13 +33,13 @@ export function runDora(args: string[], options: RunOptions = {}): Promise<DoraR
   const child = spawn(process.execPath, [options.bin ?? BIN, ...args], {
     cwd: options.cwd ?? process.cwd(),
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', options.stdoutFd ?? 'pipe', 'pipe'],
   });
   options.onSpawn?.(child);
   let stdout = '';
   let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const killer = setTimeout(() => child.kill('SIGKILL'), options.killAfterMs ?? 15_000);
   return new Promise((resolve, reject) => {
     child.on('error', reject);
