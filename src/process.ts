@@ -16,6 +16,9 @@ import { CLI_VERSION } from './version.js';
 const SIGNAL_GRACE_MS = 800;
 
 export async function runProcess(argv: string[]): Promise<void> {
+  // Node's deprecation warnings (undici connecting to a proxy given by IP address triggers one) are about code, not
+  // about anything a user of dora can change, and would clutter stderr in the middle of a run.
+  process.noDeprecation = true;
   const interrupt = new AbortController();
   /** The run's exit code once it has returned; from then on only output is being flushed. */
   let result: number | undefined;

@@ -37,6 +37,8 @@ export interface DeliveryRequest {
   userAgent: string;
   /** Where the key belongs, for the 401/403 hint ("api.datadoghq.eu"). */
   siteHint: string;
+  /** The proxy configured for this URL's scheme (user info already removed), for messages that may concern it. */
+  proxy?: { url: string; hasCredentials: boolean };
 }
 
 export interface DeliveryPolicy {
@@ -217,7 +219,7 @@ function judge(
     };
   }
   if (status === 407) {
-    return { kind: 'final', error: (after) => proxyAuthError(`HTTP 407${after}`) };
+    return { kind: 'final', error: (after) => proxyAuthError(request, after) };
   }
   if (isRetryableStatus(status)) {
     const wait = retryAfterMs(headers.get('retry-after'), wallNowMs);
@@ -253,12 +255,16 @@ function networkOutcome(error: unknown, request: DeliveryRequest): Outcome {
         kind: 'final',
         error: (after) =>
           new DeliveryError(
-            `Event not sent: ${safeHost(request.url)} did not answer in TLS (wrong version number)${after}; it looks like a ` +
-              'plain-HTTP port. Check the port in --api-url / DORA_API_URL, or the proxy in HTTPS_PROXY.',
+            request.proxy
+              ? `Event not sent: the TLS handshake got a plain-HTTP answer (wrong version number)${after}, from the proxy ` +
+                  `${request.proxy.url} or from ${safeHost(request.url)} behind it. A proxy is usually given as http:// even ` +
+                  'for HTTPS traffic: check the scheme and port in HTTPS_PROXY, then the port in --api-url / DORA_API_URL.'
+              : `Event not sent: ${safeHost(request.url)} did not answer in TLS (wrong version number)${after}; it looks ` +
+                  'like a plain-HTTP port. Check the port in --api-url / DORA_API_URL.',
           ),
       };
     case 'proxy-auth':
-      return { kind: 'final', error: (after) => proxyAuthError(`${reason}${after}`) };
+      return { kind: 'final', error: (after) => proxyAuthError(request, after) };
     case 'never-sent':
       return { kind: 'retry', reason, maybeRecorded: false };
     case 'maybe-sent':
@@ -266,10 +272,17 @@ function networkOutcome(error: unknown, request: DeliveryRequest): Outcome {
   }
 }
 
-function proxyAuthError(detail: string): DeliveryError {
+function proxyAuthError(request: DeliveryRequest, after: string): DeliveryError {
+  const proxy = request.proxy ? ` ${request.proxy.url}` : '';
+  if (request.proxy?.hasCredentials) {
+    return new DeliveryError(
+      `Event not delivered: the proxy${proxy} refused the credentials given in its URL (HTTP 407${after}). Check the ` +
+        'user name and password in HTTPS_PROXY / HTTP_PROXY; characters such as @ : / in them must be percent-encoded.',
+    );
+  }
   return new DeliveryError(
-    `Event not delivered: the proxy asked for credentials (${detail}). Put them in HTTPS_PROXY / HTTP_PROXY as ` +
-      'user:password@ before the proxy host.',
+    `Event not delivered: the proxy${proxy} asks for credentials (HTTP 407${after}). Put them in HTTPS_PROXY / ` +
+      'HTTP_PROXY as user:password@ before the proxy host.',
   );
 }
 

@@ -8,6 +8,7 @@ import { OutputError, UsageError } from '../errors.js';
 import { toJson, type JsonValue } from '../events/json.js';
 import type { Context } from '../context.js';
 import type { Reporter } from '../output.js';
+import { hasUserInfo, redactUrlsInText } from '../git/url.js';
 import { deliveryPolicy, type CommonOptions } from './options.js';
 
 export interface PreparedEvent {
@@ -70,6 +71,7 @@ export async function sendEvent(
           body,
           userAgent: `dora-cli/${ctx.cliVersion} (${ctx.platform})`,
           siteHint: new URL(target.baseUrl).host,
+          ...(proxy ? { proxy: { url: redactUrlsInText(proxy), hasCredentials: hasUserInfo(proxy) } } : {}),
         },
         policy,
         {

@@ -78,10 +78,40 @@ describe('dora behind a proxy', () => {
       },
     });
     expect(run.code).toBe(5);
-    expect(run.stderr).toMatch(/proxy asked for credentials/);
+    expect(run.stderr).toContain(`the proxy http://127.0.0.1:${proxy.port} refused the credentials given in its URL (HTTP 407)`);
+    expect(run.stderr).not.toMatch(/UND_ERR|Tunneling/);
     expect(proxy.visits).toHaveLength(1);
     expect(intake.requests).toHaveLength(0);
     expect(`${run.stdout}${run.stderr}`).not.toContain(PASSWORD);
+  });
+
+  it('asks for credentials when a proxy that needs them got none', async () => {
+    intake = await startIntake(undefined, { tls: true });
+    proxy = await startProxy({ credentials: { user: 'ci-bot', password: 'the-right-one' } });
+    const run = await runDora(SEND, {
+      cwd: makePlainDir(),
+      env: { DD_API_KEY: KEY, DORA_API_URL: intake.url, NODE_EXTRA_CA_CERTS: testTls().caFile, HTTPS_PROXY: proxy.url },
+    });
+    expect(run.code).toBe(5);
+    expect(run.stderr).toContain('asks for credentials (HTTP 407). Put them in HTTPS_PROXY');
+  });
+
+  it('points at the proxy, not the intake, when HTTPS_PROXY says https:// for a plain-HTTP proxy', async () => {
+    intake = await startIntake(undefined, { tls: true });
+    proxy = await startProxy();
+    const run = await runDora(SEND, {
+      cwd: makePlainDir(),
+      env: {
+        DD_API_KEY: KEY,
+        DORA_API_URL: intake.url,
+        NODE_EXTRA_CA_CERTS: testTls().caFile,
+        HTTPS_PROXY: proxy.url.replace('http://', 'https://'),
+      },
+    });
+    expect(run.code).toBe(5);
+    expect(run.stderr).toContain('check the scheme and port in HTTPS_PROXY');
+    expect(run.stderr).not.toMatch(/DeprecationWarning|retrying/);
+    expect(intake.requests).toHaveLength(0);
   });
 
   it('goes direct for hosts in NO_PROXY', async () => {
