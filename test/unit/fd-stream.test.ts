@@ -20,4 +20,13 @@ describe('fdStream', () => {
     expect(readFileSync(file, 'utf8')).toBe('{"name":"é ✓ \\"quoted\\""}\nsecond line\n');
     expect(streamUsed).toBe(false);
   });
+
+  it.skipIf(process.platform === 'win32')('takes /dev/null for what it is: a character device, not a terminal', () => {
+    const fd = openSync('/dev/null', 'w');
+    try {
+      expect(fdStream(fd as 1, () => process.stdout).isTTY).toBe(false);
+    } finally {
+      closeSync(fd);
+    }
+  });
 });
