@@ -263,6 +263,17 @@ function networkOutcome(error: unknown, request: DeliveryRequest): Outcome {
                   'like a plain-HTTP port. Check the port in --api-url / DORA_API_URL.',
           ),
       };
+    case 'bad-request-setup':
+      return {
+        kind: 'final',
+        error: (after) =>
+          new DeliveryError(
+            `Event not sent: Node.js refused to make the request (${reason})${after}. ` +
+              (request.proxy
+                ? `With the proxy ${request.proxy.url}: a proxy is usually given as http://, and an https:// one by host name.`
+                : 'Check --api-url / DORA_API_URL.'),
+          ),
+      };
     case 'proxy-auth':
       return { kind: 'final', error: (after) => proxyAuthError(request, after) };
     case 'never-sent':

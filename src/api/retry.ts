@@ -42,10 +42,19 @@ export function retryAfterMs(header: string | null | undefined, wallNowMs: numbe
  * - `tls-setup`: TLS could not even be set up locally (e.g. FIPS mode without a FIPS provider leaves no ciphers), so
  *   nothing was sent and no retry can help;
  * - `not-tls`: the server answered the TLS handshake with something else (a plain-HTTP port), before anything was sent;
+ * - `bad-request-setup`: Node refused to even make the request (ERR_INVALID_ARG_VALUE, e.g. Node 26 refuses an
+ *   https:// proxy given by IP address), so nothing was sent and a retry meets the same refusal;
  * - `proxy-auth`: the proxy wants credentials it did not get (407), which no retry will supply;
  * - `maybe-sent`: the connection broke after the request may have gone out, so Datadog may have recorded it.
  */
-export type NetworkFailure = 'never-sent' | 'certificate' | 'tls-setup' | 'not-tls' | 'proxy-auth' | 'maybe-sent';
+export type NetworkFailure =
+  | 'never-sent'
+  | 'certificate'
+  | 'tls-setup'
+  | 'not-tls'
+  | 'bad-request-setup'
+  | 'proxy-auth'
+  | 'maybe-sent';
 
 const NEVER_SENT_CODES = new Set([
   'ECONNREFUSED',
@@ -72,6 +81,7 @@ export function classifyNetworkError(error: unknown): NetworkFailure {
     if (typeof code === 'string' && CERTIFICATE_CODE.test(code)) return 'certificate';
     if (typeof code === 'string' && TLS_SETUP_CODE.test(code)) return 'tls-setup';
     if (isNotTls(code, text)) return 'not-tls';
+    if (code === 'ERR_INVALID_ARG_VALUE') return 'bad-request-setup';
     // undici reports a refused CONNECT as "Proxy response (407) !== 200 when HTTP Tunneling".
     const proxyStatus = /Proxy response \((\d{3})\)/.exec(text)?.[1];
     if (proxyStatus === '407') return 'proxy-auth';

@@ -74,6 +74,11 @@ describe('classifyNetworkError', () => {
     expect(classifyNetworkError({ code: 'EPROTO', message: 'write EPROTO: sslv3 alert handshake failure' })).toBe('maybe-sent');
   });
 
+  it('knows a request Node refused to make (an https:// proxy by IP on Node 26) sent nothing and cannot be retried away', () => {
+    const refused = { code: 'ERR_INVALID_ARG_VALUE', message: "The property 'options.servername' Setting the TLS ServerName to an IP address is not permitted." };
+    expect(classifyNetworkError(fetchFailed(refused))).toBe('bad-request-setup');
+  });
+
   it('treats a reset or closed socket as possibly delivered', () => {
     expect(classifyNetworkError(fetchFailed({ code: 'ECONNRESET', message: 'read ECONNRESET' }))).toBe('maybe-sent');
     expect(classifyNetworkError(fetchFailed({ code: 'UND_ERR_SOCKET', message: 'other side closed' }))).toBe('maybe-sent');
