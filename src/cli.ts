@@ -6,14 +6,14 @@
 import { Command, CommanderError } from 'commander';
 import { DoraError } from './errors.js';
 import type { Context } from './context.js';
-import { PLAIN, Reporter, colourPainter, redactSecrets, wantsColor } from './output.js';
+import { PLAIN, Reporter, colourPainter, escapeControls, redactSecrets, wantsColor } from './output.js';
 import { deploymentCommand, runDeployment } from './commands/deployment.js';
 import { incidentCommand, runIncident } from './commands/incident.js';
 
 export async function run(argv: readonly string[], ctx: Context): Promise<number> {
   const secrets = ctx.config.apiKey ? [ctx.config.apiKey] : [];
   // Commander echoes what it could not parse (`--api-key=…` is not an option): that goes through the mask too.
-  const writeErr = (text: string) => ctx.stderr.write(redactSecrets(text, secrets));
+  const writeErr = (text: string) => ctx.stderr.write(redactSecrets(escapeControls(text), secrets));
   const paint = wantsColor(ctx.stderr, ctx.config) ? await colourPainter() : PLAIN;
   const reporterFor = (verbose: boolean) =>
     new Reporter(ctx.stdout, ctx.stderr, {

@@ -57,8 +57,9 @@ export function cacheFileName(
   nodeVersion: string,
 ): string {
   const base = file.slice(Math.max(file.lastIndexOf('/'), file.lastIndexOf('\\')) + 1);
-  const version = fnv1a(`${file}\0${buildId}\0${stats.size}\0${stats.mtimeMs}`);
-  return `${base}-${version}-${nodeVersion}.v8cache`;
+  // The install path has its own part of the name, so pruning an older build never touches another install's cache.
+  const version = fnv1a(`${buildId}\0${stats.size}\0${stats.mtimeMs}`);
+  return `${base}-${fnv1a(file)}-${version}-${nodeVersion}.v8cache`;
 }
 
 /** FNV-1a, 32 bits, over a short key. */
@@ -95,12 +96,12 @@ export function usableCacheDir(dir: string): boolean {
 }
 
 /**
- * The key changes with every build and every edit of the file, so older caches of the same file for the same Node
- * would pile up in the folder: only the current one is kept. Other Node versions keep theirs (nvm users switch).
+ * The key changes with every build and every edit of the file, so older caches of the same install for the same
+ * Node would pile up in the folder: only the current one is kept. Other installs and Node versions keep theirs.
  */
 export function pruneStale(dir: string, current: string): void {
   const fs = process.getBuiltinModule('node:fs');
-  const parts = /^(.+)-[0-9a-f]{8}(-v[^-]+\.v8cache)$/.exec(current);
+  const parts = /^(.+-[0-9a-f]{8})-[0-9a-f]{8}(-v[^-]+\.v8cache)$/.exec(current);
   if (!parts) return;
   const [, base, nodeSuffix] = parts as unknown as [string, string, string];
   const sibling = new RegExp(`^${escapeRegExp(base)}-[0-9a-f]{8}${escapeRegExp(nodeSuffix)}$`);

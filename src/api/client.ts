@@ -94,7 +94,8 @@ export async function deliver(request: DeliveryRequest, policy: DeliveryPolicy, 
     throwIfInterrupted(userSignal);
     const remaining = deadline - clock.monotonicMs();
     // An attempt with a sliver of time left could only send a duplicate that times out before its answer.
-    if (remaining < MIN_ATTEMPT_MS) break;
+    // The first attempt always goes: a deadline of exactly MIN_ATTEMPT_MS has lost a hair to the clock by now.
+    if (failed.attempts > 0 && remaining < MIN_ATTEMPT_MS) break;
     const attempt = failed.attempts + 1;
     deps.onAttempt?.(attempt);
     const outcome = await attemptOnce(request, Math.min(policy.requestTimeoutMs, remaining), deps, userSignal);
@@ -116,7 +117,7 @@ export async function deliver(request: DeliveryRequest, policy: DeliveryPolicy, 
     // Announce a retry only if there will be one: after the wait, an attempt still needs its least useful time.
     if (delayMs + MIN_ATTEMPT_MS > left) {
       throw giveUp(
-        outcome.retryAfterMs !== undefined && outcome.retryAfterMs >= left
+        outcome.retryAfterMs !== undefined && outcome.retryAfterMs + MIN_ATTEMPT_MS > left
           ? `the server asked to retry after ${seconds(delayMs)}, past the ${seconds(policy.deadlineMs)} deadline`
           : `the ${seconds(policy.deadlineMs)} deadline leaves no time for another attempt`,
       );

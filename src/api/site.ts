@@ -36,11 +36,12 @@ export interface ApiTarget {
  */
 export function resolveApiTarget(site: string | undefined, apiUrl: string | undefined): ApiTarget {
   // The site is checked even when a base URL overrides it: a malformed value is a mistake worth reporting either way.
-  const siteTarget = siteApiTarget(site);
+  // Whether it is a Datadog domain matters only when the key would go there, not when a base URL overrides it.
+  const siteTarget = siteApiTarget(site, apiUrl === undefined);
   return apiUrl === undefined ? siteTarget : { baseUrl: parseApiUrl(apiUrl) };
 }
 
-function siteApiTarget(site: string | undefined): ApiTarget {
+function siteApiTarget(site: string | undefined, keyGoesThere: boolean): ApiTarget {
   const host = (site ?? DEFAULT_SITE).toLowerCase();
   if (!HOSTNAME.test(host)) {
     throw new UsageError(
@@ -52,7 +53,7 @@ function siteApiTarget(site: string | undefined): ApiTarget {
   const bare = host.replace(/^(api|app)\./, '');
   const apiHost = `api.${bare}`;
   // The key goes wherever the site says: a typo such as datadoghq.cm would hand it to whoever owns that domain.
-  if (!DATADOG_DOMAINS.some((domain) => bare === domain || bare.endsWith(`.${domain}`))) {
+  if (keyGoesThere && !DATADOG_DOMAINS.some((domain) => bare === domain || bare.endsWith(`.${domain}`))) {
     throw new UsageError(
       `DD_SITE / --site: ${JSON.stringify(site)} is not a Datadog site (those end in ${DATADOG_DOMAINS.slice(0, 3).join(', ')}), ` +
         'and the API key would be sent there. For a gateway or a proxy host, use --api-url / DORA_API_URL.',

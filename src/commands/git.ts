@@ -1,7 +1,7 @@
 /** The git step both commands share: resolve the repository and commit, then say where each came from. */
 import type { Context } from '../context.js';
 import { resolveGit, type GitResolution } from '../git/resolve.js';
-import type { Reporter } from '../output.js';
+import { shown, type Reporter } from '../output.js';
 import type { CommonOptions } from './options.js';
 
 export async function findGit(options: CommonOptions, ctx: Context, reporter: Reporter): Promise<GitResolution> {
@@ -27,6 +27,6 @@ function reportGit(resolution: GitResolution, reporter: Reporter, dryRun: boolea
     const ref = resolution.ci.tag ? `tag ${resolution.ci.tag}` : resolution.ci.branch ? `branch ${resolution.ci.branch}` : undefined;
     say(`CI provider: ${resolution.ci.provider}${ref ? ` (${ref})` : ''}`);
   }
-  if (resolution.repositoryUrl) say(`Repository URL: ${resolution.repositoryUrl.value} (from ${resolution.repositoryUrl.source})`);
-  if (resolution.commitSha) say(`Commit SHA: ${resolution.commitSha.value} (from ${resolution.commitSha.source})`);
+  if (resolution.repositoryUrl) say(`Repository URL: ${shown(resolution.repositoryUrl.value)} (from ${resolution.repositoryUrl.source})`);
+  if (resolution.commitSha) say(`Commit SHA: ${shown(resolution.commitSha.value)} (from ${resolution.commitSha.source})`);
 }

@@ -9,7 +9,7 @@
 const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//;
 
 /** scp-style `user:password@host:path`: the user stays (it is usually `git`), a password never does. */
-const SCP_WITH_PASSWORD = /^([^@/:\s]+):[^@/\s]*@([^@/\s]+:)/;
+const SCP_WITH_PASSWORD = /^([^@/:\s]+):[^/\s]*@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+:)/;
 
 /**
  * Strips user info, query and fragment from `scheme://` URLs, and a password from the scp style; leaves the usual

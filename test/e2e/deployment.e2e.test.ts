@@ -178,6 +178,15 @@ describe('dora deployment, end to end', () => {
     expect(run.durationMs).toBeLessThan(9_000);
   });
 
+  it('refuses a site outside Datadog\'s domains before anything is sent: the key would go there', async () => {
+    const run = await runDora(['deployment', '--service', 'api', '--started-at', 'now', '--skip-git', '--site', 'datadoghq.cm'], {
+      cwd: makePlainDir(),
+      env: { DD_API_KEY: 'e2e-site-key-0123456789abcdef' },
+    });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('is not a Datadog site');
+  });
+
   it('a dry run already warns about a Datadog site dora does not know, and shows where a real run would send', async () => {
     const run = await runDora(
       ['deployment', '--service', 'api', '--started-at', 'now', '--skip-git', '--dry-run', '--site', 'us9.datadoghq.com'],
@@ -185,6 +194,20 @@ describe('dora deployment, end to end', () => {
     );
     expect(run.code).toBe(0);
     expect(run.stderr).toContain('us9.datadoghq.com is not a Datadog site dora knows; a real run would send to https://api.us9.datadoghq.com anyway.');
+  });
+
+  it('keeps control characters and newlines in input from acting on the terminal or forging lines', async () => {
+    const sha = 'a'.repeat(40);
+    const run = await runDora(
+      ['deployment', '--service', 'api', '--started-at', 'now', '--dry-run', '--git-commit-sha', sha,
+        '--git-repository-url', 'https://x.example/r\nerror: forged'],
+      { cwd: makePlainDir() },
+    );
+    expect(run.stderr).not.toMatch(/^error: forged/m);
+    const unknown = await runDora(['deployment', '--ser\u001b]0;PWNED\u0007vice', 'a'], { cwd: makePlainDir() });
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).not.toContain('\u001b');
+    expect(unknown.stderr).toContain('\\u001b]0;PWNED');
   });
 
   it('a missing API key is exit 2 and names DD_API_KEY', async () => {

@@ -84,6 +84,12 @@ describe('the published package', () => {
     execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: copy, env, stdio: 'ignore' });
     expect(readFileSync(join(copy, 'package.json'), 'utf8')).toBe(manifestBefore);
     expect(existsSync(join(copy, 'package.json.prepack'))).toBe(false);
+    // But a package.json edited since (here, by hand) is the user's: the build leaves it alone.
+    execFileSync(process.execPath, ['scripts/pack-manifest.mjs', 'strip'], { cwd: copy });
+    const edited = `${JSON.stringify({ ...JSON.parse(manifestBefore), description: 'edited after the pack' }, null, 2)}\n`;
+    writeFileSync(join(copy, 'package.json'), edited);
+    execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: copy, env, stdio: 'ignore' });
+    expect(readFileSync(join(copy, 'package.json'), 'utf8')).toBe(edited);
   });
 
   it('runs from the install: --version and a dry run', async () => {

@@ -157,6 +157,22 @@ describe('deliver', () => {
     expect(clock.sleeps).toEqual([]);
   });
 
+  it('blames Retry-After when it fits the deadline but leaves too little for an attempt after it', async () => {
+    intake([status(503, { errors: ['Busy'] }, { 'Retry-After': '1' }), accepted]);
+    const error = await failure(send({ deadlineMs: 1_200 }, { clock: virtualClock() }).promise);
+    expect(error.message).toContain('the server asked to retry after 1s, past the 1.2s deadline');
+  });
+
+  it('makes its one attempt with a deadline of exactly the 0.25 s minimum', async () => {
+    const seen = intake([accepted]);
+    // A real clock moves between reading the deadline and the time left: here, a millisecond per reading.
+    const clock = virtualClock();
+    let now = 0;
+    clock.monotonicMs = () => now++;
+    await expect(send({ deadlineMs: 250 }, { clock }).promise).resolves.toMatchObject({ attempts: 1 });
+    expect(seen).toHaveLength(1);
+  });
+
   it('stops after maxAttempts of 503 with the attempt count and the last status', async () => {
     const seen = intake([status(503, { errors: ['Service Unavailable'] })]);
     const error = await failure(send({ maxAttempts: 4 }).promise);

@@ -55,21 +55,38 @@ describe('cacheFileName', () => {
     expect(cacheFileName('/a/dist/cli.js', { ...stats, mtimeMs: stats.mtimeMs + 1 }, 'build-1', 'v20.20.2')).not.toBe(original);
     expect(cacheFileName('/b/dist/cli.js', stats, 'build-1', 'v20.20.2')).not.toBe(original);
     expect(cacheFileName('/a/dist/cli.js', stats, 'build-1', 'v20.20.2')).toBe(original);
-    expect(original).toMatch(/^cli\.js-[0-9a-f]{8}-v20\.20\.2\.v8cache$/);
+    expect(original).toMatch(/^cli\.js-[0-9a-f]{8}-[0-9a-f]{8}-v20\.20\.2\.v8cache$/);
   });
 });
 
 describe('pruneStale', () => {
-  it('keeps only the current cache of a file for this Node version', () => {
+  it('keeps only the current cache of this install for this Node version; other installs and Nodes keep theirs', () => {
     const dir = mkdtempSync(join(tmpdir(), 'dora-cc-'));
     const names = [
-      'cli.js-0000000a-v20.20.2.v8cache', // an older build, same Node: removed
-      'cli.js-0000000b-v20.20.2.v8cache', // current
-      'cli.js-0000000c-v22.1.0.v8cache', // another Node version: kept
+      'cli.js-1111aaaa-0000000a-v20.20.2.v8cache', // this install, an older build, same Node: removed
+      'cli.js-1111aaaa-0000000b-v20.20.2.v8cache', // current
+      'cli.js-2222bbbb-0000000a-v20.20.2.v8cache', // another install of dora on the machine: kept
+      'cli.js-1111aaaa-0000000c-v22.1.0.v8cache', // another Node version: kept
       'notes.txt',
     ];
     for (const name of names) writeFileSync(join(dir, name), 'x');
-    pruneStale(dir, 'cli.js-0000000b-v20.20.2.v8cache');
+    pruneStale(dir, 'cli.js-1111aaaa-0000000b-v20.20.2.v8cache');
     expect(readdirSync(dir).sort()).toEqual(names.slice(1).sort());
+  });
+
+  it('is what a real load does: a second install does not remove the first one\'s cache', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dora-cc-'));
+    const cache = join(dir, 'cache');
+    for (const install of ['a', 'b']) {
+      mkdirSync(join(dir, install));
+      writeFileSync(join(dir, install, 'entry.js'), 'exports.answer = 42;');
+    }
+    const load = (install: string) =>
+      requireWithCodeCache(join(dir, install, 'entry.js'), cache, createRequire(join(dir, install, 'entry.js')), 'same-build');
+    load('a');
+    process.emit('exit', 0); // caches are written at exit
+    load('b');
+    process.emit('exit', 0);
+    expect(readdirSync(cache).filter((name) => name.endsWith('.v8cache'))).toHaveLength(2);
   });
 });

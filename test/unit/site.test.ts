@@ -36,6 +36,10 @@ describe('resolveApiTarget', () => {
     },
   );
 
+  it('does not hold a non-Datadog site against a run whose API URL overrides it (the key does not go there)', () => {
+    expect(resolveApiTarget('dd-gateway.internal', 'https://gateway.example')).toEqual({ baseUrl: 'https://gateway.example' });
+  });
+
   it('lets an API URL override the site, keeping a path prefix', () => {
     expect(resolveApiTarget('datadoghq.eu', 'https://gateway.example/datadog/')).toEqual({
       baseUrl: 'https://gateway.example/datadog',

@@ -16,6 +16,8 @@ describe('sanitizeRepositoryUrl', () => {
     ['git@github.com:acme/shop.git', 'git@github.com:acme/shop.git'],
     ['bot:TOKEN@github.com:acme/shop.git', 'bot@github.com:acme/shop.git'],
     ['bot:@github.com:acme/shop.git', 'bot@github.com:acme/shop.git'],
+    ['bot:TO@KEN@github.com:acme/shop.git', 'bot@github.com:acme/shop.git'],
+    ['host:team@2024:repo', 'host:team@2024:repo'],
     ['http://Host.Example:80/Path/Repo.git', 'http://Host.Example:80/Path/Repo.git'],
     ['/srv/git/shop.git', '/srv/git/shop.git'],
     ['  https://github.com/acme/shop.git\n', 'https://github.com/acme/shop.git'],
