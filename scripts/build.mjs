@@ -14,24 +14,18 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { restoreLeftover } from './pack-manifest.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DIST = join(ROOT, 'dist');
 // Built beside dist/ and swapped in at the end, so a test running bin/dora.js meanwhile never sees half a dist/.
 const STAGE = join(ROOT, `dist.partial-${process.pid}`);
 // An `npm pack` that failed between prepack and postpack leaves package.json without `prepare` and the original
-// beside it (scripts/pack-manifest.mjs): put it back on any later build, except the one inside a pack.
-const PACK_LEFTOVER = join(ROOT, 'package.json.prepack');
-// Only while package.json is still that stripped copy: edits made since (a dependency npm just added) must stay.
-if (existsSync(PACK_LEFTOVER) && !['pack', 'publish'].includes(process.env.npm_command ?? '')) {
-  const kept = JSON.parse(readFileSync(PACK_LEFTOVER, 'utf8'));
-  delete kept.scripts?.prepare;
-  if (readFileSync(join(ROOT, 'package.json'), 'utf8') === `${JSON.stringify(kept, null, 2)}\n`) {
-    renameSync(PACK_LEFTOVER, join(ROOT, 'package.json'));
-    console.error('build: restored package.json from package.json.prepack, left by an interrupted npm pack');
-  } else {
-    console.error('build: package.json.prepack (left by an interrupted npm pack) is out of date; package.json kept as it is');
-  }
+// beside it: put it back on any later build, except the one inside a pack.
+if (!['pack', 'publish'].includes(process.env.npm_command ?? '')) {
+  const leftover = restoreLeftover();
+  if (leftover === 'restored') console.error('build: restored package.json from package.json.prepack, left by an interrupted npm pack');
+  if (leftover === 'stale') console.error('build: package.json.prepack (left by an interrupted npm pack) is out of date; package.json kept as it is');
 }
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
 const analyze = process.argv.includes('--analyze');

@@ -101,23 +101,18 @@ export function usableCacheDir(dir: string): boolean {
  */
 export function pruneStale(dir: string, current: string): void {
   const fs = process.getBuiltinModule('node:fs');
-  const parts = /^(.+-[0-9a-f]{8})-[0-9a-f]{8}(-v[^-]+\.v8cache)$/.exec(current);
+  // `<file>-<install>-<build>-<node>.v8cache` (cacheFileName): siblings differ in the build part only.
+  const parts = /^(.+-)[0-9a-f]{8}(-v[^-]+\.v8cache)$/.exec(current);
   if (!parts) return;
-  const [, base, nodeSuffix] = parts as unknown as [string, string, string];
-  const sibling = new RegExp(`^${escapeRegExp(base)}-[0-9a-f]{8}${escapeRegExp(nodeSuffix)}$`);
+  const [, before = '', after = ''] = parts;
   try {
     for (const name of fs.readdirSync(dir)) {
-      if (name !== current && sibling.test(name)) {
-        fs.rmSync(`${dir}/${name}`, { force: true });
-      }
+      const sibling = name.length === current.length && name.startsWith(before) && name.endsWith(after);
+      if (sibling && name !== current) fs.rmSync(`${dir}/${name}`, { force: true });
     }
   } catch {
     // a cache we could not prune costs disk space, not correctness
   }
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 function writeCache(file: string, data: () => Buffer): void {

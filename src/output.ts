@@ -61,25 +61,24 @@ export class Reporter {
     this.stdout.write(`${text}\n`);
   }
 
-  // Messages are escaped before they are painted: the colours are ours, any other control sequence came from input.
   info(message: string): void {
-    this.line(escapeControls(message));
+    this.line(message);
   }
 
   detail(message: string): void {
-    if (this.options.verbose) this.line(this.paint.dim(escapeControls(message)));
+    if (this.options.verbose) this.line(message, this.paint.dim);
   }
 
   success(message: string): void {
-    this.line(`${this.paint.green('✔')} ${escapeControls(message)}`);
+    this.line(message, (text) => `${this.paint.green('✔')} ${text}`);
   }
 
   warn(message: string): void {
-    this.line(`${this.paint.yellow('warning:')} ${escapeControls(message)}`);
+    this.line(message, (text) => `${this.paint.yellow('warning:')} ${text}`);
   }
 
   error(message: string): void {
-    this.line(`${this.paint.red('error:')} ${escapeControls(message)}`);
+    this.line(message, (text) => `${this.paint.red('error:')} ${text}`);
   }
 
   /** Runs `task` with a spinner when allowed; otherwise prints the text once so CI logs still show progress. */
@@ -112,10 +111,11 @@ export class Reporter {
     }
   }
 
-  private line(message: string): void {
+  /** `decorate` adds our colours and prefix after the message is escaped: any other control sequence came from input. */
+  private line(message: string, decorate: (text: string) => string = (text) => text): void {
     // A line printed under a running spinner would be overdrawn by its next frame: lift the spinner, print, redraw.
     this.spinner?.clear();
-    this.stderr.write(`${this.redact(message)}\n`);
+    this.stderr.write(`${this.redact(decorate(escapeControls(message)))}\n`);
     this.spinner?.render();
   }
 

@@ -3,6 +3,7 @@
  * intake's acceptance or throws a DoraError that says truthfully what happened. Time, randomness and the transport
  * are injected: tests drive status sequences and backoffs without real sleeps, and production passes undici.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import { DeliveryError, DoraError, RejectedError, UnauthorizedError, UsageError } from '../errors.js';
 import { redactUrlsInText } from '../git/url.js';
 import { errorText, responseId } from './response.js';
@@ -160,7 +161,9 @@ async function attemptOnce(
     // After a 2xx it only carries the echoed id, so losing it must not turn a recorded event into a retry, and it
     // is not worth more than a short wait: the event is recorded once the status line is in.
     const accepted = response.status >= 200 && response.status < 300;
-    const body = accepted ? await withinGrace(response.text(), ACCEPTED_BODY_GRACE_MS) : await response.text();
+    const body = accepted
+      ? await Promise.race([response.text().catch(() => ''), delay(ACCEPTED_BODY_GRACE_MS, '', { ref: false })])
+      : await response.text();
     return judge(response.status, body, response.headers, request, deps.clock.wallMs());
   } catch (error) {
     throwIfInterrupted(userSignal);
@@ -169,19 +172,6 @@ async function attemptOnce(
       return { kind: 'retry', reason: `no answer within ${seconds(timeoutMs)}`, maybeRecorded: true };
     }
     return networkOutcome(error, request);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** The body if it arrives within `ms`, else (or if it fails) an empty one. */
-async function withinGrace(body: Promise<string>, ms: number): Promise<string> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<string>((resolve) => {
-    timer = setTimeout(() => resolve(''), ms);
-  });
-  try {
-    return await Promise.race([body.catch(() => ''), late]);
   } finally {
     clearTimeout(timer);
   }

@@ -22,14 +22,19 @@ afterEach(async () => {
 
 const hostPort = (url: string) => new URL(url).host;
 
+/** Sends to the current HTTPS intake (its CA trusted) with `env` on top: the proxy settings a test is about. */
+function sendOverHttps(env: Record<string, string>) {
+  return runDora(SEND, {
+    cwd: makePlainDir(),
+    env: { DD_API_KEY: KEY, DORA_API_URL: intake?.url ?? '', NODE_EXTRA_CA_CERTS: testTls().caFile, ...env },
+  });
+}
+
 describe('dora behind a proxy', () => {
   it.each(['HTTPS_PROXY', 'https_proxy'])('tunnels an HTTPS send through %s', async (variable) => {
     intake = await startIntake(undefined, { tls: true });
     proxy = await startProxy();
-    const run = await runDora(SEND, {
-      cwd: makePlainDir(),
-      env: { DD_API_KEY: KEY, DORA_API_URL: intake.url, NODE_EXTRA_CA_CERTS: testTls().caFile, [variable]: proxy.url },
-    });
+    const run = await sendOverHttps({ [variable]: proxy.url });
     expect(run.code).toBe(0);
     expect(proxy.visits).toEqual([{ method: 'CONNECT', target: hostPort(intake.url) }]);
     expect(intake.requests).toHaveLength(1);
@@ -49,15 +54,7 @@ describe('dora behind a proxy', () => {
   it('authenticates with the user info of the proxy URL and never prints the password', async () => {
     intake = await startIntake(undefined, { tls: true });
     proxy = await startProxy({ credentials: { user: 'ci-bot', password: PASSWORD } });
-    const run = await runDora(SEND, {
-      cwd: makePlainDir(),
-      env: {
-        DD_API_KEY: KEY,
-        DORA_API_URL: intake.url,
-        NODE_EXTRA_CA_CERTS: testTls().caFile,
-        HTTPS_PROXY: `http://ci-bot:${PASSWORD}@127.0.0.1:${proxy.port}`,
-      },
-    });
+    const run = await sendOverHttps({ HTTPS_PROXY: `http://ci-bot:${PASSWORD}@127.0.0.1:${proxy.port}` });
     expect(run.code).toBe(0);
     expect(proxy.visits[0]?.proxyAuthorization).toBe(`Basic ${Buffer.from(`ci-bot:${PASSWORD}`).toString('base64')}`);
     expect(intake.requests).toHaveLength(1);
@@ -68,15 +65,7 @@ describe('dora behind a proxy', () => {
   it('fails fast, without retrying, when the proxy refuses the credentials', async () => {
     intake = await startIntake(undefined, { tls: true });
     proxy = await startProxy({ credentials: { user: 'ci-bot', password: 'the-right-one' } });
-    const run = await runDora(SEND, {
-      cwd: makePlainDir(),
-      env: {
-        DD_API_KEY: KEY,
-        DORA_API_URL: intake.url,
-        NODE_EXTRA_CA_CERTS: testTls().caFile,
-        HTTPS_PROXY: `http://ci-bot:${PASSWORD}@127.0.0.1:${proxy.port}`,
-      },
-    });
+    const run = await sendOverHttps({ HTTPS_PROXY: `http://ci-bot:${PASSWORD}@127.0.0.1:${proxy.port}` });
     expect(run.code).toBe(5);
     expect(run.stderr).toContain(`the proxy http://127.0.0.1:${proxy.port} refused the credentials given in its URL (HTTP 407)`);
     expect(run.stderr).not.toMatch(/UND_ERR|Tunneling/);
@@ -88,10 +77,7 @@ describe('dora behind a proxy', () => {
   it('asks for credentials when a proxy that needs them got none', async () => {
     intake = await startIntake(undefined, { tls: true });
     proxy = await startProxy({ credentials: { user: 'ci-bot', password: 'the-right-one' } });
-    const run = await runDora(SEND, {
-      cwd: makePlainDir(),
-      env: { DD_API_KEY: KEY, DORA_API_URL: intake.url, NODE_EXTRA_CA_CERTS: testTls().caFile, HTTPS_PROXY: proxy.url },
-    });
+    const run = await sendOverHttps({ HTTPS_PROXY: proxy.url });
     expect(run.code).toBe(5);
     expect(run.stderr).toContain('asks for credentials (HTTP 407). Put them in HTTPS_PROXY');
   });
@@ -99,15 +85,7 @@ describe('dora behind a proxy', () => {
   it('points at the proxy, not the intake, when HTTPS_PROXY says https:// for a plain-HTTP proxy', async () => {
     intake = await startIntake(undefined, { tls: true });
     proxy = await startProxy();
-    const run = await runDora(SEND, {
-      cwd: makePlainDir(),
-      env: {
-        DD_API_KEY: KEY,
-        DORA_API_URL: intake.url,
-        NODE_EXTRA_CA_CERTS: testTls().caFile,
-        HTTPS_PROXY: proxy.url.replace('http://', 'https://'),
-      },
-    });
+    const run = await sendOverHttps({ HTTPS_PROXY: proxy.url.replace('http://', 'https://') });
     expect(run.code).toBe(5);
     // Node 20 tries the TLS handshake with the proxy (wrong version number); Node 26 refuses an IP as TLS server
     // name before connecting. Either way the message is about the proxy's scheme, and nothing is retried.
@@ -119,16 +97,7 @@ describe('dora behind a proxy', () => {
   it('goes direct for hosts in NO_PROXY', async () => {
     intake = await startIntake(undefined, { tls: true });
     proxy = await startProxy();
-    const run = await runDora(SEND, {
-      cwd: makePlainDir(),
-      env: {
-        DD_API_KEY: KEY,
-        DORA_API_URL: intake.url,
-        NODE_EXTRA_CA_CERTS: testTls().caFile,
-        HTTPS_PROXY: proxy.url,
-        NO_PROXY: 'localhost,127.0.0.1',
-      },
-    });
+    const run = await sendOverHttps({ HTTPS_PROXY: proxy.url, NO_PROXY: 'localhost,127.0.0.1' });
     expect(run.code).toBe(0);
     expect(proxy.visits).toHaveLength(0);
     expect(intake.requests).toHaveLength(1);
