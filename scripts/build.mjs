@@ -1,8 +1,8 @@
 // Bundles the CLI into dist/ so the published package has no runtime dependencies, laid out for start-up time
 // (`npm run bench` measures it). Everything is CommonJS: Node starts a CommonJS file measurably faster than an ES
 // module, and dist/package.json (written here) and bin/package.json say so to Node.
-//   dist/main.js               the entry: answers `--version` itself; else loads dist/cli.js through a V8 code cache
-//   dist/cli.js                the CLI (commander, zod/mini and our code), loaded for every other command
+//   dist/main.js               the entry: answers `--version` itself; else loads dist/app.js through a V8 code cache
+//   dist/app.js                the CLI (commander, zod/mini and our code), loaded for every other command
 //   dist/vendor/*.js           undici, simple-git, ora and chalk, each loaded only on the path that uses it
 //   dist/THIRD-PARTY-LICENSES.txt  the license of every npm package bundled into the files above
 // Whitespace and syntax are minified, names are not (DORA_DEBUG=1 stacks name real functions); linked source maps for
@@ -97,7 +97,7 @@ module.exports = new Proxy({}, { get: (_, key) => (real ??= require('node:child_
   },
 };
 
-/** The lazily imported packages stay out of dist/cli.js; each is its own file under dist/vendor/. */
+/** The lazily imported packages stay out of dist/app.js; each is its own file under dist/vendor/. */
 const vendorOutside = lazyRequire('vendor-outside-cli', new RegExp(`^(${LAZY_PACKAGES.join('|')})$`), (name) => VENDOR[name]);
 
 /**
@@ -131,14 +131,14 @@ exports.fetch = require('undici/lib/web/fetch/index.js').fetch;
 function checkStartupPaths(entryMeta, cliMeta) {
   const [mainPath, main] = Object.entries(entryMeta.outputs).find(([path]) => path.endsWith('main.js'));
   const extra = main.imports.filter((imp) => !imp.path.startsWith('node:'));
-  const inputs = Object.keys(main.inputs).filter((input) => !['src/main.ts', 'src/version.ts', 'src/code-cache.ts'].includes(input));
+  const inputs = Object.keys(main.inputs).filter((input) => !['src/main.ts', 'src/version.ts', 'src/boot/code-cache.ts'].includes(input));
   if (extra.length > 0 || inputs.length > 0) {
     throw new Error(
-      `${rel(mainPath)} must answer --version on its own and load dist/cli.js only through src/code-cache.ts; ` +
+      `${rel(mainPath)} must answer --version on its own and load dist/app.js only through src/boot/code-cache.ts; ` +
         `it now also ${[...extra.map((imp) => `imports ${imp.path}`), ...inputs.map((input) => `bundles ${input}`)].join(', ')}.`,
     );
   }
-  const [cliPath, cli] = Object.entries(cliMeta.outputs).find(([path]) => path.endsWith('cli.js'));
+  const [cliPath, cli] = Object.entries(cliMeta.outputs).find(([path]) => path.endsWith('app.js'));
   const lazy = Object.keys(cli.inputs).map(packageOf).find((name) => LAZY_PACKAGES.includes(name));
   if (lazy) throw new Error(`${lazy} is on the start-up path (in ${rel(cliPath)}): import it with import() where it is used.`);
 }
@@ -276,14 +276,14 @@ await main();
 async function main() {
   rmSync(STAGE, { recursive: true, force: true });
   try {
-    const cli = await build({ ...common, entryPoints: { cli: 'src/process.ts' }, plugins: [vendorOutside, lazyChildProcess] });
-    // The entry keys dora's code cache by this hash of dist/cli.js, so a rebuild never reuses stale compiled code.
-    const cliCode = cli.outputFiles.find((file) => file.path.endsWith(`${sep}cli.js`));
+    const cli = await build({ ...common, entryPoints: { app: 'src/app.ts' }, plugins: [vendorOutside, lazyChildProcess] });
+    // The entry keys dora's code cache by this hash of dist/app.js, so a rebuild never reuses stale compiled code.
+    const cliCode = cli.outputFiles.find((file) => file.path.endsWith(`${sep}app.js`));
     const buildId = createHash('sha256').update(cliCode.contents).digest('hex').slice(0, 16);
     const entry = await build({
       ...common,
       entryPoints: { main: 'src/main.ts' },
-      define: { ...common.define, __DORA_CLI_BUILD_ID__: JSON.stringify(buildId) },
+      define: { ...common.define, __DORA_APP_BUILD_ID__: JSON.stringify(buildId) },
     });
     const vendor = await build({
       ...common,

@@ -1,54 +1,59 @@
 /**
  * Commander wiring, and the one place where failures become exit codes:
- * 0 sent (or dry run shown) · 2 invalid usage or input · 3 unauthorised · 4 rejected · 5 not delivered ·
- * 130/143 interrupted · 1 a bug. No stack trace is printed for any expected failure.
+ * 0 done (or dry run shown) · 2 invalid usage or input · 3 unauthorised · 4 rejected · 5 not delivered ·
+ * 128+N interrupted by signal N · 1 a bug. No stack trace is printed for any expected failure.
  */
 import { Command, CommanderError } from 'commander';
-import { DoraError } from './errors.js';
 import type { Context } from './context.js';
-import { PLAIN, Reporter, colourPainter, escapeControls, redactSecrets, wantsColor } from './output.js';
-import { deploymentCommand, runDeployment } from './commands/deployment.js';
-import { incidentCommand, runIncident } from './commands/incident.js';
+import { DoraError } from './errors.js';
+import { toJson } from './events/json.js';
+import { argvSecrets, createRedactor } from './output/redact.js';
+import { PLAIN, Reporter, colourPainter, wantsColor } from './output/reporter.js';
+import { COMMANDS } from './commands/index.js';
 
 export async function run(argv: readonly string[], ctx: Context): Promise<number> {
-  const secrets = ctx.config.apiKey ? [ctx.config.apiKey] : [];
-  // Commander echoes what it could not parse (`--api-key=…` is not an option): that goes through the mask too.
-  const writeErr = (text: string) => ctx.stderr.write(redactSecrets(escapeControls(text), secrets));
+  // Every credential this run knows of, from the environment and from the command line, whatever flag it was typed
+  // after: nothing written to either stream may show one.
+  const redactor = createRedactor([...ctx.config.secrets, ...argvSecrets(argv)]);
+  const writeOut = (text: string) => ctx.stdout.write(redactor.redact(text));
+  const writeErr = (text: string) => ctx.stderr.write(redactor.redact(text));
   const paint = wantsColor(ctx.stderr, ctx.config) ? await colourPainter() : PLAIN;
   const reporterFor = (verbose: boolean) =>
     new Reporter(ctx.stdout, ctx.stderr, {
       paint,
       spinner: ctx.stderr.isTTY === true && !ctx.config.ci,
       verbose,
-      secrets,
+      redactor,
     });
 
   const program = new Command('dora')
-    .description('Record DORA deployments and incidents in Datadog.')
+    .description('Record DORA deployments and incidents in Datadog, and read and correct what was recorded.')
     .version(ctx.cliVersion, '-V, --version', 'print the version of dora-cli')
     // Without this, `dora deployment --version 1.2.3` would print the CLI's version and exit.
     .enablePositionalOptions()
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)')
-    .configureOutput({
-      writeOut: (text) => ctx.stdout.write(text),
-      writeErr,
-    })
+    .configureOutput({ writeOut, writeErr })
     .addHelpText(
       'after',
       `
 Environment: DD_API_KEY (or DATADOG_API_KEY) is required to send; DD_SITE (or DATADOG_SITE) picks the site.
-Exit codes: 0 sent · 2 invalid input · 3 unauthorised · 4 rejected · 5 not delivered · 130/143 interrupted · 1 bug.
+Exit codes: 0 done · 2 invalid input · 3 unauthorised · 4 rejected · 5 not delivered · 128+N signal N · 1 bug.
 
 Examples:
   $ dora deployment --service checkout --env prod --started-at 1795687200 --dry-run
   $ dora incident --service checkout --env prod --started-at now --name "Checkout 5xx"`,
     );
 
-  program.addCommand(
-    configure(deploymentCommand((options) => runDeployment(options, ctx, reporterFor(options.verbose === true)))),
-  );
-  program.addCommand(configure(incidentCommand((options) => runIncident(options, ctx, reporterFor(options.verbose === true)))));
+  const configure = (command: Command): Command => {
+    command.exitOverride().configureOutput({ writeOut, writeErr });
+    if (!command.parent || command.parent === program) command.showHelpAfterError(`(run dora ${command.name()} --help for usage)`);
+    for (const sub of command.commands) configure(sub);
+    return command;
+  };
+  for (const build of COMMANDS) {
+    program.addCommand(configure(build((verbose) => reporterFor(verbose), ctx)));
+  }
 
   try {
     if (argv.length === 0) {
@@ -58,31 +63,41 @@ Examples:
     await program.parseAsync([...argv], { from: 'user' });
     return 0;
   } catch (error) {
-    return exitCodeFor(error, reporterFor(false), ctx.config.debug);
-  }
-
-  function configure(command: Command): Command {
-    return command
-      .exitOverride()
-      .showHelpAfterError(`(run dora ${command.name()} --help for usage)`)
-      .configureOutput({
-        writeOut: (text) => ctx.stdout.write(text),
-        writeErr,
-      });
+    return exitCodeFor(error, reporterFor(false), ctx.config.debug, wantsJson(argv));
   }
 }
 
-function exitCodeFor(error: unknown, reporter: Reporter, debug: boolean): number {
+/** `--json` before any `--` (after it, the words belong to a wrapped command). */
+function wantsJson(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end < 0 ? argv : argv.slice(0, end)).includes('--json');
+}
+
+function exitCodeFor(error: unknown, reporter: Reporter, debug: boolean, json: boolean): number {
+  let code: number;
+  let message: string;
   if (error instanceof CommanderError) {
     // Commander already printed its message (or the help/version it was asked for).
-    return error.exitCode === 0 ? 0 : 2;
-  }
-  if (error instanceof DoraError) {
+    if (error.exitCode === 0) return 0;
+    code = 2;
+    message = error.message.replace(/^error: /, '');
+  } else if (error instanceof DoraError) {
     reporter.error(error.message);
-    return error.exitCode;
+    code = error.exitCode;
+    message = error.message;
+  } else {
+    message = `dora hit an unexpected problem: ${error instanceof Error ? error.message : String(error)}. This is a bug; please report it with the command you ran.`;
+    reporter.error(message);
+    if (debug && error instanceof Error && error.stack) reporter.info(error.stack);
+    code = 1;
   }
-  const message = error instanceof Error ? error.message : String(error);
-  reporter.error(`dora hit an unexpected problem: ${message}. This is a bug; please report it with the command you ran.`);
-  if (debug && error instanceof Error && error.stack) reporter.info(error.stack);
-  return 1;
+  // A script that asked for JSON reads the outcome from stdout, failures included.
+  if (json) {
+    try {
+      reporter.result(toJson({ ok: false, exit_code: code, error: message }));
+    } catch {
+      // stdout is gone: the exit code still tells
+    }
+  }
+  return code;
 }

@@ -1,11 +1,32 @@
 /**
- * The environment, read once. Everything below the entry point gets this object instead of `process.env`, so tests
- * pass an environment in and nothing reads globals at import time.
+ * The environment, read once and checked here, at the edge: keys, proxies and switches. Everything below the entry
+ * point gets this object instead of `process.env`, so tests pass an environment in and nothing reads globals at
+ * import time. Reading never throws (`dora --help` must work whatever the environment holds): a malformed value is
+ * kept as a problem, and the command that needs the value reports it (see `requireConfig`).
  */
-import type { Env } from './git/ci-providers.js';
+import type { Env } from './context.js';
+import { UsageError } from './errors.js';
+import { displayUrl, urlSecrets, userInfoOf } from './output/redact.js';
+
+export interface ProxyUrl {
+  /** What the proxy agent gets: user info percent-encoded, so any password travels intact. */
+  url: string;
+  /** For messages: user info removed. */
+  display: string;
+  hasCredentials: boolean;
+}
+
+export interface ProxySettings {
+  httpProxy?: ProxyUrl;
+  httpsProxy?: ProxyUrl;
+  noProxy?: string;
+}
+
+export type ConfigField = 'apiKey' | 'appKey' | 'proxy' | 'fips' | 'fipsIgnoreError';
 
 export interface Config {
   apiKey?: string;
+  appKey?: string;
   site?: string;
   apiUrl?: string;
   service?: string;
@@ -16,7 +37,13 @@ export interface Config {
   requestTimeout?: string;
   deadline?: string;
   maxAttempts?: string;
-  proxy: { httpProxy?: string; httpsProxy?: string; noProxy?: string };
+  proxy: ProxySettings;
+  /** Which variable each value came from (`site: 'DATADOG_SITE'`), for messages and `dora doctor`. */
+  sources: Partial<Record<keyof Config, string>>;
+  /** Values that were set but are unusable; reported by the command that needs them. */
+  problems: Partial<Record<ConfigField, string>>;
+  /** Every credential the environment holds, for the redactor: keys (all of them, not only the winner), URL user info. */
+  secrets: string[];
   /** DORA_DEBUG: print the stack of unexpected errors (bugs), for bug reports. */
   debug: boolean;
   fips: boolean;
@@ -38,39 +65,138 @@ export function normaliseEnv(env: Env): Env {
   return out;
 }
 
+const KEY_VARIABLES = ['DATADOG_API_KEY', 'DD_API_KEY', 'DATADOG_APP_KEY', 'DD_APP_KEY'] as const;
+const URL_VARIABLES = ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY', 'DORA_API_URL', 'DD_GIT_REPOSITORY_URL'];
+
 export function readConfig(rawEnv: Env): Config {
   const env = normaliseEnv(rawEnv);
-  const first = (...names: string[]) => names.map((name) => env[name]).find((value) => value !== undefined);
   const config: Config = {
     proxy: {},
+    sources: {},
+    problems: {},
+    secrets: [
+      ...KEY_VARIABLES.map((name) => env[name]?.trim()).filter((value): value is string => value !== undefined),
+      ...URL_VARIABLES.flatMap((name) => urlSecrets(env[name])),
+    ],
     ci: isTruthy(env.CI) || env.CONTINUOUS_INTEGRATION !== undefined || env.BUILD_NUMBER !== undefined,
     debug: isTruthy(env.DORA_DEBUG),
-    fips: isTruthy(env.DATADOG_FIPS),
-    fipsIgnoreError: isTruthy(env.DATADOG_FIPS_IGNORE_ERROR),
+    fips: false,
+    fipsIgnoreError: false,
     noColor: env.NO_COLOR !== undefined,
     forceColor: env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0' && env.FORCE_COLOR !== 'false',
     vars: env,
   };
-  assign(config, 'apiKey', first('DATADOG_API_KEY', 'DD_API_KEY')?.trim());
-  assign(config, 'site', first('DATADOG_SITE', 'DD_SITE')?.trim());
-  assign(config, 'apiUrl', first('DORA_API_URL')?.trim());
-  // Trimmed, unlike flags: a trailing newline in a variable (`DD_ENV=$(cat env.txt)` in some shells) is never meant.
-  assign(config, 'service', first('DD_SERVICE')?.trim());
-  assign(config, 'env', first('DD_ENV')?.trim());
-  assign(config, 'version', first('DD_VERSION')?.trim());
-  assign(config, 'gitRepositoryUrl', first('DD_GIT_REPOSITORY_URL')?.trim());
-  assign(config, 'gitCommitSha', first('DD_GIT_COMMIT_SHA')?.trim());
-  assign(config, 'requestTimeout', first('DORA_REQUEST_TIMEOUT'));
-  assign(config, 'deadline', first('DORA_DEADLINE'));
-  assign(config, 'maxAttempts', first('DORA_MAX_ATTEMPTS'));
-  assign(config.proxy, 'httpProxy', first('http_proxy', 'HTTP_PROXY')?.trim());
-  assign(config.proxy, 'httpsProxy', first('https_proxy', 'HTTPS_PROXY')?.trim());
-  assign(config.proxy, 'noProxy', first('no_proxy', 'NO_PROXY')?.trim());
+  /** The first variable that is set, trimmed (a trailing newline from `$(cat file)` is never meant), noting its name. */
+  const take = (key: keyof Config, ...names: string[]): string | undefined => {
+    const name = names.find((candidate) => env[candidate] !== undefined);
+    if (name === undefined) return undefined;
+    config.sources[key] = name;
+    return (env[name] as string).trim();
+  };
+  assign(config, 'apiKey', checkedKey(config, 'apiKey', take('apiKey', 'DATADOG_API_KEY', 'DD_API_KEY')));
+  assign(config, 'appKey', checkedKey(config, 'appKey', take('appKey', 'DATADOG_APP_KEY', 'DD_APP_KEY')));
+  assign(config, 'site', take('site', 'DATADOG_SITE', 'DD_SITE'));
+  assign(config, 'apiUrl', take('apiUrl', 'DORA_API_URL'));
+  assign(config, 'service', take('service', 'DD_SERVICE'));
+  assign(config, 'env', take('env', 'DD_ENV'));
+  assign(config, 'version', take('version', 'DD_VERSION'));
+  assign(config, 'gitRepositoryUrl', take('gitRepositoryUrl', 'DD_GIT_REPOSITORY_URL'));
+  assign(config, 'gitCommitSha', take('gitCommitSha', 'DD_GIT_COMMIT_SHA'));
+  assign(config, 'requestTimeout', take('requestTimeout', 'DORA_REQUEST_TIMEOUT'));
+  assign(config, 'deadline', take('deadline', 'DORA_DEADLINE'));
+  assign(config, 'maxAttempts', take('maxAttempts', 'DORA_MAX_ATTEMPTS'));
+  config.fips = switchValue(config, 'fips', 'DATADOG_FIPS', env.DATADOG_FIPS);
+  config.fipsIgnoreError = switchValue(config, 'fipsIgnoreError', 'DATADOG_FIPS_IGNORE_ERROR', env.DATADOG_FIPS_IGNORE_ERROR);
+  readProxies(config, env);
   return config;
 }
 
+/** Throws the problem recorded for `field`, if any: called by the commands that need the value. */
+export function requireConfig(config: Config, ...fields: ConfigField[]): void {
+  for (const field of fields) {
+    const problem = config.problems[field];
+    if (problem !== undefined) throw new UsageError(problem);
+  }
+}
+
+/** A key that cannot travel in an HTTP header (spaces, control or non-ASCII characters) is a mistake, never a key. */
+function checkedKey(config: Config, field: 'apiKey' | 'appKey', value: string | undefined): string | undefined {
+  if (value === undefined || /^[\x21-\x7e]+$/.test(value)) return value;
+  const what = field === 'apiKey' ? 'a Datadog API key is 32 hexadecimal characters' : 'a Datadog application key is 40 hexadecimal characters';
+  config.problems[field] = `${config.sources[field]} contains spaces, control or non-ASCII characters; ${what}. Nothing was sent.`;
+  return undefined;
+}
+
+const ON = ['1', 'true', 'yes', 'on'];
+const OFF = ['0', 'false', 'no', 'off'];
+
+/** A boolean variable: the usual spellings of on and off; anything else is refused rather than guessed. */
+function switchValue(config: Config, field: 'fips' | 'fipsIgnoreError', name: string, raw: string | undefined): boolean {
+  if (raw === undefined) return false;
+  const value = raw.trim().toLowerCase();
+  if (ON.includes(value)) return true;
+  if (!OFF.includes(value)) config.problems[field] = `${name}: ${JSON.stringify(raw)} is not a boolean; use true or false.`;
+  return false;
+}
+
+function readProxies(config: Config, env: Env): void {
+  const first = (...names: string[]) => names.find((name) => env[name] !== undefined);
+  for (const [key, names] of [['httpsProxy', ['https_proxy', 'HTTPS_PROXY']], ['httpProxy', ['http_proxy', 'HTTP_PROXY']]] as const) {
+    const name = first(...names);
+    if (name === undefined) continue;
+    const parsed = parseProxyUrl(env[name] as string);
+    if (typeof parsed === 'string') {
+      config.problems.proxy ??= `${name}: ${JSON.stringify(displayUrl(env[name] as string))} ${parsed}`;
+    } else {
+      config.proxy[key] = parsed;
+    }
+  }
+  const noProxy = first('no_proxy', 'NO_PROXY');
+  if (noProxy !== undefined) config.proxy.noProxy = (env[noProxy] as string).trim();
+}
+
+/**
+ * `http://host:port`, `https://…` and, like curl, a bare `host:port` (taken as http). User info is read up to the
+ * last `@` before the host and percent-encoded again, so a password holding a space, `#`, `/` or `@` works as typed.
+ * Returns why it is unusable otherwise.
+ */
+export function parseProxyUrl(raw: string): ProxyUrl | string {
+  const text = raw.trim();
+  const withScheme = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(text) ? text : `http://${text}`;
+  const scheme = withScheme.slice(0, withScheme.indexOf('://'));
+  if (scheme !== 'http' && scheme !== 'https') return 'must be an http:// or https:// proxy URL.';
+  const rest = withScheme.slice(scheme.length + 3);
+  const info = userInfoOf(withScheme);
+  const hostPart = info ? rest.slice(info.userInfo.length + 1) : rest;
+  const encode = (part: string) => encodeURIComponent(safeDecode(part));
+  const userInfo = info
+    ? `${encode(info.password === undefined ? info.userInfo : info.userInfo.slice(0, info.userInfo.indexOf(':')))}` +
+      `${info.password === undefined ? '' : `:${encode(info.password)}`}@`
+    : '';
+  let url: URL;
+  try {
+    if (!/^[^\s/?#@]+\/?$/.test(hostPart)) throw new Error('no host');
+    url = new URL(`${scheme}://${userInfo}${hostPart}`);
+  } catch {
+    return (
+      'is not a proxy URL such as http://user:password@proxy.example:3128. If the user name or password holds special ' +
+      'characters, percent-encode them (%40 for @, %2F for /, %23 for #, %20 for a space).'
+    );
+  }
+  if (!url.hostname) return 'names no proxy host.';
+  return { url: url.href.replace(/\/$/, ''), display: `${scheme}://${url.host}`, hasCredentials: info !== undefined };
+}
+
+function safeDecode(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return part;
+  }
+}
+
 function isTruthy(value: string | undefined): boolean {
-  return value !== undefined && !['0', 'false', 'no'].includes(value.toLowerCase());
+  return value !== undefined && !OFF.includes(value.toLowerCase());
 }
 
 function assign<T extends object, K extends keyof T>(target: T, key: K, value: T[K] | undefined): void {

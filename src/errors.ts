@@ -40,19 +40,41 @@ export class DeliveryError extends DoraError {
   }
 }
 
-/** The run was stopped by SIGINT (130) or SIGTERM (143). */
+/** What an interruption left behind. */
+export type InterruptedAt =
+  /** nothing had been sent yet */
+  | 'nothing-sent'
+  /** attempts were made, but every one was refused or never connected */
+  | 'not-done'
+  /** a request was on its way or unanswered: Datadog may have acted on it */
+  | 'maybe'
+  /** only reading: nothing to have been recorded */
+  | 'read-only';
+
+const SIGNAL_EXIT: Record<string, number> = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
+
+/** The run was stopped by a signal: exit 128 + its number (129 SIGHUP, 130 SIGINT, 143 SIGTERM). */
 export class InterruptedError extends DoraError {
-  /** `sending`: whether delivery had begun, the only case where Datadog may have the event. */
   constructor(
-    readonly signal: 'SIGINT' | 'SIGTERM',
-    sending = true,
+    readonly signal: NodeJS.Signals,
+    readonly at: InterruptedAt = 'maybe',
+    /** What may have happened, for 'maybe': "the event may or may not have been recorded". */
+    readonly subject: 'event' | 'change' = 'event',
   ) {
-    super(
-      sending
-        ? `Interrupted by ${signal}: the event may or may not have been recorded.`
-        : `Interrupted by ${signal} before anything was sent: no event was recorded.`,
-      signal === 'SIGINT' ? 130 : 143,
-    );
+    super(interruptedMessage(signal, at, subject), SIGNAL_EXIT[signal] ?? 130);
+  }
+}
+
+function interruptedMessage(signal: string, at: InterruptedAt, subject: 'event' | 'change'): string {
+  switch (at) {
+    case 'nothing-sent':
+      return `Interrupted by ${signal} before anything was sent: no ${subject === 'event' ? 'event was recorded' : 'change was made'}.`;
+    case 'not-done':
+      return `Interrupted by ${signal}: no attempt got through, so no ${subject === 'event' ? 'event was recorded' : 'change was made'}.`;
+    case 'maybe':
+      return `Interrupted by ${signal}: the ${subject === 'event' ? 'event may or may not have been recorded' : 'change may or may not have been made'}.`;
+    case 'read-only':
+      return `Interrupted by ${signal}.`;
   }
 }
 

@@ -1,16 +1,16 @@
 /**
- * The process entry: the only module that touches `process` and the only one that exits. Everything it learns
- * from the process (environment, clock, streams, signals) is passed down as a Context.
+ * The bin entry: answers `--version` at once, else loads the rest of the CLI (dist/app.js, built from src/app.ts)
+ * through the start-up tricks in src/boot/ and runs it.
  *
- * This file only ever runs as the built CommonJS dist/main.js, next to dist/cli.js (the rest of the CLI).
+ * This file only ever runs as the built CommonJS dist/main.js, next to dist/app.js.
  */
 import { writeSync } from 'node:fs';
-import { requireWithCodeCache } from './code-cache.js';
+import { requireWithCodeCache } from './boot/code-cache.js';
 import { CLI_VERSION } from './version.js';
 
 declare const __dirname: string;
-// A hash of the built dist/cli.js, set by the build: it keys the code cache.
-declare const __DORA_CLI_BUILD_ID__: string;
+// A hash of the built dist/app.js, set by the build: it keys the code cache.
+declare const __DORA_APP_BUILD_ID__: string;
 
 const argv = process.argv.slice(2);
 
@@ -27,8 +27,8 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
 } else {
   const { tmpdir, userInfo } = process.getBuiltinModule('node:os');
   const cacheDir = `${tmpdir()}/dora-cli-${CLI_VERSION}-${safeUser(userInfo)}`;
-  const cli = requireWithCodeCache(`${__dirname}/cli.js`, cacheDir, require, __DORA_CLI_BUILD_ID__) as typeof import('./process.js');
-  void cli.runProcess(argv);
+  const app = requireWithCodeCache(`${__dirname}/app.js`, cacheDir, require, __DORA_APP_BUILD_ID__) as typeof import('./app.js');
+  void app.runProcess(argv);
 }
 
 function safeUser(userInfo: () => { uid: number; username: string }): string {

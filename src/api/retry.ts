@@ -1,4 +1,4 @@
-/** Pure pieces of the retry policy, kept apart from I/O so they can be checked exactly. */
+/** Pure pieces of the retry policy and of reading network errors, kept apart from I/O so they can be checked exactly. */
 
 /** Statuses worth another attempt: the intake may accept the same event a moment later. */
 export function isRetryableStatus(status: number): boolean {
@@ -100,4 +100,20 @@ export function classifyNetworkError(error: unknown): NetworkFailure {
  */
 export function isNotTls(code: unknown, message: string): boolean {
   return code === 'ERR_SSL_WRONG_VERSION_NUMBER' || (code === 'EPROTO' && /wrong version number/i.test(message));
+}
+
+/** Network errors from fetch wrap the useful part (ECONNREFUSED, certificate problems) in `cause`. */
+export function describeNetworkError(error: unknown): string {
+  const parts: string[] = [];
+  let current: unknown = error;
+  for (let depth = 0; current && depth < 4; depth++) {
+    const { message, code } = current as { message?: unknown; code?: unknown };
+    const text = typeof message === 'string' ? message : '';
+    const withCode = typeof code === 'string' && !text.includes(code) ? [code, text].filter(Boolean).join(' ') : text;
+    if (withCode && !parts.some((part) => part.includes(withCode))) parts.push(withCode);
+    current = (current as { cause?: unknown }).cause;
+  }
+  // "fetch failed" says nothing once the cause is known.
+  if (parts.length > 1 && parts[0] === 'fetch failed') parts.shift();
+  return parts.join(': ') || String(error);
 }

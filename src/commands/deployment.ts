@@ -1,21 +1,14 @@
-/** `dora deployment`: options → deployment event → delivery → report. */
+/** `dora deployment`: options → one checked input → the deployment event → delivery → report. */
 import { Command, Option } from 'commander';
-import { UsageError } from '../errors.js';
-import { DEPLOYMENT_PATH, deploymentPayload } from '../events/deployment.js';
-import { formatNs, parseTimestamp } from '../time.js';
 import type { Context } from '../context.js';
-import { shown, type Reporter } from '../output.js';
-import { addDeliveryOptions, addEventOptions, single, type CommonOptions } from './options.js';
-import { checkDeliverySettings, sendEvent } from './send.js';
+import { DEPLOYMENT_PATH, deploymentBody } from '../events/deployment.js';
+import { deploymentInput, type DeploymentOptions } from '../input/deployment.js';
+import { shown } from '../output/redact.js';
+import type { Reporter } from '../output/reporter.js';
+import { formatNs } from '../time.js';
 import { findGit } from './git.js';
-
-/** Datadog's API reference says a deployment's finish "should not be older than 3 hours". */
-const STALE_AFTER_NS = 3n * 3600n * 1_000_000_000n;
-
-export interface DeploymentOptions extends CommonOptions {
-  service?: string;
-  skipGit?: boolean;
-}
+import { addDeliveryOptions, addEventOptions, single } from './options.js';
+import { sendEvent } from './send.js';
 
 export function deploymentCommand(run: (options: DeploymentOptions) => Promise<void>): Command {
   const command = new Command('deployment')
@@ -43,25 +36,14 @@ Examples:
 }
 
 export async function runDeployment(options: DeploymentOptions, ctx: Context, reporter: Reporter): Promise<void> {
-  checkDeliverySettings(options, ctx); // a bad site or timeout is refused before any other work
-  const service = options.service ?? ctx.config.service;
-  if (service === undefined) throw new UsageError('--service is required (or set DD_SERVICE).');
-  if (options.startedAt === undefined) throw new UsageError('--started-at is required: when did the deployment start?');
-  const now = ctx.nowNs();
-  const startedAt = parseTimestamp(options.startedAt, '--started-at', now);
-  if (options.finishedAt === undefined && startedAt > now) {
-    throw new UsageError('--started-at is in the future: without --finished-at the deployment finishes now.');
-  }
-  const finishedAt = options.finishedAt === undefined ? now : parseTimestamp(options.finishedAt, '--finished-at', now);
-  const id = options.id ?? ctx.newId();
-  const env = options.env ?? ctx.config.env;
-  const version = options.version ?? ctx.config.version;
+  const input = deploymentInput(options, ctx);
+  const { service, fields } = input;
 
   let git;
-  if (options.skipGit) {
+  if (input.skipGit) {
     if (options.gitRepositoryUrl || options.gitCommitSha) reporter.warn('--skip-git given: the git flags are ignored.');
   } else {
-    const resolution = await findGit(options, ctx, reporter);
+    const resolution = await findGit(options, options.dryRun === true, ctx, reporter);
     git = resolution.git;
     if (!git) {
       const missing = [
@@ -76,31 +58,26 @@ export async function runDeployment(options: DeploymentOptions, ctx: Context, re
     }
   }
 
-  const payload = deploymentPayload({
-    service,
-    started_at: startedAt,
-    finished_at: finishedAt,
-    env,
-    version,
-    team: options.team,
-    id,
-    custom_tags: options.customTags,
-    git,
-  });
-  reporter.detail(`Deployment window: ${formatNs(startedAt)} → ${formatNs(finishedAt)}`);
-  if (now - finishedAt > STALE_AFTER_NS) {
-    reporter.warn(`--finished-at is ${formatNs(finishedAt)}, over 3 hours ago: Datadog may not count deployments that old.`);
-  }
+  const payload = deploymentBody({ service, startedAt: input.startedAt, finishedAt: input.finishedAt, id: input.id, ...fields, ...(git ? { git } : {}) });
+  reporter.detail(`Deployment window: ${formatNs(input.startedAt)} → ${formatNs(input.finishedAt)}`);
 
   await sendEvent(
     {
       kind: 'deployment',
       path: DEPLOYMENT_PATH,
-      id,
+      id: input.id,
       payload,
-      title: `deployment of ${shown(service)}${env ? ` to ${shown(env)}` : ''}`,
-      summary: { service, env, started_at: startedAt, finished_at: finishedAt, git },
+      title: `deployment of ${shown(service)}${fields.env ? ` to ${shown(fields.env)}` : ''}`,
+      summary: {
+        service,
+        env: fields.env,
+        version: fields.version,
+        started_at: String(input.startedAt),
+        finished_at: String(input.finishedAt),
+        git,
+      },
     },
+    input.delivery,
     options,
     ctx,
     reporter,

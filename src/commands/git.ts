@@ -1,13 +1,14 @@
-/** The git step both commands share: resolve the repository and commit, then say where each came from. */
+/** The git step the event commands share: resolve the repository and commit, then say where each came from. */
 import type { Context } from '../context.js';
 import { resolveGit, type GitResolution } from '../git/resolve.js';
-import { shown, type Reporter } from '../output.js';
-import type { CommonOptions } from './options.js';
+import { shown } from '../output/redact.js';
+import type { Reporter } from '../output/reporter.js';
+import type { GitOptions } from './options.js';
 
-export async function findGit(options: CommonOptions, ctx: Context, reporter: Reporter): Promise<GitResolution> {
+export async function findGit(options: GitOptions, dryRun: boolean, ctx: Context, reporter: Reporter): Promise<GitResolution> {
   const resolution = await resolveGit({
-    flagUrl: options.gitRepositoryUrl,
-    flagSha: options.gitCommitSha,
+    flagUrl: options.gitRepositoryUrl?.trim(),
+    flagSha: options.gitCommitSha?.trim(),
     config: ctx.config,
     cwd: ctx.cwd,
     io: ctx.io,
@@ -15,7 +16,7 @@ export async function findGit(options: CommonOptions, ctx: Context, reporter: Re
   });
   // Stopped while git ran: what the killed git did not say is not "missing", so no warning about it, just stop.
   if (ctx.signal.aborted) throw ctx.signal.reason;
-  reportGit(resolution, reporter, options.dryRun === true);
+  reportGit(resolution, reporter, dryRun);
   return resolution;
 }
 

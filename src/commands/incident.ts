@@ -1,21 +1,14 @@
 /** `dora incident`: open a failure (no --finished-at) or resolve it (same id, services, env and start, plus --finished-at). */
 import { Command, Option } from 'commander';
-import { UsageError } from '../errors.js';
-import { FAILURE_PATH, failurePayload } from '../events/failure.js';
-import { parseTimestamp } from '../time.js';
 import type { Context } from '../context.js';
-import { shown, type Reporter } from '../output.js';
+import { UsageError } from '../errors.js';
+import { FAILURE_PATH, failureBody } from '../events/failure.js';
+import { incidentInput, type IncidentOptions } from '../input/incident.js';
+import { shown } from '../output/redact.js';
+import type { Reporter } from '../output/reporter.js';
 import { findGit } from './git.js';
-import { addDeliveryOptions, addEventOptions, single, type CommonOptions } from './options.js';
-import { checkDeliverySettings, sendEvent } from './send.js';
-
-export interface IncidentOptions extends CommonOptions {
-  service?: string[];
-  name?: string;
-  severity?: string;
-}
-
-const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
+import { addDeliveryOptions, addEventOptions, collect, single } from './options.js';
+import { sendEvent } from './send.js';
 
 export function incidentCommand(run: (options: IncidentOptions) => Promise<void>): Command {
   const command = new Command('incident')
@@ -42,24 +35,13 @@ Open, then resolve (same id, services, env and start):
 }
 
 export async function runIncident(options: IncidentOptions, ctx: Context, reporter: Reporter): Promise<void> {
-  checkDeliverySettings(options, ctx);
-  // The same service named twice is one affected service.
-  const services = [...new Set(options.service ?? (ctx.config.service !== undefined ? [ctx.config.service] : []))];
-  if (services.length === 0 && options.team === undefined) {
-    throw new UsageError('An incident needs at least one --service (or DD_SERVICE) or a --team.');
-  }
-  if (options.startedAt === undefined) throw new UsageError('--started-at is required: when did the failure start?');
-  const now = ctx.nowNs();
-  const startedAt = parseTimestamp(options.startedAt, '--started-at', now);
-  const finishedAt = options.finishedAt === undefined ? undefined : parseTimestamp(options.finishedAt, '--finished-at', now);
-  const id = options.id ?? ctx.newId();
-  const env = options.env ?? ctx.config.env;
-  const version = options.version ?? ctx.config.version;
+  const input = incidentInput(options, ctx);
+  const { services, fields, id } = input;
 
   // An incident is about what broke, not about the checkout this command runs in: git only when the culprit is named.
   let git;
   if (options.gitCommitSha !== undefined) {
-    const resolution = await findGit(options, ctx, reporter);
+    const resolution = await findGit(options, options.dryRun === true, ctx, reporter);
     git = resolution.git;
     if (!git) {
       throw new UsageError(
@@ -71,28 +53,22 @@ export async function runIncident(options: IncidentOptions, ctx: Context, report
     throw new UsageError('--git-repository-url needs --git-commit-sha (the commit that caused the incident).');
   }
 
-  const payload = failurePayload({
-    services: services.length > 0 ? services : undefined,
-    team: options.team,
-    started_at: startedAt,
-    finished_at: finishedAt,
-    name: options.name,
-    severity: options.severity,
-    env,
-    version,
+  const payload = failureBody({
+    services,
+    startedAt: input.startedAt,
     id,
-    custom_tags: options.customTags,
-    git,
+    ...fields,
+    ...(input.finishedAt !== undefined ? { finishedAt: input.finishedAt } : {}),
+    ...(input.name !== undefined ? { name: input.name } : {}),
+    ...(input.severity !== undefined ? { severity: input.severity } : {}),
+    ...(git ? { git } : {}),
   });
 
-  const state = finishedAt === undefined ? 'open' : 'resolved';
-  const who = services.length > 0 ? services.map(shown).join(', ') : `team ${shown(options.team ?? '')}`;
+  const state = input.finishedAt === undefined ? 'open' : 'resolved';
+  const who = services.length > 0 ? services.map(shown).join(', ') : `team ${shown(fields.team ?? '')}`;
   const resolveHint =
     state === 'open'
-      ? [
-          'Resolve it later with the same id, services, env and start:',
-          `  ${resolveCommand({ id, services, team: options.team, env, startedAt })}`,
-        ]
+      ? ['Resolve it later with the same id, services, env and start:', `  ${resolveCommand({ id, services, team: fields.team, env: fields.env, startedAt: input.startedAt })}`]
       : [];
 
   await sendEvent(
@@ -101,10 +77,18 @@ export async function runIncident(options: IncidentOptions, ctx: Context, report
       path: FAILURE_PATH,
       id,
       payload,
-      title: `${state === 'open' ? 'opening' : 'resolution'} of the incident on ${who}${env ? ` in ${shown(env)}` : ''}`,
-      summary: { state, services, team: options.team, env, started_at: startedAt, finished_at: finishedAt },
+      title: `${state === 'open' ? 'opening' : 'resolution'} of the incident on ${who}${fields.env ? ` in ${shown(fields.env)}` : ''}`,
+      summary: {
+        state,
+        services,
+        team: fields.team,
+        env: fields.env,
+        started_at: String(input.startedAt),
+        finished_at: input.finishedAt === undefined ? undefined : String(input.finishedAt),
+      },
       afterSuccess: resolveHint,
     },
+    input.delivery,
     options,
     ctx,
     reporter,

@@ -1,35 +1,24 @@
 /**
- * Options both commands share, declared once so `dora deployment` and `dora incident` cannot drift apart, and the
- * parsing of the delivery settings they share.
+ * The commander options commands share, declared once so that every command and verb spells them alike. Parsing
+ * their values is the input step's job (src/input/).
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { UsageError } from '../errors.js';
-import { MIN_ATTEMPT_MS, type DeliveryPolicy } from '../api/client.js';
-import type { Config } from '../config.js';
+import type { DeliveryOptions } from '../input/delivery.js';
+import type { EventOptions } from '../input/event.js';
+import type { OutputOptions } from './send.js';
 
-export interface CommonOptions {
-  env?: string;
-  version?: string;
-  team?: string;
-  customTags?: string[];
-  id?: string;
-  startedAt?: string;
-  finishedAt?: string;
+export interface GitOptions {
   gitRepositoryUrl?: string;
   gitCommitSha?: string;
-  dryRun?: boolean;
-  json?: boolean;
-  verbose?: boolean;
-  site?: string;
-  apiUrl?: string;
-  requestTimeout?: string;
-  deadline?: string;
-  maxAttempts?: string;
-  fips?: boolean;
-  fipsIgnoreError?: boolean;
 }
 
-const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
+/** What commander hands an event command's action. */
+export interface CommonOptions extends EventOptions, DeliveryOptions, OutputOptions, GitOptions {
+  verbose?: boolean;
+}
+
+/** For options that repeat (`--custom-tags`, `--service`). */
+export const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
 /**
  * An option that takes one value. Given twice (`--env a … --env b`, often a script adding to a copied line), it is
@@ -60,10 +49,10 @@ export function addEventOptions(command: Command, noun: string): Command {
     .addOption(single('--git-commit-sha <sha>', 'commit SHA, 40 to 64 hex characters (env: DD_GIT_COMMIT_SHA)'));
 }
 
-export function addDeliveryOptions(command: Command): Command {
+export function addDeliveryOptions(command: Command, dryRun = 'print the JSON body that would be sent and stop (no API key, no network)'): Command {
   return command
-    .addOption(new Option('--dry-run', 'print the JSON body that would be sent and stop (no API key, no network)'))
-    .addOption(new Option('--json', 'on success, print one JSON object with the event id on stdout'))
+    .addOption(new Option('--dry-run', dryRun))
+    .addOption(new Option('--json', 'print one JSON object on stdout (the result, or the error)'))
     .addOption(new Option('--verbose', 'say where each value came from and how delivery went'))
     .addOption(single('--site <site>', 'Datadog site, e.g. datadoghq.eu (env: DATADOG_SITE, DD_SITE)'))
     .addOption(single('--api-url <url>', 'API base URL for gateways and tests; overrides the site (env: DORA_API_URL)'))
@@ -72,32 +61,4 @@ export function addDeliveryOptions(command: Command): Command {
     .addOption(single('--max-attempts <n>', 'attempts before giving up, default 5 (env: DORA_MAX_ATTEMPTS)'))
     .addOption(new Option('--fips', 'use FIPS-validated crypto (env: DATADOG_FIPS)'))
     .addOption(new Option('--fips-ignore-error', 'carry on when FIPS mode cannot be enabled (env: DATADOG_FIPS_IGNORE_ERROR)'));
-}
-
-export function deliveryPolicy(options: CommonOptions, config: Config): DeliveryPolicy {
-  return {
-    requestTimeoutMs: seconds(options.requestTimeout ?? config.requestTimeout, '--request-timeout (or DORA_REQUEST_TIMEOUT)', 10, 300),
-    deadlineMs: seconds(options.deadline ?? config.deadline, '--deadline (or DORA_DEADLINE)', 30, 3600),
-    maxAttempts: count(options.maxAttempts ?? config.maxAttempts, '--max-attempts (or DORA_MAX_ATTEMPTS)', 5, 20),
-  };
-}
-
-function seconds(raw: string | undefined, flag: string, fallback: number, max: number): number {
-  if (raw === undefined) return fallback * 1000;
-  const value = Number(raw.trim());
-  // Below a quarter of a second no attempt is even started (see MIN_ATTEMPT_MS): refuse it rather than send nothing.
-  const min = MIN_ATTEMPT_MS / 1000;
-  if (!/^\d+(\.\d+)?$/.test(raw.trim()) || value < min || value > max) {
-    throw new UsageError(`${flag}: ${JSON.stringify(raw)} must be a number of seconds from ${min} to ${max}.`);
-  }
-  return Math.round(value * 1000);
-}
-
-function count(raw: string | undefined, flag: string, fallback: number, max: number): number {
-  if (raw === undefined) return fallback;
-  const value = Number(raw.trim());
-  if (!/^\d+$/.test(raw.trim()) || value < 1 || value > max) {
-    throw new UsageError(`${flag}: ${JSON.stringify(raw)} must be a whole number from 1 to ${max}.`);
-  }
-  return value;
 }

@@ -4,7 +4,7 @@
  * one level is kept even when the other value comes from a later one.
  */
 import { UsageError } from '../errors.js';
-import { SHA_PATTERN } from '../events/fields.js';
+import { SHA_PATTERN } from '../input/fields.js';
 import type { Config } from '../config.js';
 import { detectCiProvider, type CiGitFacts, type CiIo } from './ci-providers.js';
 import type { LocalGitReader } from './local.js';

@@ -49,11 +49,6 @@ export function isLocalPath(raw: string): boolean {
   return !SCHEME.test(url) && !/^[^/\\]*:/.test(url);
 }
 
-/** Replaces every `scheme://user@` or `scheme://user:pass@` inside free text (error messages, logs) with `scheme://`. */
-export function redactUrlsInText(text: string): string {
-  return text.replace(/([A-Za-z][A-Za-z0-9+.-]*:\/\/)[^\s/?#]*@/g, '$1');
-}
-
 function firstIndexOf(text: string, needles: readonly string[]): number {
   let best = text.length;
   for (const needle of needles) {

@@ -154,11 +154,13 @@ describe('delivery, end to end', () => {
   const stall = (): Reply => 'stall';
   // A long Retry-After keeps the CLI in its backoff sleep rather than in a request.
   const pause = (): Reply => ({ status: 503, headers: { 'retry-after': '20' } });
-  it.each<{ signal: NodeJS.Signals; code: number; when: string; reply: () => Reply }>([
-    { signal: 'SIGTERM', code: 143, when: 'waiting for an answer', reply: stall },
-    { signal: 'SIGINT', code: 130, when: 'waiting for an answer', reply: stall },
-    { signal: 'SIGTERM', code: 143, when: 'in a backoff', reply: pause },
-  ])('stops promptly on $signal $when (exit $code), saying the event may not have been recorded', async ({ signal, code, reply }) => {
+  it.each<{ signal: NodeJS.Signals; code: number; when: string; reply: () => Reply; says: string }>([
+    { signal: 'SIGTERM', code: 143, when: 'waiting for an answer', reply: stall, says: 'the event may or may not have been recorded.' },
+    { signal: 'SIGINT', code: 130, when: 'waiting for an answer', reply: stall, says: 'the event may or may not have been recorded.' },
+    { signal: 'SIGHUP', code: 129, when: 'waiting for an answer', reply: stall, says: 'the event may or may not have been recorded.' },
+    // Every attempt so far was refused with a 503: nothing can have been recorded.
+    { signal: 'SIGTERM', code: 143, when: 'in a backoff after a refusal', reply: pause, says: 'no attempt got through, so no event was recorded.' },
+  ])('stops promptly on $signal $when (exit $code), saying what may have been recorded', async ({ signal, code, reply, says }) => {
     intake = await startIntake(reply);
     let signalledAt = 0;
     const current = intake;
@@ -177,7 +179,7 @@ describe('delivery, end to end', () => {
     const stoppedAfterMs = performance.now() - signalledAt;
     expect(signalledAt).toBeGreaterThan(0);
     expect(run.code).toBe(code);
-    expect(run.stderr).toContain(`Interrupted by ${signal}: the event may or may not have been recorded.`);
+    expect(run.stderr).toContain(`Interrupted by ${signal}: ${says}`);
     expect(stoppedAfterMs).toBeLessThan(2_000);
     expect(intake.requests).toHaveLength(1);
   });

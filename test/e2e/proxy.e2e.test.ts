@@ -110,7 +110,8 @@ describe('dora behind a proxy', () => {
       env: { DD_API_KEY: KEY, DORA_API_URL: intake.url, https_proxy: `http://ci-bot:${PASSWORD}@proxy.example:notaport` },
     });
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain('HTTPS_PROXY');
+    expect(run.stderr).toContain('https_proxy: "http://proxy.example:notaport" is not a proxy URL');
+    expect(run.stderr).toContain('percent-encode');
     expect(run.stderr).not.toContain(PASSWORD);
     expect(intake.requests).toHaveLength(0);
   });

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cacheFileName, pruneStale, requireWithCodeCache, usableCacheDir } from '../../src/code-cache.js';
+import { cacheFileName, pruneStale, requireWithCodeCache, usableCacheDir } from '../../src/boot/code-cache.js';
 
 describe('usableCacheDir', () => {
   it('creates a private folder', () => {

@@ -18,8 +18,45 @@ describe('readConfig', () => {
   });
 
   it('reads proxies in either case, lower case first as curl does', () => {
-    expect(readConfig({ HTTPS_PROXY: 'http://upper:1', https_proxy: 'http://lower:1' }).proxy.httpsProxy).toBe('http://lower:1');
+    expect(readConfig({ HTTPS_PROXY: 'http://upper:1', https_proxy: 'http://lower:1' }).proxy.httpsProxy?.url).toBe('http://lower:1');
     expect(readConfig({ NO_PROXY: 'localhost' }).proxy.noProxy).toBe('localhost');
+    expect(readConfig({ HTTP_PROXY: 'proxy.internal:3128' }).proxy.httpProxy?.url).toBe('http://proxy.internal:3128');
+  });
+
+  it.each([
+    ['a space', 'http://bob:hunter 2@127.0.0.1:3128', 'hunter%202'],
+    ['a #', 'http://bob:hun#ter@127.0.0.1:3128', 'hun%23ter'],
+    ['a /', 'http://bob:hun/ter@127.0.0.1:3128', 'hun%2Fter'],
+    ['an @', 'http://bob:p@ss@127.0.0.1:3128', 'p%40ss'],
+    ['percent-encoding already', 'http://bob:p%40ss@127.0.0.1:3128', 'p%40ss'],
+  ])('takes a proxy password holding %s as typed, encoded for the agent and never shown', (_, raw, encoded) => {
+    const proxy = readConfig({ HTTPS_PROXY: raw }).proxy.httpsProxy;
+    expect(proxy?.url).toBe(`http://bob:${encoded}@127.0.0.1:3128`);
+    expect(proxy?.display).toBe('http://127.0.0.1:3128');
+    expect(proxy?.hasCredentials).toBe(true);
+  });
+
+  it('keeps an unusable proxy URL as a problem that advises percent-encoding, without its password', () => {
+    const config = readConfig({ https_proxy: 'http://ci-bot:S3CRET-pw@proxy.example:notaport' });
+    expect(config.proxy.httpsProxy).toBeUndefined();
+    expect(config.problems.proxy).toMatch(/^https_proxy: .*percent-encode/);
+    expect(config.problems.proxy).not.toContain('S3CRET');
+    expect(config.secrets).toContain('S3CRET-pw');
+  });
+
+  it('reads DATADOG_FIPS as a boolean: the usual spellings of off are off, anything unknown is a problem', () => {
+    for (const off of ['off', 'false', '0', 'no', 'FALSE']) expect(readConfig({ DATADOG_FIPS: off })).toMatchObject({ fips: false, problems: {} });
+    expect(readConfig({ DATADOG_FIPS: 'true' }).fips).toBe(true);
+    expect(readConfig({ DATADOG_FIPS: 'maybe' }).problems.fips).toMatch(/DATADOG_FIPS: "maybe" is not a boolean/);
+  });
+
+  it('checks the key format where it is read, naming the variable, and remembers every key as a secret', () => {
+    const config = readConfig({ DD_API_KEY: 'abcd efgh', DD_APP_KEY: 'app-key-0123456789', DATADOG_APP_KEY: 'winner-app-key-01234' });
+    expect(config.apiKey).toBeUndefined();
+    expect(config.problems.apiKey).toMatch(/^DD_API_KEY contains spaces/);
+    expect(config.appKey).toBe('winner-app-key-01234');
+    expect(config.sources.appKey).toBe('DATADOG_APP_KEY');
+    expect(config.secrets).toEqual(expect.arrayContaining(['abcd efgh', 'app-key-0123456789', 'winner-app-key-01234']));
   });
 
   it('knows when it runs in CI', () => {

@@ -2,7 +2,7 @@ import { mkdtempSync, openSync, closeSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fdStream } from '../../src/fd-stream.js';
+import { fdStream } from '../../src/boot/fd-stream.js';
 
 describe('fdStream', () => {
   it('writes text to the descriptor synchronously, byte-exact, without touching the Node stream', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hasUserInfo, isLocalPath, redactUrlsInText, sanitizeRepositoryUrl } from '../../src/git/url.js';
+import { hasUserInfo, isLocalPath, sanitizeRepositoryUrl } from '../../src/git/url.js';
 
 describe('sanitizeRepositoryUrl', () => {
   it.each([
@@ -46,9 +46,3 @@ describe('isLocalPath', () => {
   );
 });
 
-describe('redactUrlsInText', () => {
-  it('removes user info from every URL in a message', () => {
-    const text = 'connect to https://bot:TOKEN@proxy.example:3128 failed; also http://u@h/x and ssh://k:p@g/r';
-    expect(redactUrlsInText(text)).toBe('connect to https://proxy.example:3128 failed; also http://h/x and ssh://g/r');
-  });
-});

@@ -4,8 +4,8 @@
  * descriptor costs nothing and keeps the order of stdout and stderr lines exactly as written.
  */
 import { fstatSync, statSync, writeSync } from 'node:fs';
-import { OutputError } from './errors.js';
-import type { OutStream } from './output.js';
+import { OutputError } from '../errors.js';
+import type { OutStream } from '../output/reporter.js';
 
 export function fdStream(fd: 1 | 2, nodeStream: () => NodeJS.WriteStream): OutStream {
   // Once a write could not complete synchronously, everything after it goes through the Node stream, in order.

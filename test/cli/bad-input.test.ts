@@ -1,12 +1,11 @@
 /**
- * Bad input, end to end: every invalid form must exit 2, name what to fix and send nothing, for both commands.
- * Each case has its own intake (with a real key and URL), so "nothing sent" is checked per case, not assumed.
- * Cases run concurrently: they are independent, and each is one short process.
+ * Bad input, through the whole CLI in-process (the Context production builds, the real transport): every invalid
+ * form must exit 2, name what to fix and send nothing, for both commands. Each case has its own local intake (with a
+ * real key and URL), so "nothing sent" is checked per case, not assumed.
  */
 import { describe, expect, it, type ExpectStatic } from 'vitest';
-import { makePlainDir } from '../helpers/git-repo.js';
+import { runCli } from '../helpers/cli.js';
 import { startIntake } from '../helpers/intake.js';
-import { runDora } from '../helpers/run-dora.js';
 
 const KEY = 'bad-input-key-0123456789abcdef';
 const SHA = 'a'.repeat(40);
@@ -109,7 +108,7 @@ const ENVIRONMENT: Array<[string, keyof typeof BASE | 'deployment-no-service' | 
 async function expectRefused(expect: ExpectStatic, args: string[], names: string, env: Record<string, string> = {}) {
   const intake = await startIntake();
   try {
-    const run = await runDora(args, { cwd: makePlainDir(), env: { DD_API_KEY: KEY, DORA_API_URL: intake.url, ...env } });
+    const run = await runCli(args, { env: { DD_API_KEY: KEY, DORA_API_URL: intake.url, ...env } });
     expect(run.code, run.stderr).toBe(2);
     expect(run.stderr).toContain(names);
     expect(run.stdout).toBe('');
@@ -141,8 +140,7 @@ describe.concurrent('bad input is refused with exit 2 and nothing sent', () => {
 
 describe.concurrent('values that look odd but are valid', () => {
   it("DD_SITE='' and other empty variables count as unset, not as errors", async ({ expect }) => {
-    const run = await runDora(['deployment', '--service', 'api', '--started-at', '1795687200', '--skip-git', '--dry-run'], {
-      cwd: makePlainDir(),
+    const run = await runCli(['deployment', '--service', 'api', '--started-at', '1795687200', '--skip-git', '--dry-run'], {
       env: { DD_SITE: '', DATADOG_SITE: '', DD_ENV: '', DORA_DEADLINE: '', DORA_MAX_ATTEMPTS: '', HTTPS_PROXY: '' },
     });
     expect(run.code, run.stderr).toBe(0);
@@ -154,10 +152,10 @@ describe.concurrent('values that look odd but are valid', () => {
     const intake = await startIntake();
     try {
       const tags = Array.from({ length: 100 }, (_, i) => `tag${i}:v`);
-      const run = await runDora(
+      const run = await runCli(
         ['incident', '--service', 'api', '--started-at', '1795687200', '--env', 'e'.repeat(200), '--name', 'n'.repeat(1024),
           ...tags.flatMap((tag) => ['--custom-tags', tag])],
-        { cwd: makePlainDir(), env: { DD_API_KEY: KEY, DORA_API_URL: intake.url } },
+        { env: { DD_API_KEY: KEY, DORA_API_URL: intake.url } },
       );
       expect(run.code, run.stderr).toBe(0);
       const sent = JSON.parse(intake.requests[0]?.body ?? '{}').data.attributes;
@@ -169,14 +167,14 @@ describe.concurrent('values that look odd but are valid', () => {
   });
 });
 
-describe('unicode, quotes and newlines arrive byte-exact', () => {
+describe('unicode and quotes arrive byte-exact; control characters are refused', () => {
   const values = {
-    service: 'chéckout ☃ "blue" \\ tab\there',
-    env: 'prod\nsecond line',
-    team: "O'Brien & Søn 日本 ",
+    service: 'chéckout ☃ "blue" \\ slash',
+    env: 'prod – eu',
+    team: "O'Brien & Søn 日本",
     version: '1.0.0+build.ü',
-    tag: 'note:"quoted" 😀\nnext',
-    name: 'Checkout "5xx" — 💥\r\nafter CRLF',
+    tag: 'note:"quoted" 😀 next',
+    name: 'Checkout "5xx" — 💥 after',
   };
 
   it.each([
@@ -185,10 +183,10 @@ describe('unicode, quotes and newlines arrive byte-exact', () => {
   ] as const)('in %s', async (_, command, own) => {
     const intake = await startIntake();
     try {
-      const run = await runDora(
+      const run = await runCli(
         [...command, '--started-at', '1795687200', '--finished-at', '1795687260', '--env', values.env, '--team', values.team,
           '--version', values.version, '--custom-tags', values.tag, '--id', 'byte-exact-0001-abcdef'],
-        { cwd: makePlainDir(), env: { DD_API_KEY: KEY, DORA_API_URL: intake.url } },
+        { env: { DD_API_KEY: KEY, DORA_API_URL: intake.url } },
       );
       expect(run.code, run.stderr).toBe(0);
       const raw = intake.requests[0]?.body ?? '';
@@ -199,18 +197,26 @@ describe('unicode, quotes and newlines arrive byte-exact', () => {
         version: values.version,
         custom_tags: [values.tag],
       });
-      // The raw text uses plain JSON escapes (\n, \", \\) and UTF-8 characters as they are, nothing re-encoded.
-      for (const value of [values.service, values.env, values.team, values.version, values.tag]) {
-        expect(raw).toContain(JSON.stringify(value));
-      }
-      expect(raw).toContain('"chéckout ☃ \\"blue\\" \\\\ tab\\there"');
+      // The raw text uses plain JSON escapes (\", \\) and UTF-8 characters as they are, nothing re-encoded.
+      for (const value of [values.service, values.env, values.team, values.version, values.tag]) expect(raw).toContain(JSON.stringify(value));
       expect(Number(intake.requests[0]?.headers['content-length'])).toBe(Buffer.byteLength(raw, 'utf8'));
-      // On stderr a value with a newline is quoted, so the confirmation stays on one line.
-      expect(run.stderr).toContain(JSON.stringify(values.env));
-      expect(run.stderr).not.toContain('\r');
-      expect(run.stderr).not.toContain('\u001b');
     } finally {
       await intake.close();
     }
+  });
+
+  it.each([
+    ['--env', 'prod\nsecond line'],
+    ['--service', 'api\u001b[31m'],
+    ['--name', 'Checkout\r\nforged'],
+    ['--custom-tags', 'k:v\nw'],
+  ])('refuses %s holding a control character instead of sending it byte for byte', async (flag, value) => {
+    await expectRefused(expect, withArgs(BASE.incident, [flag, value]), flag);
+  });
+
+  it('trims flags as it trims environment variables', async () => {
+    const run = await runCli(['deployment', '--service', ' api\n', '--env', ' prod ', '--started-at', ' 1795687200 ', '--skip-git', '--dry-run']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout).data.attributes).toMatchObject({ service: 'api', env: 'prod' });
   });
 });

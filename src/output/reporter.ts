@@ -1,9 +1,9 @@
 /**
- * Everything the user reads. stdout carries results only (a dry-run body, or one JSON object with --json); progress,
- * warnings and errors go to stderr. Every stderr line passes through redaction, so neither the API key nor user info
- * in a URL can reach a log, whatever message produced it.
+ * Everything the user reads. stdout carries results only (a dry-run body, a read, or one JSON object with --json);
+ * progress, warnings and errors go to stderr. Both streams pass through the one redactor (src/output/redact.ts), so
+ * no credential reaches a log, whatever message produced it.
  */
-import { redactUrlsInText } from './git/url.js';
+import type { Redactor } from './redact.js';
 
 export interface OutStream {
   write(text: string): unknown;
@@ -34,8 +34,7 @@ export interface ReporterOptions {
   /** Animate progress: only on an interactive stderr outside CI. */
   spinner: boolean;
   verbose: boolean;
-  /** Values that must never be printed (the API key). */
-  secrets: readonly string[];
+  redactor: Redactor;
 }
 
 export class Reporter {
@@ -52,13 +51,14 @@ export class Reporter {
     return this.options.paint;
   }
 
-  /**
-   * A result for programs, on stdout, printed exactly as built (a dry run shows the very body that would be sent).
-   * It is assembled from the user's own input and sanitised URLs, never from the key, so nothing is masked here:
-   * masking could only corrupt it (a short test key matching digits of a timestamp would break the JSON).
-   */
+  /** A result for programs, on stdout: a dry run's body, a read, or the --json object. */
   result(text: string): void {
-    this.stdout.write(`${text}\n`);
+    this.stdout.write(this.redact(`${text}\n`));
+  }
+
+  /** Whether stderr is a terminal a person answers at (for confirmations), not CI. */
+  get interactive(): boolean {
+    return this.options.spinner;
   }
 
   info(message: string): void {
@@ -93,7 +93,7 @@ export class Reporter {
     }
     const { default: ora } = await import('ora');
     const spinner = ora({
-      text: this.redact(escapeControls(text)),
+      text: this.redact(text),
       stream,
       discardStdin: false,
       // ora colours its frames itself; follow our colour decision (NO_COLOR) rather than its own.
@@ -103,7 +103,7 @@ export class Reporter {
     this.spinner = spinner;
     try {
       return await task((next) => {
-        spinner.text = this.redact(escapeControls(next));
+        spinner.text = this.redact(next);
       });
     } finally {
       this.spinner = undefined;
@@ -111,41 +111,17 @@ export class Reporter {
     }
   }
 
-  /** `decorate` adds our colours and prefix after the message is escaped: any other control sequence came from input. */
+  /** `decorate` adds our colours and prefix after redaction escaped control characters: any others came from input. */
   private line(message: string, decorate: (text: string) => string = (text) => text): void {
     // A line printed under a running spinner would be overdrawn by its next frame: lift the spinner, print, redraw.
     this.spinner?.clear();
-    this.stderr.write(`${this.redact(decorate(escapeControls(message)))}\n`);
+    this.stderr.write(`${decorate(this.redact(message))}\n`);
     this.spinner?.render();
   }
 
   private redact(text: string): string {
-    return redactSecrets(text, this.options.secrets);
+    return this.options.redactor.redact(text);
   }
-}
-
-/**
- * Control characters that came with user input (an escape sequence in a service name, a stray carriage return)
- * must not act on the terminal: they are shown as `\u001b` and the like. Newlines and tabs, which our own
- * messages use, stay.
- */
-export function escapeControls(text: string): string {
-  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
-
-/** A user's value inside a sentence: as it is, or JSON-quoted when it holds a control character (a newline too). */
-export function shown(value: string): string {
-  return /[\u0000-\u001f\u007f-\u009f]/.test(value) ? JSON.stringify(value) : value;
-}
-
-/** Masks URL user info and the given secrets (the API key) in text bound for stderr. */
-export function redactSecrets(text: string, secrets: readonly string[]): string {
-  let out = redactUrlsInText(text);
-  for (const secret of secrets) {
-    // Very short values would mask innocent text; a real API key is 32 characters.
-    if (secret.length >= 8) out = out.split(secret).join('[redacted]');
-  }
-  return out;
 }
 
 /** NO_COLOR wins (chalk alone ignores it); then FORCE_COLOR; else colour only on a terminal. */

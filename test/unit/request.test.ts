@@ -1,33 +1,21 @@
 /**
- * deliver() against msw, with a virtual clock: status sequences, Retry-After and deadlines are checked without
- * sleeping through a single real backoff.
+ * The request engine and its messages, through Node's http(s) transport, against msw, with a virtual clock: status
+ * sequences, Retry-After, deadlines and attempt timeouts are checked without sleeping through a single real timer.
  */
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { deliver, type Clock, type DeliveryPolicy, type Transport } from '../../src/api/client.js';
-import { DeliveryError, InterruptedError, RejectedError, UnauthorizedError, UsageError } from '../../src/errors.js';
+import { failureError } from '../../src/api/messages.js';
+import { RequestFailure, request, type RequestPolicy } from '../../src/api/request.js';
+import { createNodeTransport } from '../../src/api/transports/node.js';
+import type { Clock } from '../../src/context.js';
+import { DeliveryError, InterruptedError, RejectedError, UnauthorizedError } from '../../src/errors.js';
+import { WALL_START, virtualClock } from '../helpers/virtual-clock.js';
 
-const URL_ = 'https://api.datadoghq.test/api/v2/dora/deployment';
+const BASE = 'https://api.datadoghq.test';
+const URL_ = `${BASE}/api/v2/dora/deployment`;
 const KEY = 'abcdef0123456789abcdef0123456789';
 const BODY = '{"data":{"attributes":{"service":"checkout","id":"deploy-0001-abcdefgh","started_at":1795687200123456789}}}';
-const WALL_START = Date.parse('2026-11-26T10:00:00Z');
-
-/** Virtual time: sleeping advances both clocks instantly and records how long each sleep was. */
-function virtualClock(): Clock & { sleeps: number[] } {
-  let elapsed = 0;
-  const sleeps: number[] = [];
-  return {
-    sleeps,
-    monotonicMs: () => elapsed,
-    wallMs: () => WALL_START + elapsed,
-    sleep: async (ms, signal) => {
-      signal.throwIfAborted();
-      sleeps.push(ms);
-      elapsed += ms;
-    },
-  };
-}
 
 interface Seen {
   body: string;
@@ -57,20 +45,33 @@ type ErrorBody = { errors: Array<string | { title: string; detail: string }> };
 const status = (code: number, body: ErrorBody = { errors: ['Something went wrong'] }, headers: Record<string, string> = {}) =>
   () => HttpResponse.json(body, { status: code, headers });
 
-function send(policy: Partial<DeliveryPolicy> = {}, options: { clock?: Clock; signal?: AbortSignal } = {}) {
+/** Records an event as `dora deployment` does: the engine's answer, or the message its failure becomes. */
+function send(
+  policy: Partial<RequestPolicy> = {},
+  options: { clock?: Clock; signal?: AbortSignal; onAttempt?: (attempt: number) => void } = {},
+) {
   const clock = options.clock ?? virtualClock();
   const retries: Array<{ attempt: number; delayMs: number; reason: string }> = [];
-  const promise = deliver(
-    { url: URL_, apiKey: KEY, body: BODY, userAgent: 'dora-cli/0.0.0-test', siteHint: 'api.datadoghq.test' },
+  const { transport, close } = createNodeTransport();
+  const promise = request(
+    { method: 'POST', path: '/api/v2/dora/deployment', body: BODY, apiKey: KEY },
     { requestTimeoutMs: 2_000, deadlineMs: 30_000, maxAttempts: 5, ...policy },
     {
-      transport: globalThis.fetch as unknown as Transport,
+      baseUrl: BASE,
+      userAgent: 'dora-cli/0.0.0-test',
+      transport,
       clock,
       random: () => 0.5,
       ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.onAttempt ? { onAttempt: options.onAttempt } : {}),
       onRetry: (retry) => retries.push(retry),
     },
-  );
+  )
+    .then((answer) => ({ status: answer.status, attempts: answer.attempts, id: (answer.json as { data?: { id?: string } } | undefined)?.data?.id }))
+    .catch((error: unknown) => {
+      throw error instanceof RequestFailure ? failureError(error, { action: 'record', noun: 'deployment', host: 'api.datadoghq.test' }) : error;
+    })
+    .finally(close);
   return { promise, retries };
 }
 
@@ -88,24 +89,19 @@ describe('deliver', () => {
     const seen = intake([status(500), status(502), accepted]);
     const clock = virtualClock();
     const { promise, retries } = send({}, { clock });
-    await expect(promise).resolves.toEqual({ status: 202, attempts: 3, responseId: 'evt-1' });
+    await expect(promise).resolves.toEqual({ status: 202, attempts: 3, id: 'evt-1' });
     expect(seen).toHaveLength(3);
     expect(seen.map((request) => request.body)).toEqual([BODY, BODY, BODY]);
     expect(seen.every((request) => request.apiKey === KEY)).toBe(true);
     // Backoff with the jitter draw fixed at 0.5: 375 ms, then 750 ms.
-    expect(clock.sleeps).toEqual([375, 750]);
+    expect(clock.slept).toEqual([375, 750]);
     expect(retries.map((retry) => retry.reason)).toEqual(['HTTP 500: Something went wrong', 'HTTP 502: Something went wrong']);
   });
 
   it('announces each attempt as it starts', async () => {
     intake([status(500), status(502), accepted]);
     const attempts: number[] = [];
-    const promise = deliver(
-      { url: URL_, apiKey: KEY, body: BODY, userAgent: 'dora-cli/0.0.0-test', siteHint: 'api.datadoghq.test' },
-      { requestTimeoutMs: 2_000, deadlineMs: 30_000, maxAttempts: 5 },
-      { transport: globalThis.fetch as unknown as Transport, clock: virtualClock(), random: () => 0.5, onAttempt: (n) => attempts.push(n) },
-    );
-    await expect(promise).resolves.toMatchObject({ attempts: 3 });
+    await expect(send({}, { onAttempt: (n) => attempts.push(n) }).promise).resolves.toMatchObject({ attempts: 3 });
     expect(attempts).toEqual([1, 2, 3]);
   });
 
@@ -113,14 +109,14 @@ describe('deliver', () => {
     intake([status(429, { errors: ['Too many requests'] }, { 'Retry-After': '3' }), accepted]);
     const clock = virtualClock();
     await expect(send({}, { clock }).promise).resolves.toMatchObject({ attempts: 2 });
-    expect(clock.sleeps).toEqual([3000]);
+    expect(clock.slept).toEqual([3000]);
   });
 
   it('treats Retry-After as a minimum: "0" still waits the usual backoff instead of hammering', async () => {
     const seen = intake([status(429, { errors: ['Slow down'] }, { 'Retry-After': '0' }), accepted]);
     const clock = virtualClock();
     await expect(send({}, { clock }).promise).resolves.toMatchObject({ attempts: 2 });
-    expect(clock.sleeps).toEqual([375]);
+    expect(clock.slept).toEqual([375]);
     expect(seen).toHaveLength(2);
   });
 
@@ -134,7 +130,7 @@ describe('deliver', () => {
     expect(error.message).toMatch(/after 1 attempt;.*the 0.6s deadline leaves no time for another attempt/);
     expect(seen).toHaveLength(1);
     expect(retries).toEqual([]);
-    expect(clock.sleeps).toEqual([]);
+    expect(clock.slept).toEqual([]);
   });
 
   it('reads Retry-After as an HTTP date against the wall clock', async () => {
@@ -142,7 +138,7 @@ describe('deliver', () => {
     intake([status(503, { errors: ['Maintenance'] }, { 'Retry-After': at }), accepted]);
     const clock = virtualClock();
     await expect(send({}, { clock }).promise).resolves.toMatchObject({ attempts: 2 });
-    expect(clock.sleeps).toEqual([12_000]);
+    expect(clock.slept).toEqual([12_000]);
   });
 
   it('gives up at once when Retry-After reaches past the deadline, and says so', async () => {
@@ -154,7 +150,7 @@ describe('deliver', () => {
     expect(error.message).toContain('HTTP 429: Too many requests');
     expect(error.message).toContain('retry after 120s, past the 30s deadline');
     expect(seen).toHaveLength(1);
-    expect(clock.sleeps).toEqual([]);
+    expect(clock.slept).toEqual([]);
   });
 
   it('blames Retry-After when it fits the deadline but leaves too little for an attempt after it', async () => {
@@ -226,7 +222,10 @@ describe('deliver', () => {
   });
 
   it('counts a 2xx as delivered even when its body breaks off', async () => {
-    const broken = new ReadableStream({ start: (controller) => controller.error(new Error('connection reset')) });
+    const broken = new ReadableStream({
+      start: (controller) => controller.enqueue(new TextEncoder().encode('{"da')),
+      pull: (controller) => controller.error(new Error('connection reset')),
+    });
     const seen = intake([() => new HttpResponse(broken, { status: 202 })]);
     await expect(send().promise).resolves.toEqual({ status: 202, attempts: 1 });
     expect(seen).toHaveLength(1);
@@ -257,40 +256,115 @@ describe('deliver', () => {
     expect(elsewhere).toBe(0);
   });
 
-  it('gives up on an attempt that gets no answer within the request timeout', async () => {
-    // A real (short) timer: the per-attempt timeout is what stops a stalled server, so it is the thing under test.
+  it('gives up on an attempt that gets no answer within the request timeout, on the virtual clock', async () => {
     const seen = intake([() => new Promise<Response>(() => undefined) as unknown as Response]);
-    const error = await failure(send({ requestTimeoutMs: 50, maxAttempts: 2 }).promise);
-    expect(error.message).toContain('after 2 attempts; last error: no answer within 0.05s');
+    const clock = virtualClock();
+    const error = await failure(send({ requestTimeoutMs: 2_000, maxAttempts: 2 }, { clock }).promise);
+    expect(error.message).toContain('Event not confirmed after 2 attempts; last error: no answer within 2s');
+    expect(error.message).toContain('may or may not have been recorded');
     expect(seen).toHaveLength(2);
+    // Two timeouts and the backoff between them, all virtual.
+    expect(clock.slept).toEqual([2_000, 375, 2_000]);
   });
 
-  it('throws the interruption itself when the user signal aborts during a backoff', async () => {
+  it('waits at most 2 s for the body of a 202 that never ends, and counts the event as recorded', async () => {
+    const stalled = new ReadableStream({ start: (controller) => controller.enqueue(new TextEncoder().encode('{"da')) });
+    const seen = intake([() => new HttpResponse(stalled, { status: 202 })]);
+    const clock = virtualClock();
+    await expect(send({ requestTimeoutMs: 20_000 }, { clock }).promise).resolves.toMatchObject({ status: 202, attempts: 1 });
+    expect(clock.slept).toEqual([2_000]);
+    expect(seen).toHaveLength(1);
+  });
+
+  it('on an interruption during a backoff after refusals, says no attempt got through', async () => {
     intake([status(503), accepted]);
     const interrupt = new AbortController();
     const clock = virtualClock();
-    // The interruption lands while the client waits between attempts.
+    // The interruption lands while the engine waits between attempts (the 375 ms backoff).
     const sleep = clock.sleep;
     clock.sleep = async (ms, signal) => {
-      interrupt.abort(new InterruptedError('SIGTERM'));
+      if (ms === 375) interrupt.abort(new InterruptedError('SIGTERM'));
       return sleep(ms, signal);
     };
     const error = await failure(send({}, { clock, signal: interrupt.signal }).promise);
     expect(error).toBeInstanceOf(InterruptedError);
-    expect(error).toBe(interrupt.signal.reason);
+    expect((error as InterruptedError).exitCode).toBe(143);
+    expect(error.message).toBe('Interrupted by SIGTERM: no attempt got through, so no event was recorded.');
   });
 
-  it('refuses an API key that cannot travel in a header, before sending anything', async () => {
-    const seen = intake([accepted]);
-    const error = await failure(
-      deliver(
-        { url: URL_, apiKey: `${KEY}\n`, body: BODY, userAgent: 'dora-cli/0.0.0-test', siteHint: 'api.datadoghq.test' },
-        { requestTimeoutMs: 1000, deadlineMs: 1000, maxAttempts: 1 },
-        { transport: globalThis.fetch as unknown as Transport, clock: virtualClock(), random: () => 0.5 },
-      ),
+  it('on an interruption while an answer is awaited, says the event may have been recorded', async () => {
+    const interrupt = new AbortController();
+    // The request has reached the server when the user presses Ctrl-C.
+    intake([() => (interrupt.abort(new InterruptedError('SIGINT')), new Promise<Response>(() => undefined) as unknown as Response)]);
+    const { promise } = send({}, { signal: interrupt.signal });
+    const error = await failure(promise);
+    expect(error.message).toBe('Interrupted by SIGINT: the event may or may not have been recorded.');
+    expect((error as InterruptedError).exitCode).toBe(130);
+  });
+});
+
+describe('the engine for every method', () => {
+  it('sends GET, PATCH and DELETE with both keys, a body only when there is one, and retries them alike', async () => {
+    const seen: Array<{ method: string; path: string; appKey: string | null; type: string | null; body: string }> = [];
+    let calls = 0;
+    server.use(
+      http.all(`${BASE}/api/v2/dora/*`, async ({ request: incoming }) => {
+        seen.push({
+          method: incoming.method,
+          path: new URL(incoming.url).pathname,
+          appKey: incoming.headers.get('dd-application-key'),
+          type: incoming.headers.get('content-type'),
+          body: await incoming.text(),
+        });
+        return ++calls % 2 === 1 ? HttpResponse.text('busy', { status: 503 }) : HttpResponse.json({ data: null }, { status: 202 });
+      }),
     );
-    expect(error).toBeInstanceOf(UsageError);
-    expect(error.message).not.toContain(KEY);
-    expect(seen).toHaveLength(0);
+    const { transport, close } = createNodeTransport();
+    const deps = { baseUrl: BASE, userAgent: 'dora-cli/test', transport, clock: virtualClock(), random: () => 0.5 };
+    const policy = { requestTimeoutMs: 2_000, deadlineMs: 30_000, maxAttempts: 3 };
+    try {
+      for (const call of [
+        { method: 'GET' as const, path: '/api/v2/dora/deployments/abc' },
+        { method: 'PATCH' as const, path: '/api/v2/dora/deployments/abc', body: '{"data":{}}' },
+        { method: 'DELETE' as const, path: '/api/v2/dora/deployment/abc' },
+      ]) {
+        const answer = await request({ ...call, apiKey: KEY, appKey: 'app-key-0123456789abcdef' }, policy, deps);
+        expect(answer.attempts).toBe(2);
+      }
+    } finally {
+      await close();
+    }
+    expect(seen.map((one) => `${one.method} ${one.path}`)).toEqual([
+      'GET /api/v2/dora/deployments/abc', 'GET /api/v2/dora/deployments/abc',
+      'PATCH /api/v2/dora/deployments/abc', 'PATCH /api/v2/dora/deployments/abc',
+      'DELETE /api/v2/dora/deployment/abc', 'DELETE /api/v2/dora/deployment/abc',
+    ]);
+    expect(seen.every((one) => one.appKey === 'app-key-0123456789abcdef')).toBe(true);
+    expect(seen.filter((one) => one.type !== null).map((one) => one.method)).toEqual(['PATCH', 'PATCH']);
+    expect(seen.find((one) => one.method === 'PATCH')?.body).toBe('{"data":{}}');
+  });
+
+  it('reports a 404 on a read as "no such" the noun, exit 4, and the server\'s Date with a refusal', async () => {
+    server.use(http.get(`${BASE}/api/v2/dora/deployments/nope`, () => HttpResponse.json({ errors: ['Not found'] }, { status: 404, headers: { Date: 'Thu, 26 Nov 2026 10:00:05 GMT' } })));
+    const { transport, close } = createNodeTransport();
+    const failed = await request(
+      { method: 'GET', path: '/api/v2/dora/deployments/nope', apiKey: KEY, appKey: 'app-key-0123456789abcdef' },
+      { requestTimeoutMs: 2_000, deadlineMs: 30_000, maxAttempts: 3 },
+      { baseUrl: BASE, userAgent: 'dora-cli/test', transport, clock: virtualClock(), random: () => 0.5 },
+    ).then(() => undefined, (error: unknown) => error).finally(close);
+    expect(failed).toBeInstanceOf(RequestFailure);
+    const failure = failed as RequestFailure;
+    expect(failure.details.attempts).toBe(1);
+    expect(Date.parse(failure.details.response?.headers.get('date') ?? '')).toBe(WALL_START + 5_000);
+    const message = failureError(failure, { action: 'read', noun: 'deployment', host: 'api.datadoghq.test' });
+    expect(message.exitCode).toBe(4);
+    expect(message.message).toMatch(/^No such deployment \(HTTP 404: Not found\)/);
+  });
+
+  it('names the permission a read or an update needs when the keys are refused', () => {
+    const refused = new RequestFailure('unauthorized', { attempts: 1, reason: 'HTTP 403: Forbidden', status: 403, apiText: 'Forbidden', maybeRecorded: false, deadlineMs: 30_000 });
+    expect(failureError(refused, { action: 'read', noun: 'deployment', host: 'api.datadoghq.eu' }).message).toContain('dora_metrics_read');
+    expect(failureError(refused, { action: 'update', noun: 'deployment', host: 'api.datadoghq.eu' }).message).toContain('dora_metrics_write');
+    expect(failureError(refused, { action: 'delete', noun: 'incident', host: 'api.datadoghq.eu' }).exitCode).toBe(3);
   });
 });

@@ -1,14 +1,11 @@
 /**
  * The transport for a direct connection (no proxy configured): Node's own http/https client, wrapped in the
- * fetch-shaped Transport the client expects. undici stays the transport whenever a proxy is set, for its proxy
- * support; without one, loading undici costs more than the whole send (it pulls in http2, zlib, web streams, worker
- * threads and a WebAssembly parser that V8 keeps compiling until exit): measured by `npm run bench`, a send took
- * 7.5× `node -e 0` with undici and about 3× with this.
- * Redirects are never followed here (Node's client does not), as the client requires.
+ * fetch-shaped Transport the engine expects. Without a proxy, loading undici would cost more than the whole send (it
+ * pulls in http2, zlib, web streams and a WebAssembly parser); `npm run bench` shows the difference.
+ * Node's client never follows redirects, as the engine requires.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Transport } from './client.js';
-import type { ClosableTransport } from './transport.js';
+import type { ClosableTransport, Transport } from './types.js';
 
 export function createNodeTransport(): ClosableTransport {
   // Requests still open when delivery is over (a 2xx whose body never ended) must not keep the process alive.
@@ -33,7 +30,6 @@ export function createNodeTransport(): ClosableTransport {
           body.catch(() => undefined); // read (or not) through text(); an unread failure is not an unhandled one
           resolve({
             status: response.statusCode ?? 0,
-            statusText: response.statusMessage ?? '',
             headers: { get: (name) => headerValue(response.headers, name) },
             text: () => body,
           });

@@ -1,0 +1,164 @@
+/**
+ * The real process around the CLI: builds the Context (the same builder tests use, with their own streams and
+ * environment), turns signals into an interruption (or forwards them to a wrapped command), and is the one place
+ * that sets the exit code and exits.
+ */
+import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createTransport as realTransport } from './api/transports/index.js';
+import { randomEventId } from './boot/event-id.js';
+import { fdStream } from './boot/fd-stream.js';
+import { run } from './cli.js';
+import { readConfig } from './config.js';
+import type { Clock, Context, Env, SignalSubscription } from './context.js';
+import { InterruptedError } from './errors.js';
+import { readLocalGit } from './git/local.js';
+import type { OutStream } from './output/reporter.js';
+import { systemNowNs } from './time.js';
+import { CLI_VERSION } from './version.js';
+
+/** After a signal, how long the run gets to stop cleanly before we exit anyway (a CI job must not wait on us). */
+const SIGNAL_GRACE_MS = 800;
+
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/** The real clock: monotonic from process.hrtime (performance.now() would load perf_hooks), timers from Node. */
+export const systemClock: Clock = {
+  monotonicMs: () => Number(process.hrtime.bigint()) / 1e6,
+  wallMs: () => Date.now(),
+  sleep: (ms, signal) => sleep(ms, undefined, { signal }),
+};
+
+export interface ContextParts {
+  env: Env;
+  cwd: string;
+  stdout: OutStream;
+  stderr: OutStream;
+  /** Aborted with an InterruptedError on a signal. */
+  signal?: AbortSignal;
+  subscribeSignals?: SignalSubscription;
+  /** Tests inject a transport for msw or a clock of their own; production leaves these out. */
+  createTransport?: Context['createTransport'];
+  clock?: Clock;
+  nowNs?: () => bigint;
+  newId?: () => string;
+  random?: () => number;
+  readLocalGit?: Context['readLocalGit'];
+  enableFips?: () => void;
+}
+
+/** The Context production runs with; tests call it too, replacing only what they must. */
+export function createContext(parts: ContextParts): Context {
+  return {
+    config: readConfig(parts.env),
+    cwd: parts.cwd,
+    stdout: parts.stdout,
+    stderr: parts.stderr,
+    nowNs: parts.nowNs ?? systemNowNs,
+    clock: parts.clock ?? systemClock,
+    random: parts.random ?? Math.random,
+    newId: parts.newId ?? randomEventId,
+    io: { readFile },
+    readLocalGit: parts.readLocalGit ?? readLocalGit,
+    createTransport: parts.createTransport ?? realTransport,
+    signal: parts.signal ?? new AbortController().signal,
+    subscribeSignals: parts.subscribeSignals ?? (() => () => undefined),
+    cliVersion: CLI_VERSION,
+    platform: `node ${process.version}; ${process.platform} ${process.arch}`,
+    nodeVersion: process.version,
+    enableFips: parts.enableFips ?? enableFips,
+  };
+}
+
+export async function runProcess(argv: string[]): Promise<void> {
+  // Node's deprecation warnings (undici connecting to a proxy given by IP address triggers one) are about code, not
+  // about anything a user of dora can change, and would clutter stderr in the middle of a run.
+  process.noDeprecation = true;
+  const interrupt = new AbortController();
+  /** The run's exit code once it has returned; from then on only output is being flushed. */
+  let result: number | undefined;
+  /** Set once a transport is made: from then on Datadog may have the event. */
+  let sending = false;
+  /** A wrapped command running: signals are its, forwarded, and dora waits for it to end. */
+  const forwards = new Set<(signal: NodeJS.Signals) => void>();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (forwards.size > 0) {
+      for (const forward of forwards) forward(signal);
+      return;
+    }
+    // Nothing left that could be recorded: the run is only flushing output, so let it end with its own result.
+    if (result !== undefined) return;
+    const reason = new InterruptedError(signal, sending ? 'maybe' : 'nothing-sent');
+    // If the run stops in time it prints its own message; these paths are for a run that did not.
+    const leave = () => {
+      if (result === undefined) process.stderr.write(`error: ${reason.message}\n`);
+      process.exit(result ?? reason.exitCode);
+    };
+    // A second signal (an impatient Ctrl-C, or CI escalating): leave now.
+    if (interrupt.signal.aborted) leave();
+    interrupt.abort(reason);
+    // Work that cannot be cancelled (a git subprocess) must not keep a CI job waiting.
+    setTimeout(leave, SIGNAL_GRACE_MS).unref();
+  };
+  // `on`, not `once`: after the first signal the default handler would kill us silently, without the exit code.
+  for (const signal of SIGNALS) process.on(signal, () => onSignal(signal));
+
+  const ctx = createContext({
+    env: process.env,
+    cwd: currentDirectory(),
+    stdout: fdStream(1, () => process.stdout),
+    stderr: fdStream(2, () => process.stderr),
+    signal: interrupt.signal,
+    subscribeSignals: (listener) => {
+      forwards.add(listener);
+      return () => forwards.delete(listener);
+    },
+    createTransport: (proxy) => {
+      sending = true;
+      return realTransport(proxy);
+    },
+  });
+
+  let code: number;
+  try {
+    code = await run(argv, ctx);
+  } catch (error) {
+    // run() maps every failure itself; reaching here means the mapping broke.
+    process.stderr.write(`error: dora hit an unexpected problem: ${error instanceof Error ? error.message : String(error)}\n`);
+    code = 1;
+  }
+  result = code;
+  process.exitCode = code;
+  // Let stdout drain and exit naturally; a stray handle must not keep a CI step alive, though.
+  setTimeout(() => process.exit(code), 1000).unref();
+}
+
+function readFile(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+function enableFips(): void {
+  const crypto = process.getBuiltinModule('node:crypto');
+  crypto.setFips(true);
+  try {
+    // OpenSSL 3 turns FIPS mode on without a FIPS provider and only fails at the first TLS use, with no
+    // ciphers left: find out now, and leave FIPS off again so --fips-ignore-error can carry on without it.
+    process.getBuiltinModule('node:tls').createSecureContext();
+  } catch (error) {
+    crypto.setFips(false);
+    throw error;
+  }
+}
+
+/** The working directory, or '' when it was deleted under us: then there is simply no local checkout to read. */
+function currentDirectory(): string {
+  try {
+    return process.cwd();
+  } catch {
+    return '';
+  }
+}
