@@ -1,6 +1,6 @@
 /**
- * Outside any git checkout, inside a CI provider's environment: the built CLI must send the provider's repository
- * (credentials stripped) and the commit actually being built.
+ * Inside a CI provider's environment, through the whole CLI in-process with real git: dora must send the provider's
+ * repository (credentials stripped) and the commit actually being built.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startIntake, type Intake } from '../helpers/intake.js';
 import { makePlainDir, makeRepo } from '../helpers/git-repo.js';
-import { runDora } from '../helpers/run-dora.js';
+import { readLocalGit } from '../../src/git/local.js';
+import { runCli } from '../helpers/cli.js';
 
 const KEY = 'test-api-key-ci-0123456789';
 const HEAD_SHA = 'c0ffee0000000000000000000000000000000001';
@@ -21,8 +22,9 @@ afterEach(async () => {
 
 async function deployIn(env: Record<string, string>, cwd = makePlainDir()) {
   intake = await startIntake();
-  const run = await runDora(['deployment', '--service', 'api', '--started-at', '1795687200', '--verbose'], {
+  const run = await runCli(['deployment', '--service', 'api', '--started-at', '1795687200', '--verbose'], {
     cwd,
+    readLocalGit,
     env: { DD_API_KEY: KEY, DORA_API_URL: intake.url, CI: 'true', ...env },
   });
   const body = intake.requests[0]?.body ?? '{}';
