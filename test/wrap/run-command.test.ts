@@ -1,7 +1,16 @@
 // runCommand against real child processes: small sh one-liners and test/fixtures/wrap/trap.mjs. Tests that need
 // real stdio or real signals to the wrapping process go through test/fixtures/wrap/harness.ts, bundled once here.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  closeSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -53,7 +62,7 @@ function deps(overrides: Partial<RunDeps> = {}): RunDeps {
   };
 }
 
-/** Waits until `file` exists with at least `lines` lines (the child is ready, or got a signal); the test timeout bounds it. */
+/** Waits until `file` has at least `lines` lines (a child is ready, or got a signal); the test timeout bounds it. */
 async function waitFor(file: string, lines = 0): Promise<void> {
   while (!existsSync(file) || readFileSync(file, 'utf8').split('\n').length - 1 < lines) await sleep(10);
 }
@@ -118,7 +127,10 @@ describe.skipIf(!posix)('runCommand', () => {
   it('forwards SIGTERM to the command and reports how the command ended', async () => {
     const dir = tempDir();
     const signals = fakeSignals();
-    const running = runCommand([process.execPath, TRAP, dir, '7', '1', '0'], deps({ subscribeSignals: signals.subscribe }));
+    const running = runCommand(
+      [process.execPath, TRAP, dir, '7', '1', '0'],
+      deps({ subscribeSignals: signals.subscribe }),
+    );
     await waitFor(join(dir, 'ready'));
     signals.send('SIGTERM');
     const outcome = await running;
@@ -130,7 +142,10 @@ describe.skipIf(!posix)('runCommand', () => {
   it('forwards a second SIGINT too', async () => {
     const dir = tempDir();
     const signals = fakeSignals();
-    const running = runCommand([process.execPath, TRAP, dir, '9', '2', '0'], deps({ subscribeSignals: signals.subscribe }));
+    const running = runCommand(
+      [process.execPath, TRAP, dir, '9', '2', '0'],
+      deps({ subscribeSignals: signals.subscribe }),
+    );
     await waitFor(join(dir, 'ready'));
     signals.send('SIGINT');
     // Two pending SIGINTs merge into one, so the second is sent only once the first has arrived.
@@ -151,7 +166,10 @@ describe.skipIf(!posix)('runCommand', () => {
   it('waits for a command that keeps running after SIGTERM, and reports that it was interrupted', async () => {
     const dir = tempDir();
     const signals = fakeSignals();
-    const running = runCommand([process.execPath, TRAP, dir, '0', '1', '300'], deps({ subscribeSignals: signals.subscribe }));
+    const running = runCommand(
+      [process.execPath, TRAP, dir, '0', '1', '300'],
+      deps({ subscribeSignals: signals.subscribe }),
+    );
     await waitFor(join(dir, 'ready'));
     signals.send('SIGTERM');
     const outcome = await running;
@@ -169,11 +187,22 @@ describe.skipIf(!posix)('runCommand', () => {
 
   it('reports a command that does not exist as 127, without subscribing to signals', async () => {
     const signals = fakeSignals();
-    const outcome = await runCommand(['dora-wrap-no-such-command', '--flag'], deps({ subscribeSignals: signals.subscribe }));
-    expect(outcome).toEqual({ kind: 'not-started', exitCode: 127, reason: 'command not found: dora-wrap-no-such-command' });
+    const outcome = await runCommand(
+      ['dora-wrap-no-such-command', '--flag'],
+      deps({ subscribeSignals: signals.subscribe }),
+    );
+    expect(outcome).toEqual({
+      kind: 'not-started',
+      exitCode: 127,
+      reason: 'command not found: dora-wrap-no-such-command',
+    });
     expect(signals.subscribed).toBe(false);
     const missingPath = await runCommand(['./no-such-deploy.sh'], deps({ cwd: tempDir() }));
-    expect(missingPath).toEqual({ kind: 'not-started', exitCode: 127, reason: 'command not found: ./no-such-deploy.sh' });
+    expect(missingPath).toEqual({
+      kind: 'not-started',
+      exitCode: 127,
+      reason: 'command not found: ./no-such-deploy.sh',
+    });
   });
 
   it('reports a non-executable file and a directory as 126', async () => {
@@ -227,7 +256,14 @@ describe.skipIf(!posix)('runCommand inside a wrapping process', () => {
   let harness: string;
   beforeAll(async () => {
     harness = join(tempDir(), 'harness.mjs');
-    await build({ entryPoints: [HARNESS_SRC], outfile: harness, bundle: true, platform: 'node', format: 'esm', logLevel: 'silent' });
+    await build({
+      entryPoints: [HARNESS_SRC],
+      outfile: harness,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      logLevel: 'silent',
+    });
   });
 
   interface HarnessRun {
@@ -239,10 +275,16 @@ describe.skipIf(!posix)('runCommand inside a wrapping process', () => {
 
   function runHarness(
     argv: string[],
-    options: { stdin?: Buffer; stdio?: ['pipe', number | 'pipe', number | 'pipe']; onSpawn?: (child: ChildProcess) => void } = {},
+    options: {
+      stdin?: Buffer;
+      stdio?: ['pipe', number | 'pipe', number | 'pipe'];
+      onSpawn?: (child: ChildProcess) => void;
+    } = {},
   ): Promise<HarnessRun> {
     const outcomeFile = join(tempDir(), 'outcome.json');
-    const child = spawn(process.execPath, [harness, outcomeFile, ...argv], { stdio: options.stdio ?? ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [harness, outcomeFile, ...argv], {
+      stdio: options.stdio ?? ['pipe', 'pipe', 'pipe'],
+    });
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     child.stdout?.on('data', (chunk: Buffer) => stdout.push(chunk));
@@ -263,7 +305,14 @@ describe.skipIf(!posix)('runCommand inside a wrapping process', () => {
   }
 
   it("passes the command's stdout and stderr through byte for byte, and exits with its code", async () => {
-    const script = String.raw`printf 'out 1\n'; printf 'err 1\n' >&2; printf 'caf\303\251 \377\r\n'; printf 'err 2, no newline' >&2; exit 4`;
+    // UTF-8, a byte that is no UTF-8, a CR, and a last line without a newline.
+    const script = [
+      String.raw`printf 'out 1\n'`,
+      String.raw`printf 'err 1\n' >&2`,
+      String.raw`printf 'caf\303\251 \377\r\n'`,
+      `printf 'err 2, no newline' >&2`,
+      'exit 4',
+    ].join('; ');
     const run = await runHarness(['sh', '-c', script]);
     expect(run.stdout).toEqual(Buffer.from('out 1\ncaf\u00c3\u00a9 \u00ff\r\n', 'latin1'));
     expect(run.stderr.toString()).toBe('err 1\nerr 2, no newline');
@@ -275,7 +324,10 @@ describe.skipIf(!posix)('runCommand inside a wrapping process', () => {
     const file = join(tempDir(), 'both.txt');
     const fd = openSync(file, 'w');
     try {
-      const lines = Array.from({ length: 50 }, (_, i) => `printf 'line ${i} ${i % 2 ? 'err' : 'out'}\n'${i % 2 ? ' >&2' : ''}`);
+      const lines = Array.from(
+        { length: 50 },
+        (_, i) => `printf 'line ${i} ${i % 2 ? 'err' : 'out'}\n'${i % 2 ? ' >&2' : ''}`,
+      );
       const run = await runHarness(['sh', '-c', lines.join('; ')], { stdio: ['pipe', fd, fd] });
       expect(run.code).toBe(0);
     } finally {
@@ -286,7 +338,11 @@ describe.skipIf(!posix)('runCommand inside a wrapping process', () => {
   });
 
   it('gives the command stdin, to its end', async () => {
-    const input = Buffer.concat([Buffer.from('first line\nsecond line\n'), Buffer.from([0, 255, 10]), Buffer.from('last, no newline')]);
+    const input = Buffer.concat([
+      Buffer.from('first line\nsecond line\n'),
+      Buffer.from([0, 255, 10]),
+      Buffer.from('last, no newline'),
+    ]);
     const empty = await runHarness(['sh', '-c', 'cat; echo "[eof]"']);
     expect(empty.stdout.toString()).toBe('[eof]\n');
     const echoed = await runHarness(['sh', '-c', 'cat; echo "[eof]"'], { stdin: input });
