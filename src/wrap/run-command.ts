@@ -70,8 +70,8 @@ export function runCommand(argv: readonly string[], deps: RunDeps): Promise<Comm
       // command that became setuid): it is still running and its 'exit' is still to come.
       if (child.pid === undefined) finish(notStarted(error, file, deps.cwd));
     });
-    // 'exit', not 'close': it is the instant the process ends. 'close' also waits for stdio streams, and with
-    // inherited stdio there are none to wait for, but a grandchild holding a pipe could delay it indefinitely.
+    // 'exit', not 'close': it is the instant the process ends. 'close' waits for stdio pipes too; with inherited
+    // stdio there are none and it follows at once, but a pipe held by a grandchild would delay it without bound.
     child.on('exit', (code, signal) => {
       const finishedAt = deps.nowNs();
       if (signal !== null) {
