@@ -51,6 +51,7 @@ export interface ContextParts {
 export function createContext(parts: ContextParts): Context {
   return {
     config: readConfig(parts.env),
+    env: parts.env,
     cwd: parts.cwd,
     stdout: parts.stdout,
     stderr: parts.stderr,

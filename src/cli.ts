@@ -5,7 +5,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import type { Context } from './context.js';
-import { DoraError } from './errors.js';
+import { DoraError, ReportedFailure } from './errors.js';
 import { toJson } from './events/json.js';
 import { argvSecrets, createRedactor } from './output/redact.js';
 import { PLAIN, Reporter, colourPainter, wantsColor } from './output/reporter.js';
@@ -51,8 +51,12 @@ Examples:
     for (const sub of command.commands) configure(sub);
     return command;
   };
+  // Words after `--` are a deploy command for `dora deployment` to run, never options of dora's.
+  const dash = argv.indexOf('--');
+  const own = dash < 0 ? argv : argv.slice(0, dash);
+  const wrapped = dash < 0 ? undefined : argv.slice(dash + 1);
   for (const build of COMMANDS) {
-    program.addCommand(configure(build((verbose) => reporterFor(verbose), ctx)));
+    program.addCommand(configure(build((verbose) => reporterFor(verbose), ctx, wrapped)));
   }
 
   try {
@@ -60,7 +64,7 @@ Examples:
       program.outputHelp({ error: true });
       return 2;
     }
-    await program.parseAsync([...argv], { from: 'user' });
+    await program.parseAsync([...own], { from: 'user' });
     return 0;
   } catch (error) {
     return exitCodeFor(error, reporterFor(false), ctx.config.debug, wantsJson(argv));
@@ -76,6 +80,7 @@ function wantsJson(argv: readonly string[]): boolean {
 function exitCodeFor(error: unknown, reporter: Reporter, debug: boolean, json: boolean): number {
   let code: number;
   let message: string;
+  if (error instanceof ReportedFailure) return error.exitCode;
   if (error instanceof CommanderError) {
     // Commander already printed its message (or the help/version it was asked for).
     if (error.exitCode === 0) return 0;

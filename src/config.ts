@@ -22,7 +22,7 @@ export interface ProxySettings {
   noProxy?: string;
 }
 
-export type ConfigField = 'apiKey' | 'appKey' | 'proxy' | 'fips' | 'fipsIgnoreError';
+export type ConfigField = 'apiKey' | 'appKey' | 'proxy' | 'fips' | 'fipsIgnoreError' | 'softFail';
 
 export interface Config {
   apiKey?: string;
@@ -48,6 +48,8 @@ export interface Config {
   debug: boolean;
   fips: boolean;
   fipsIgnoreError: boolean;
+  /** DORA_SOFT_FAIL: an event that could not be recorded is a warning and exit 0. */
+  softFail: boolean;
   /** Running under CI: no spinner, no prompts. */
   ci: boolean;
   noColor: boolean;
@@ -82,6 +84,7 @@ export function readConfig(rawEnv: Env): Config {
     debug: isTruthy(env.DORA_DEBUG),
     fips: false,
     fipsIgnoreError: false,
+    softFail: false,
     noColor: env.NO_COLOR !== undefined,
     forceColor: env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0' && env.FORCE_COLOR !== 'false',
     vars: env,
@@ -107,6 +110,7 @@ export function readConfig(rawEnv: Env): Config {
   assign(config, 'maxAttempts', take('maxAttempts', 'DORA_MAX_ATTEMPTS'));
   config.fips = switchValue(config, 'fips', 'DATADOG_FIPS', env.DATADOG_FIPS);
   config.fipsIgnoreError = switchValue(config, 'fipsIgnoreError', 'DATADOG_FIPS_IGNORE_ERROR', env.DATADOG_FIPS_IGNORE_ERROR);
+  config.softFail = switchValue(config, 'softFail', 'DORA_SOFT_FAIL', env.DORA_SOFT_FAIL);
   readProxies(config, env);
   return config;
 }
@@ -131,7 +135,7 @@ const ON = ['1', 'true', 'yes', 'on'];
 const OFF = ['0', 'false', 'no', 'off'];
 
 /** A boolean variable: the usual spellings of on and off; anything else is refused rather than guessed. */
-function switchValue(config: Config, field: 'fips' | 'fipsIgnoreError', name: string, raw: string | undefined): boolean {
+function switchValue(config: Config, field: 'fips' | 'fipsIgnoreError' | 'softFail', name: string, raw: string | undefined): boolean {
   if (raw === undefined) return false;
   const value = raw.trim().toLowerCase();
   if (ON.includes(value)) return true;

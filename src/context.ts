@@ -31,6 +31,8 @@ export type SignalSubscription = (listener: (signal: NodeJS.Signals) => void) =>
 
 export interface Context {
   config: Config;
+  /** The environment as the process got it, for a wrapped command (config is dora's own reading of it). */
+  env: Env;
   cwd: string;
   stdout: OutStream;
   stderr: OutStream;

@@ -84,3 +84,14 @@ export class OutputError extends DoraError {
     super(message, 1);
   }
 }
+
+/**
+ * A failure already told in full (stderr, and the --json result on stdout) by the command itself, for outcomes a
+ * single message cannot carry: several events of which some were recorded, or a wrapped command that failed. The
+ * CLI only turns it into the exit code.
+ */
+export class ReportedFailure extends DoraError {
+  constructor(exitCode: number) {
+    super(`exit ${exitCode}`, exitCode);
+  }
+}

@@ -1,21 +1,30 @@
-/** `dora deployment`: options → one checked input → the deployment event → delivery → report. */
+/**
+ * `dora deployment`: options → one checked input → git facts → (the wrapped deploy command, timed) → one deployment
+ * event per service → delivery → report.
+ */
 import { Command, Option } from 'commander';
 import type { Context } from '../context.js';
+import { DoraError, ReportedFailure } from '../errors.js';
 import { DEPLOYMENT_PATH, deploymentBody } from '../events/deployment.js';
-import { deploymentInput, type DeploymentOptions } from '../input/deployment.js';
+import { toJson } from '../events/json.js';
+import type { GitFacts } from '../git/resolve.js';
+import { deploymentInput, type DeploymentInput, type DeploymentOptions } from '../input/deployment.js';
 import { shown } from '../output/redact.js';
 import type { Reporter } from '../output/reporter.js';
+import { shellQuote } from '../output/shell.js';
 import { formatNs } from '../time.js';
+import { commandFailureMessage, commandExitCode, commandSucceeded } from '../wrap/outcome.js';
+import { runCommand } from '../wrap/run-command.js';
+import { prepareCalls } from './call.js';
 import { findGit } from './git.js';
-import { addDeliveryOptions, addEventOptions, single } from './options.js';
-import { sendEvent } from './send.js';
+import { addDeliveryOptions, addEventOptions, collect } from './options.js';
+import { recordEvents, showDryRun, type PreparedEvent } from './send.js';
 
 export function deploymentCommand(run: (options: DeploymentOptions) => Promise<void>): Command {
   const command = new Command('deployment')
+    .usage('[options] [-- <deploy command…>]')
     .description('Record that a service was deployed to an environment, from a commit, between two instants.')
-    .addOption(
-      single('--service <service>', 'deployed service (required; env: DD_SERVICE)', ' (a deployment is of one service: send one event per service)'),
-    );
+    .addOption(new Option('--service <service>', 'deployed service (required; env: DD_SERVICE); repeat for several, one event each').argParser(collect));
   addEventOptions(command, 'deployment');
   command.addOption(new Option('--skip-git', 'send no repository URL or commit SHA (change lead time needs them)'));
   addDeliveryOptions(command);
@@ -26,60 +35,98 @@ export function deploymentCommand(run: (options: DeploymentOptions) => Promise<v
 The repository URL and commit SHA come from, in order: the flags, DD_GIT_REPOSITORY_URL / DD_GIT_COMMIT_SHA,
 the CI provider's variables, then the local checkout (origin remote and HEAD). Credentials are stripped.
 
+After --, a deploy command: dora runs it (no shell), times it, and records the deployment only if it exits 0;
+otherwise it records nothing and exits with the command's code.
+
 Examples:
+  $ dora deployment --service checkout --env prod -- ./deploy.sh --canary 10
   $ dora deployment --service checkout --env prod --started-at 1795687200
-  $ dora deployment --service checkout --env prod --version 1.4.2 \\
-      --started-at 2026-11-26T10:00:00.123456789Z --finished-at now --custom-tags region:eu-west-1
+  $ dora deployment --service api --service worker --env prod --version 1.4.2 --started-at "$START"
   $ DD_SERVICE=checkout dora deployment --started-at "$DEPLOY_START" --dry-run`,
     )
     .action(async (options: DeploymentOptions) => run(options));
 }
 
-export async function runDeployment(options: DeploymentOptions, ctx: Context, reporter: Reporter): Promise<void> {
-  const input = deploymentInput(options, ctx);
-  const { service, fields } = input;
+export async function runDeployment(options: DeploymentOptions, ctx: Context, reporter: Reporter, command?: readonly string[]): Promise<void> {
+  const input = deploymentInput(options, ctx, command);
+  // Read before the deploy runs: a deploy script may tag, commit or change branch.
+  const git = input.skipGit ? skipGit(options, reporter) : await gitFacts(options, ctx, reporter);
+  const output = { json: options.json === true, softFail: input.softFail };
 
-  let git;
-  if (input.skipGit) {
-    if (options.gitRepositoryUrl || options.gitCommitSha) reporter.warn('--skip-git given: the git flags are ignored.');
-  } else {
-    const resolution = await findGit(options, options.dryRun === true, ctx, reporter);
-    git = resolution.git;
-    if (!git) {
-      const missing = [
-        resolution.repositoryUrl ? undefined : 'repository URL',
-        resolution.commitSha ? undefined : 'commit SHA',
-      ].filter(Boolean);
-      reporter.warn(
-        `No git ${missing.join(' or ')} found, so the deployment is sent without git data and change lead time ` +
-          'cannot be computed for it. Run inside the checkout, or pass --git-repository-url and --git-commit-sha ' +
-          '(or DD_GIT_REPOSITORY_URL / DD_GIT_COMMIT_SHA); --skip-git silences this.',
-      );
+  if (options.dryRun) {
+    const now = ctx.nowNs();
+    if (input.command) {
+      reporter.info(`Dry run: would run ${input.command.map(shellQuote).join(' ')} and record the deployment if it exits 0.`);
+      reporter.info('The times below are placeholders: a real run takes them from the command\'s start and exit.');
     }
+    showDryRun(events(input, input.startedAt ?? now, input.finishedAt ?? now, git), input.delivery, { ...output, dryRun: true }, reporter);
+    return;
   }
 
-  const payload = deploymentBody({ service, startedAt: input.startedAt, finishedAt: input.finishedAt, id: input.id, ...fields, ...(git ? { git } : {}) });
-  reporter.detail(`Deployment window: ${formatNs(input.startedAt)} → ${formatNs(input.finishedAt)}`);
+  // Keys and FIPS are checked before the deploy runs, so a run that could not record it exits 2 and runs nothing.
+  const keys = prepareCalls([{ method: 'POST', path: DEPLOYMENT_PATH, action: 'record', noun: 'deployment', title: 'deployment' }], input.delivery, ctx, reporter);
+  if (!input.command) {
+    const now = ctx.nowNs();
+    const [startedAt, finishedAt] = [input.startedAt ?? now, input.finishedAt ?? now];
+    reporter.detail(`Deployment window: ${formatNs(startedAt)} → ${formatNs(finishedAt)}`);
+    await recordEvents(events(input, startedAt, finishedAt, git), keys, input.delivery, output, ctx, reporter);
+    return;
+  }
 
-  await sendEvent(
-    {
-      kind: 'deployment',
-      path: DEPLOYMENT_PATH,
-      id: input.id,
-      payload,
-      title: `deployment of ${shown(service)}${fields.env ? ` to ${shown(fields.env)}` : ''}`,
-      summary: {
-        service,
-        env: fields.env,
-        version: fields.version,
-        started_at: String(input.startedAt),
-        finished_at: String(input.finishedAt),
-        git,
-      },
+  const outcome = await runCommand(input.command, { nowNs: ctx.nowNs, subscribeSignals: ctx.subscribeSignals, env: ctx.env, cwd: ctx.cwd });
+  const durationMs = outcome.kind === 'not-started' ? 0 : Number((outcome.finishedAt - outcome.startedAt) / 1_000_000n);
+  const commandJson = { command_exit_code: commandExitCode(outcome), duration_ms: durationMs };
+  if (!commandSucceeded(outcome)) {
+    const message = `${commandFailureMessage(outcome) ?? 'the deploy command failed'}.`;
+    reporter.error(message.charAt(0).toUpperCase() + message.slice(1));
+    if (options.json) reporter.result(toJson({ ok: false, recorded: false, exit_code: commandExitCode(outcome), error: message, ...commandJson }));
+    throw new ReportedFailure(commandExitCode(outcome));
+  }
+  if (outcome.kind === 'not-started') throw new DoraError('unreachable: a command that did not start succeeded', 1);
+  // An explicit --started-at wins: the pipeline may have begun before this step.
+  const startedAt = input.startedAt ?? outcome.startedAt;
+  reporter.detail(`Deployment window: ${formatNs(startedAt)} → ${formatNs(outcome.finishedAt)} (the command's)`);
+  await recordEvents(events(input, startedAt, outcome.finishedAt, git), keys, input.delivery, output, ctx, reporter, {
+    json: commandJson,
+    onFailure: 'The deploy command itself succeeded (exit 0); only recording it failed.',
+  });
+}
+
+/** One event per service, sharing the git facts and the times. */
+function events(input: DeploymentInput, startedAt: bigint, finishedAt: bigint, git: GitFacts | undefined): PreparedEvent[] {
+  const { fields } = input;
+  return input.services.map(({ service, id }) => ({
+    kind: 'deployment',
+    path: DEPLOYMENT_PATH,
+    id,
+    payload: deploymentBody({ service, startedAt, finishedAt, id, ...fields, ...(git ? { git } : {}) }),
+    title: `deployment of ${shown(service)}${fields.env ? ` to ${shown(fields.env)}` : ''}`,
+    summary: {
+      service,
+      env: fields.env,
+      version: fields.version,
+      started_at: String(startedAt),
+      finished_at: String(finishedAt),
+      git,
     },
-    input.delivery,
-    options,
-    ctx,
-    reporter,
-  );
+  }));
+}
+
+function skipGit(options: DeploymentOptions, reporter: Reporter): undefined {
+  if (options.gitRepositoryUrl || options.gitCommitSha) reporter.warn('--skip-git given: the git flags are ignored.');
+  return undefined;
+}
+
+async function gitFacts(options: DeploymentOptions, ctx: Context, reporter: Reporter): Promise<GitFacts | undefined> {
+  const resolution = await findGit(options, options.dryRun === true, ctx, reporter);
+  if (!resolution.git) {
+    const missing = [resolution.repositoryUrl ? undefined : 'repository URL', resolution.commitSha ? undefined : 'commit SHA'].filter(Boolean);
+    reporter.warn(
+      `No git ${missing.join(' or ')} found, so the deployment is sent without git data and change lead time ` +
+        'cannot be computed for it. Run inside the checkout, or pass --git-repository-url and --git-commit-sha ' +
+        '(or DD_GIT_REPOSITORY_URL / DD_GIT_COMMIT_SHA); --skip-git silences this.',
+    );
+  }
+  if (resolution.git) reporter.detail(`Deployment git facts: ${resolution.git.repository_url} @ ${resolution.git.commit_sha}`);
+  return resolution.git;
 }

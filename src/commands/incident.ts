@@ -6,9 +6,10 @@ import { FAILURE_PATH, failureBody } from '../events/failure.js';
 import { incidentInput, type IncidentOptions } from '../input/incident.js';
 import { shown } from '../output/redact.js';
 import type { Reporter } from '../output/reporter.js';
+import { shellQuote } from '../output/shell.js';
 import { findGit } from './git.js';
 import { addDeliveryOptions, addEventOptions, collect, single } from './options.js';
-import { sendEvent } from './send.js';
+import { sendEvents } from './send.js';
 
 export function incidentCommand(run: (options: IncidentOptions) => Promise<void>): Command {
   const command = new Command('incident')
@@ -71,8 +72,8 @@ export async function runIncident(options: IncidentOptions, ctx: Context, report
       ? ['Resolve it later with the same id, services, env and start:', `  ${resolveCommand({ id, services, team: fields.team, env: fields.env, startedAt: input.startedAt })}`]
       : [];
 
-  await sendEvent(
-    {
+  await sendEvents(
+    [{
       kind: 'incident',
       path: FAILURE_PATH,
       id,
@@ -87,9 +88,9 @@ export async function runIncident(options: IncidentOptions, ctx: Context, report
         finished_at: input.finishedAt === undefined ? undefined : String(input.finishedAt),
       },
       afterSuccess: resolveHint,
-    },
+    }],
     input.delivery,
-    options,
+    { ...options, softFail: options.softFail ?? ctx.config.softFail },
     ctx,
     reporter,
   );
@@ -102,9 +103,4 @@ function resolveCommand(event: { id: string; services: string[]; team?: string; 
   if (event.env !== undefined) parts.push(`--env ${shellQuote(event.env)}`);
   parts.push(`--started-at ${event.startedAt}`, '--finished-at now');
   return parts.join(' ');
-}
-
-/** Quotes for POSIX shells only when needed, so the hint can be pasted as is. */
-function shellQuote(value: string): string {
-  return /^[A-Za-z0-9_.:,/@%+=-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 }

@@ -54,6 +54,7 @@ export function addDeliveryOptions(command: Command, dryRun = 'print the JSON bo
     .addOption(new Option('--dry-run', dryRun))
     .addOption(new Option('--json', 'print one JSON object on stdout (the result, or the error)'))
     .addOption(new Option('--verbose', 'say where each value came from and how delivery went'))
+    .addOption(new Option('--soft-fail', 'an event that could not be recorded is a warning, exit 0 (env: DORA_SOFT_FAIL)'))
     .addOption(single('--site <site>', 'Datadog site, e.g. datadoghq.eu (env: DATADOG_SITE, DD_SITE)'))
     .addOption(single('--api-url <url>', 'API base URL for gateways and tests; overrides the site (env: DORA_API_URL)'))
     .addOption(single('--request-timeout <seconds>', 'timeout of one attempt, default 10 (env: DORA_REQUEST_TIMEOUT)'))

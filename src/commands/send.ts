@@ -1,10 +1,11 @@
 /**
- * Recording events (the POSTs of `dora deployment` and `dora incident`): dry run, delivery through src/commands/call.ts,
- * and the report. Both commands go through here, so retries, exit codes and output stay identical between them.
+ * Recording events (the POSTs of `dora deployment` and `dora incident`): the dry run, delivery of one event or
+ * several (one per service), and the report: a line per event on stderr, and with --json one result object on
+ * stdout. Both commands go through here, so retries, exit codes and output stay identical between them.
  */
 import type { ApiTarget } from '../api/site.js';
 import type { Context } from '../context.js';
-import { OutputError } from '../errors.js';
+import { DoraError, InterruptedError, OutputError, ReportedFailure } from '../errors.js';
 import { toJson, type JsonValue } from '../events/json.js';
 import type { DeliveryInput } from '../input/delivery.js';
 import type { Reporter } from '../output/reporter.js';
@@ -27,7 +28,18 @@ export interface PreparedEvent {
 export interface OutputOptions {
   dryRun?: boolean;
   json?: boolean;
+  /** A failure to record is a warning and exit 0: for deploys that must never fail because of reporting. */
+  softFail?: boolean;
 }
+
+/** What the caller adds to the report: members of the --json result, and a sentence for a failure. */
+export interface ReportExtras {
+  json?: { [key: string]: JsonValue | undefined };
+  /** Said with a failure to record, e.g. that the wrapped deploy itself succeeded. */
+  onFailure?: string;
+}
+
+type Keys = ReturnType<typeof prepareCalls>;
 
 /** Warnings about the target itself, shown in a dry run too. */
 export function warnAboutTarget(target: ApiTarget, dryRun: boolean, reporter: Reporter): void {
@@ -36,38 +48,111 @@ export function warnAboutTarget(target: ApiTarget, dryRun: boolean, reporter: Re
   }
 }
 
-function plannedCall(event: PreparedEvent): PlannedCall {
+export function eventCall(event: PreparedEvent): PlannedCall {
   return { method: 'POST', path: event.path, body: toJson(event.payload), action: 'record', noun: event.kind, title: event.title };
 }
 
-export async function sendEvent(event: PreparedEvent, delivery: DeliveryInput, options: OutputOptions, ctx: Context, reporter: Reporter): Promise<void> {
-  const call = plannedCall(event);
-  warnAboutTarget(delivery.target, options.dryRun === true, reporter);
+/** The dry run: each body on stdout (with --json, one result object per event), and where it would go. */
+export function showDryRun(events: PreparedEvent[], delivery: DeliveryInput, options: OutputOptions, reporter: Reporter): void {
+  warnAboutTarget(delivery.target, true, reporter);
+  const results = events.map((event) => ({
+    ok: true,
+    dry_run: true,
+    kind: event.kind,
+    id: event.id,
+    request: { method: 'POST', url: urlOf(eventCall(event), delivery), body: event.payload },
+  }));
+  if (options.json) {
+    reporter.result(toJson(results.length === 1 ? (results[0] as JsonValue) : { ok: true, dry_run: true, events: results }));
+  } else {
+    for (const event of events) reporter.result(toJson(event.payload));
+  }
+  for (const event of events) {
+    reporter.info(`Dry run: nothing sent. A real run would POST this ${event.kind} (id ${event.id}) to ${urlOf(eventCall(event), delivery)}.`);
+  }
+}
+
+/** Dry run, or keys and delivery: the whole path for events that need nothing else before they are sent. */
+export async function sendEvents(events: PreparedEvent[], delivery: DeliveryInput, options: OutputOptions, ctx: Context, reporter: Reporter): Promise<void> {
   if (options.dryRun) {
-    reporter.result(
-      options.json
-        ? toJson({ ok: true, dry_run: true, kind: event.kind, id: event.id, request: { method: call.method, url: urlOf(call, delivery), body: event.payload } })
-        : (call.body as string),
-    );
-    reporter.info(`Dry run: nothing sent. A real run would POST this ${event.kind} (id ${event.id}) to ${urlOf(call, delivery)}.`);
+    showDryRun(events, delivery, options, reporter);
     return;
   }
-  const keys = prepareCalls([call], delivery, ctx, reporter);
-  const answer = await perform(call, keys, delivery, ctx, reporter);
-  const attempts = answer.attempts === 1 ? '' : `, after ${answer.attempts} attempts`;
-  try {
-    reporter.success(`Recorded ${event.title} (id ${event.id}, HTTP ${answer.status}${attempts}).`);
-    for (const line of event.afterSuccess ?? []) reporter.info(line);
-    if (options.json) {
-      reporter.result(toJson({ ok: true, kind: event.kind, id: event.id, status: answer.status, attempts: answer.attempts, ...event.summary }));
-    }
-  } catch (error) {
-    // The event is recorded: failing the run now would invite a retry that records it again under a new id.
-    if (!(error instanceof OutputError)) throw error;
+  const keys = prepareCalls(events.map(eventCall), delivery, ctx, reporter);
+  await recordEvents(events, keys, delivery, options, ctx, reporter);
+}
+
+/**
+ * Records each event in turn, going on after a failure so that one refused service does not leave the others
+ * unrecorded, then reports. Throws ReportedFailure with the worst failure's exit code once all is said.
+ */
+export async function recordEvents(
+  events: PreparedEvent[],
+  keys: Keys,
+  delivery: DeliveryInput,
+  options: OutputOptions,
+  ctx: Context,
+  reporter: Reporter,
+  extras: ReportExtras = {},
+): Promise<void> {
+  warnAboutTarget(delivery.target, false, reporter);
+  const results: Array<{ [key: string]: JsonValue | undefined }> = [];
+  const failed: Array<{ event: PreparedEvent; error: DoraError }> = [];
+  const say = (line: string) => (options.softFail ? reporter.warn(line) : reporter.error(line));
+  for (const event of events) {
+    let answer;
     try {
-      reporter.warn(`The ${event.kind} was recorded (id ${event.id}), but its result could not be shown: ${error.message}.`);
-    } catch {
-      // stderr is gone too: the exit code is all that is left to tell
+      answer = await perform(eventCall(event), keys, delivery, ctx, reporter);
+    } catch (error) {
+      if (!(error instanceof DoraError) || error instanceof InterruptedError) {
+        const recorded = results.filter((result) => result.ok).map((result) => `${String(result.title)} (id ${String(result.id)})`);
+        if (recorded.length > 0) reporter.info(`Recorded before this: ${recorded.join(', ')}.`);
+        throw error;
+      }
+      failed.push({ event, error });
+      results.push({ ok: false, kind: event.kind, id: event.id, exit_code: error.exitCode, error: error.message, title: event.title, ...event.summary });
+      if (events.length > 1) say(`${event.title} (id ${event.id}) not recorded: ${error.message}`);
+      continue;
+    }
+    const attempts = answer.attempts === 1 ? '' : `, after ${answer.attempts} attempts`;
+    results.push({ ok: true, kind: event.kind, id: event.id, status: answer.status, attempts: answer.attempts, title: event.title, ...event.summary });
+    try {
+      reporter.success(`Recorded ${event.title} (id ${event.id}, HTTP ${answer.status}${attempts}).`);
+      for (const line of event.afterSuccess ?? []) reporter.info(line);
+    } catch (error) {
+      if (!(error instanceof OutputError)) throw error;
+      // stderr is gone: stdout and the exit code are left to tell
     }
   }
+
+  const worst = failed.reduce((code, { error }) => Math.max(code, error.exitCode), 0);
+  if (failed.length > 0) {
+    if (events.length === 1) say((failed[0] as { error: DoraError }).error.message);
+    else {
+      const recorded = results.filter((result) => result.ok).map((result) => `${String(result.title)} (id ${String(result.id)})`);
+      say(
+        `${failed.length} of ${events.length} events not recorded: ${failed.map(({ event }) => `${event.title} (id ${event.id})`).join(', ')}. ` +
+          `${recorded.length > 0 ? `Recorded: ${recorded.join(', ')}. ` : ''}Send the missing ones again with their ids.`,
+      );
+    }
+    if (extras.onFailure) say(extras.onFailure);
+    if (options.softFail) reporter.warn('--soft-fail: exiting 0 although not every event was recorded.');
+  }
+  if (options.json) {
+    const visible = results.map(({ title: _title, ...rest }) => rest);
+    const body = visible.length === 1 ? { ...visible[0], ...extras.json } : { ok: failed.length === 0, events: visible, ...extras.json };
+    try {
+      reporter.result(toJson(body));
+    } catch (error) {
+      // An event is recorded: failing the run now would invite a retry that records it again under a new id.
+      if (!(error instanceof OutputError) || results.every((result) => !result.ok)) throw error;
+      try {
+        const ids = results.filter((result) => result.ok).map((result) => String(result.id));
+        reporter.warn(`The ${events[0]?.kind ?? 'event'} was recorded (id ${ids.join(', ')}), but its result could not be shown: ${error.message}.`);
+      } catch {
+        // stderr is gone too: the exit code is all that is left to tell
+      }
+    }
+  }
+  if (failed.length > 0 && !options.softFail) throw new ReportedFailure(worst);
 }

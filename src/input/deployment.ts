@@ -1,48 +1,62 @@
 /** `dora deployment`'s input step: its flags and the configuration, checked once into one typed input. */
+import type { CommonOptions } from '../commands/options.js';
+import { requireConfig } from '../config.js';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
 import { deliveryInput, type DeliveryInput } from './delivery.js';
 import { checkOrder, commonFields, idField, serviceList, timeField, type CommonFields } from './event.js';
-import type { CommonOptions } from '../commands/options.js';
 
 export interface DeploymentOptions extends CommonOptions {
-  service?: string;
+  service?: string[];
   skipGit?: boolean;
 }
 
 export interface DeploymentInput {
   delivery: DeliveryInput;
-  service: string;
-  id: string;
+  /** One event per service, each with its own id; they share everything else. */
+  services: Array<{ service: string; id: string }>;
   fields: CommonFields;
-  startedAt: bigint;
-  finishedAt: bigint;
-  /** Whether the finish was given (else it is now). */
-  finishGiven: boolean;
+  /** Given with --started-at; in wrap mode it may be left to the command's start. */
+  startedAt?: bigint;
+  /** Given with --finished-at; else now, or the command's exit in wrap mode. */
+  finishedAt?: bigint;
   skipGit: boolean;
+  softFail: boolean;
+  /** The deploy command to run and time (`-- <command>`), if any. */
+  command?: readonly string[];
 }
 
-export function deploymentInput(options: DeploymentOptions, ctx: Context): DeploymentInput {
+export function deploymentInput(options: DeploymentOptions, ctx: Context, command?: readonly string[]): DeploymentInput {
   // A bad site or timeout is refused before any other work, even in a dry run.
   const delivery = deliveryInput(options, ctx.config);
-  const [service] = serviceList(options.service === undefined ? undefined : [options.service], ctx.config);
-  if (service === undefined) throw new UsageError('--service is required (or set DD_SERVICE).');
+  const names = serviceList(options.service, ctx.config);
+  if (names.length === 0) throw new UsageError('--service is required (or set DD_SERVICE).');
+  if (names.length > 1 && options.id !== undefined) {
+    throw new UsageError('--id names one event, and several --service make one deployment each: leave --id out, and each gets its own.');
+  }
+  if (command !== undefined && command.length === 0) throw new UsageError('Nothing to run after --: give the deploy command, e.g. -- ./deploy.sh.');
   const now = ctx.nowNs();
   const startedAt = timeField(options.startedAt, '--started-at', now);
-  if (startedAt === undefined) throw new UsageError('--started-at is required: when did the deployment start?');
   const finishedAt = timeField(options.finishedAt, '--finished-at', now);
-  if (finishedAt === undefined && startedAt > now) {
-    throw new UsageError('--started-at is in the future: without --finished-at the deployment finishes now.');
+  if (command !== undefined && finishedAt !== undefined) {
+    throw new UsageError('--finished-at cannot be given with a command to run: the deployment finishes when the command does.');
   }
-  checkOrder(startedAt, finishedAt, 'a deployment cannot finish before it starts');
+  if (command === undefined) {
+    if (startedAt === undefined) throw new UsageError('--started-at is required: when did the deployment start? (Or let dora time it: dora deployment … -- <deploy command>.)');
+    if (finishedAt === undefined && startedAt > now) {
+      throw new UsageError('--started-at is in the future: without --finished-at the deployment finishes now.');
+    }
+  }
+  if (startedAt !== undefined) checkOrder(startedAt, finishedAt, 'a deployment cannot finish before it starts');
+  if (options.softFail === undefined) requireConfig(ctx.config, 'softFail');
   return {
     delivery,
-    service,
-    id: idField(options.id, ctx.newId),
+    services: names.map((service, index) => ({ service, id: index === 0 ? idField(options.id, ctx.newId) : ctx.newId() })),
     fields: commonFields(options, ctx.config),
-    startedAt,
-    finishedAt: finishedAt ?? now,
-    finishGiven: finishedAt !== undefined,
+    ...(startedAt !== undefined ? { startedAt } : {}),
+    ...(finishedAt !== undefined ? { finishedAt } : {}),
     skipGit: options.skipGit === true,
+    softFail: options.softFail ?? ctx.config.softFail,
+    ...(command !== undefined ? { command } : {}),
   };
 }

@@ -8,18 +8,17 @@
 import { spawn as nodeSpawn, type ChildProcess } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
+import type { SignalSubscription } from '../context.js';
 import { signalExitCode, type CommandOutcome } from './outcome.js';
 
 export type { CommandOutcome } from './outcome.js';
-
-/** Where signals reach dora: the app subscribes the runner while a command runs and forwards SIGINT/SIGTERM/SIGHUP. */
-export type SignalSubscription = (listener: (signal: NodeJS.Signals) => void) => () => void;
+export type { SignalSubscription } from '../context.js';
 
 export interface RunDeps {
   /** Wall clock in nanoseconds: the same clock as the event times. */
   nowNs(): bigint;
   subscribeSignals: SignalSubscription;
-  env: Record<string, string | undefined>;
+  env: Readonly<Record<string, string | undefined>>;
   cwd: string;
   /** Injectable for tests. */
   spawn?: typeof nodeSpawn;

@@ -92,11 +92,75 @@ describe('dora deployment through the CLI', () => {
     expect(out.stderr).toMatch(/--started-at is in the future/);
   });
 
-  it('refuses a second --service instead of silently keeping the last one', async () => {
-    const out = await dora(['deployment', '--service', 'a', '--service', 'b', '--started-at', 'now', '--skip-git', '--dry-run']);
+  it('records one deployment per --service, each with its own id, sharing the times', async () => {
+    const bodies = intake('/api/v2/dora/deployment', accepted('dora_deployment'));
+    let n = 0;
+    const out = await dora(['deployment', '--service', 'api', '--service', 'worker', '--service', 'api', '--started-at', '1795687200', '--skip-git', '--json'], {}, { newId: () => `generated-id-0000-${++n}000` });
+    expect(out.code, out.stderr).toBe(0);
+    const sent = bodies.map((body) => JSON.parse(body).data.attributes);
+    expect(sent.map((event) => [event.service, event.id])).toEqual([['api', 'generated-id-0000-1000'], ['worker', 'generated-id-0000-2000']]);
+    expect(new Set(sent.map((event) => `${event.started_at}/${event.finished_at}`)).size).toBe(1);
+    const result = JSON.parse(out.stdout);
+    expect(result.ok).toBe(true);
+    expect(result.events.map((event: { service: string; ok: boolean }) => [event.service, event.ok])).toEqual([['api', true], ['worker', true]]);
+    expect(out.stderr.match(/Recorded deployment of/g)).toHaveLength(2);
+  });
+
+  it('refuses --id with several services: one id cannot name two events', async () => {
+    const out = await dora(['deployment', '--service', 'a', '--service', 'b', '--id', 'deploy-0001-abcdefgh', '--started-at', 'now', '--skip-git', '--dry-run']);
     expect(out.code).toBe(2);
-    expect(out.stderr).toMatch(/--service was given twice/);
+    expect(out.stderr).toMatch(/--id names one event/);
     expect(out.stdout).toBe('');
+  });
+
+  it('with one of several services refused, records the others, names both groups and exits with the failure', async () => {
+    server.use(
+      http.post('https://api.datadoghq.eu/api/v2/dora/deployment', async ({ request }) =>
+        (await request.text()).includes('"worker"')
+          ? HttpResponse.json({ errors: [{ title: 'Bad Request', detail: 'no such service' }] }, { status: 400 })
+          : accepted('dora_deployment')(),
+      ),
+    );
+    let n = 0;
+    const options = { newId: () => `generated-id-0000-${++n}000` };
+    const out = await dora(['deployment', '--service', 'worker', '--service', 'api', '--started-at', 'now', '--skip-git', '--json'], {}, options);
+    expect(out.code).toBe(4);
+    expect(out.stderr).toContain('1 of 2 events not recorded: deployment of worker (id generated-id-0000-1000). Recorded: deployment of api (id generated-id-0000-2000).');
+    const result = JSON.parse(out.stdout);
+    expect(result).toMatchObject({ ok: false, events: [{ ok: false, exit_code: 4, service: 'worker' }, { ok: true, service: 'api' }] });
+    n = 0;
+    const soft = await dora(['deployment', '--service', 'worker', '--service', 'api', '--started-at', 'now', '--skip-git', '--soft-fail'], {}, options);
+    expect(soft.code).toBe(0);
+    expect(soft.stderr).toMatch(/^warning: 1 of 2 events not recorded/m);
+    expect(soft.stderr).not.toMatch(/^error:/m);
+  });
+
+  it('a failure with --json prints {ok:false, exit_code, error} on stdout, and --soft-fail (or DORA_SOFT_FAIL) exits 0', async () => {
+    intake('/api/v2/dora/deployment', () => HttpResponse.json({ errors: ['Forbidden'] }, { status: 403 }));
+    const out = await dora(['deployment', '--service', 's', '--started-at', 'now', '--skip-git', '--json']);
+    expect(out.code).toBe(3);
+    expect(JSON.parse(out.stdout)).toMatchObject({ ok: false, exit_code: 3, kind: 'deployment', id: 'generated-id-0000-1111' });
+    const soft = await dora(['deployment', '--service', 's', '--started-at', 'now', '--skip-git', '--json'], { DORA_SOFT_FAIL: 'true' });
+    expect(soft.code).toBe(0);
+    expect(JSON.parse(soft.stdout)).toMatchObject({ ok: false, exit_code: 3 });
+    expect(soft.stderr).toMatch(/^warning: Datadog refused the API key/m);
+    const usage = await dora(['deployment', '--started-at', 'now', '--json']);
+    expect(usage.code).toBe(2);
+    expect(JSON.parse(usage.stdout)).toEqual({ ok: false, exit_code: 2, error: '--service is required (or set DD_SERVICE).' });
+  });
+
+  it('--json --dry-run prints the result object with the request, and nanosecond times stay exact', async () => {
+    const out = await dora(['deployment', '--service', 's', '--started-at', '1795687200.123456789', '--finished-at', '1795687260', '--skip-git', '--json', '--dry-run']);
+    expect(out.code).toBe(0);
+    const result = JSON.parse(out.stdout);
+    expect(result).toMatchObject({ ok: true, dry_run: true, kind: 'deployment', id: 'generated-id-0000-1111', request: { method: 'POST', url: 'https://api.datadoghq.eu/api/v2/dora/deployment' } });
+    expect(out.stdout).toContain('"started_at":1795687200123456789');
+  });
+
+  it('puts nanosecond times in the --json result as strings, which jq cannot round', async () => {
+    intake('/api/v2/dora/deployment', accepted('dora_deployment'));
+    const out = await dora(['deployment', '--service', 's', '--started-at', '1795687200.123456789', '--skip-git', '--json']);
+    expect(JSON.parse(out.stdout)).toMatchObject({ started_at: '1795687200123456789', finished_at: String(NOW) });
   });
 
   it('retries 5xx and succeeds, reporting the attempts', async () => {
