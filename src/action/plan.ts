@@ -33,13 +33,15 @@ export function planRun(inputs: Inputs): Plan {
   for (const spec of INPUTS) {
     const raw = inputs.get(spec.name);
     if (raw === undefined) continue;
+    // `false` is action.yml's default for every boolean: it says nothing, whatever the kind.
+    if (spec.type === 'boolean' && FALSE.has(raw.trim())) continue;
     if (!spec.kinds.includes(kind)) {
       throw new InputError(`${spec.name} applies to kind: ${spec.kinds.join(' or ')} only, not to kind: ${kind}.`);
     }
     if (spec.flag === undefined) continue;
     if (spec.type === 'boolean') {
       if (TRUE.has(raw.trim())) argv.push(spec.flag);
-      else if (!FALSE.has(raw.trim())) throw new InputError(`${spec.name}: ${JSON.stringify(raw)} must be true or false.`);
+      else throw new InputError(`${spec.name}: ${JSON.stringify(raw)} must be true or false.`);
     } else if (spec.type === 'lines') {
       for (const line of lines(raw)) argv.push(spec.flag, line);
     } else {
