@@ -6,7 +6,7 @@
  * - the component's job with its `$[[ inputs.x ]]` interpolated, its variables set and its script run in `sh -e`,
  *   with `npx --yes dora-cli@<version>` replaced by the locally built bin.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -209,3 +209,21 @@ export async function runJob(job: Job, env: Record<string, string>): Promise<Job
   }
   return { ...ran, dir, dotenv, script };
 }
+
+/**
+ * What the built CLI can do yet: wrap mode (issue 13) and --rollback-of (issue 11) are being built, and the tests of
+ * the integrations' use of them start running once the CLI has them.
+ */
+export const cliSupports = (() => {
+  const help = execFileSync(process.execPath, [BIN, 'deployment', '--help'], { encoding: 'utf8' });
+  let wrap = true;
+  try {
+    execFileSync(process.execPath, [BIN, 'deployment', '--service', 'x', '--started-at', 'now', '--skip-git', '--dry-run', '--', 'true'], {
+      stdio: 'ignore',
+      env: { PATH: process.env.PATH ?? '' },
+    });
+  } catch {
+    wrap = false;
+  }
+  return { wrap, rollbackOf: help.includes('--rollback-of'), help };
+})();

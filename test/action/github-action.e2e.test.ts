@@ -3,10 +3,9 @@
  * files, a GitHub Actions environment), with the built CLI against a local intake: what reached the server, what each
  * file says, and that no key shows anywhere but in the add-mask commands that hide it.
  */
-import { execFileSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ACCEPTED, startIntake, type Intake } from '../helpers/intake.js';
-import { BIN, runActionStep, type ActionRun } from './ci-files.js';
+import { cliSupports, runActionStep, type ActionRun } from './ci-files.js';
 
 const API_KEY = 'gha-api-key-0123456789abcdef';
 const APP_KEY = 'gha-app-key-fedcba9876543210';
@@ -28,19 +27,7 @@ afterEach(async () => {
   intake = undefined;
 });
 
-/** Wrap mode (issue 13) and --rollback-of (issue 11) are being built: their runs start once the CLI has them. */
-const help = execFileSync(process.execPath, [BIN, 'deployment', '--help'], { encoding: 'utf8' });
-const wrapSupported = (() => {
-  try {
-    execFileSync(process.execPath, [BIN, 'deployment', '--service', 'x', '--started-at', 'now', '--skip-git', '--dry-run', '--', 'true'], {
-      stdio: 'ignore',
-      env: { PATH: process.env.PATH ?? '' },
-    });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const wrapSupported = cliSupports.wrap;
 
 function expectNoKey(run: ActionRun, ...keys: string[]): void {
   const stdoutWithoutMasks = run.stdout.split('\n').filter((line) => !line.startsWith('::add-mask::')).join('\n');
@@ -241,7 +228,7 @@ describe('the GitHub Action, run as the runner runs it', () => {
     expect(run.outputs.recorded).toBe('false');
   });
 
-  it.skipIf(!help.includes('--rollback-of'))('rollback-of reaches the CLI with the application key', async () => {
+  it.skipIf(!cliSupports.rollbackOf)('rollback-of reaches the CLI with the application key', async () => {
     intake = await startIntake();
     const run = await runActionStep(
       { 'api-key': API_KEY, 'app-key': APP_KEY, service: 'checkout', env: 'prod', 'started-at': 'now', 'rollback-of': '1.4.1', 'dry-run': 'true' },
