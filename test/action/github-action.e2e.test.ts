@@ -90,15 +90,13 @@ describe('the GitHub Action, run as the runner runs it', () => {
 
   it('turns the CLI warnings into ::warning:: annotations and keeps its other lines on stderr', async () => {
     intake = await startIntake();
-    const run = await runActionStep(
-      { 'api-key': API_KEY, service: 'checkout', 'started-at': '1795687200', 'finished-at': '1795687260' },
-      { ...GITHUB, DORA_API_URL: intake.url },
-    );
+    // No GITHUB_REPOSITORY / GITHUB_SHA and no checkout: the CLI warns that it sends no git data.
+    const run = await runActionStep({ 'api-key': API_KEY, service: 'checkout', 'started-at': 'now' }, { DORA_API_URL: intake.url });
     expect(run.code).toBe(0);
-    // Finished more than 3 hours before now: the CLI warns, the action annotates.
-    expect(run.stdout).toMatch(/^::warning::--finished-at is 2026-11-26T10:01:00(\.0+)?Z, over 3 hours ago/m);
+    expect(run.stdout).toMatch(/^::warning::No git repository URL or commit SHA found, .*--skip-git silences this\.$/m);
     expect(run.stderr).not.toMatch(/^warning:/m);
     expect(run.stderr).toMatch(/Recorded deployment of checkout/);
+    expect(run.outputs.recorded).toBe('true');
     expectNoKey(run, API_KEY);
   });
 
