@@ -39,8 +39,15 @@ export interface Ran {
   stderr: string;
 }
 
-function run(command: string, args: string[], env: Record<string, string>, cwd: string): Promise<Ran> {
+function run(
+  command: string,
+  args: string[],
+  env: Record<string, string>,
+  cwd: string,
+  onSpawn?: (child: import('node:child_process').ChildProcess) => void,
+): Promise<Ran> {
   const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  onSpawn?.(child);
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -63,7 +70,11 @@ export interface ActionRun extends Ran {
 }
 
 /** `env` is the job's environment (GitHub's variables, DORA_API_URL…); `inputs` what a workflow's `with:` gives. */
-export async function runActionStep(inputs: Record<string, string>, env: Record<string, string>): Promise<ActionRun> {
+export async function runActionStep(
+  inputs: Record<string, string>,
+  env: Record<string, string>,
+  onSpawn?: (child: import('node:child_process').ChildProcess) => void,
+): Promise<ActionRun> {
   const action = loadAction();
   const step = action.runs.steps[0];
   if (!step) throw new Error('action.yml has no step');
@@ -102,6 +113,7 @@ export async function runActionStep(inputs: Record<string, string>, env: Record<
       ...stepEnv,
     },
     workspace,
+    onSpawn,
   );
   const output = readFileSync(outputFile, 'utf8');
   return { ...ran, outputFile: output, outputs: parseOutputFile(output), summary: readFileSync(summaryFile, 'utf8') };

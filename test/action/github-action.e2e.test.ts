@@ -202,6 +202,30 @@ describe('the GitHub Action, run as the runner runs it', () => {
     expect(intake.requests).toHaveLength(0);
   });
 
+  it('the runner cancelling the step (SIGTERM) reaches the CLI, and the step exits as the CLI did', async () => {
+    intake = await startIntake(() => 'stall');
+    let sent = false;
+    const run = await runActionStep(
+      { 'api-key': API_KEY, service: 'checkout', 'started-at': 'now', 'skip-git': 'true' },
+      { DORA_API_URL: intake.url },
+      (child) => {
+        const poll = setInterval(() => {
+          if (intake && intake.requests.length > 0 && !sent) {
+            sent = true;
+            clearInterval(poll);
+            child.kill('SIGTERM'); // bash exec'd the action, so this is the action's process
+          }
+        }, 20);
+        child.on('close', () => clearInterval(poll));
+      },
+    );
+    expect(sent).toBe(true);
+    expect(run.code).toBe(143);
+    expect(run.stdout).toMatch(/^::error::.*SIGTERM/m);
+    expect(run.outputs).toMatchObject({ recorded: 'false', 'exit-code': '143' });
+    expect(run.summary).toContain('not recorded (exit code 143)');
+  });
+
   it.skipIf(!wrapSupported)('wraps a deploy command: its output passes through, the deployment is timed by it', async () => {
     intake = await startIntake();
     const run = await runActionStep(
