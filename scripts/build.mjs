@@ -4,6 +4,7 @@
 //   dist/main.js               the entry: answers `--version` itself; else loads dist/app.js through a V8 code cache
 //   dist/app.js                the CLI (commander, zod/mini and our code), loaded for every other command
 //   dist/vendor/*.js           undici, simple-git, ora and chalk, each loaded only on the path that uses it
+//   dist/github-action.js      the GitHub Action's logic (src/action/), run by action.yml; it spawns bin/dora.js
 //   dist/THIRD-PARTY-LICENSES.txt  the license of every npm package bundled into the files above
 // Whitespace and syntax are minified, names are not (DORA_DEBUG=1 stacks name real functions); linked source maps for
 // `node --enable-source-maps` in this repository and left out of the package by .npmignore (*.map).
@@ -290,12 +291,14 @@ async function main() {
       entryPoints: Object.fromEntries(LAZY_PACKAGES.map((name) => [`vendor/${name}`, name])),
       plugins: [undiciEssentials],
     });
+    // Not a bin (a second one would stop `npx dora-cli` from finding `dora`): action.yml runs it by its path.
+    const action = await build({ ...common, entryPoints: { 'github-action': 'src/action/main.ts' } });
 
     checkStartupPaths(entry.metafile, cli.metafile);
     if (analyze) await printStartupPaths(entry.metafile, cli.metafile, vendor.metafile);
 
     const legal = [];
-    for (const file of [...entry.outputFiles, ...cli.outputFiles, ...vendor.outputFiles]) {
+    for (const file of [...entry.outputFiles, ...cli.outputFiles, ...vendor.outputFiles, ...action.outputFiles]) {
       if (file.path.endsWith('.LEGAL.txt')) {
         legal.push(file.text.replace(/^Bundled license information:\n\n/, '').trim());
         continue;
@@ -307,7 +310,7 @@ async function main() {
     writeFileSync(join(STAGE, 'package.json'), '{\n  "type": "commonjs"\n}\n');
     writeFileSync(
       join(STAGE, 'THIRD-PARTY-LICENSES.txt'),
-      thirdPartyLicenses([entry.metafile, cli.metafile, vendor.metafile], [...new Set(legal)]),
+      thirdPartyLicenses([entry.metafile, cli.metafile, vendor.metafile, action.metafile], [...new Set(legal)]),
     );
 
     const old = join(ROOT, `dist.old-${process.pid}`);

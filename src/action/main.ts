@@ -1,0 +1,56 @@
+/**
+ * The GitHub Action's entry, built to dist/github-action.js and run by action.yml from the installed dora-cli
+ * package. The only module of the action that touches `process`: it runs the CLI beside it (bin/dora.js of the same
+ * package) as a child, forwards SIGINT and SIGTERM to it (the runner's cancel), and exits with its code.
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { appendFileSync } from 'node:fs';
+import { constants } from 'node:os';
+import { join } from 'node:path';
+import { runAction, type CliExit } from './run.js';
+import { annotation } from './workflow.js';
+
+declare const __dirname: string;
+
+const BIN = join(__dirname, '..', 'bin', 'dora.js');
+
+function runCli(
+  argv: string[],
+  env: Record<string, string>,
+  on: { stdout(chunk: string): void; stderr(chunk: string): void },
+): Promise<CliExit> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...argv], { env, stdio: ['inherit', 'pipe', 'pipe'] });
+    const forward = (signal: NodeJS.Signals) => () => child.kill(signal);
+    const onInt = forward('SIGINT');
+    const onTerm = forward('SIGTERM');
+    process.on('SIGINT', onInt);
+    process.on('SIGTERM', onTerm);
+    child.stdout.setEncoding('utf8').on('data', on.stdout);
+    child.stderr.setEncoding('utf8').on('data', on.stderr);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+      resolve({ code, signal: signal === null ? null : (constants.signals[signal] ?? 1) });
+    });
+  });
+}
+
+runAction({
+  env: process.env,
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  appendFile: (path, text) => appendFileSync(path, text),
+  random: () => randomBytes(9).toString('hex'),
+  runCli,
+}).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stdout.write(`${annotation('error', `dora action failed (a bug): ${error instanceof Error ? error.message : String(error)}`)}\n`);
+    process.exitCode = 1;
+  },
+);

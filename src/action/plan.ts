@@ -1,0 +1,94 @@
+/**
+ * Pure: the action's inputs → how to run the CLI. Keys travel in the child's environment, never in its argv (argv is
+ * visible to every process on the runner); `--json` is always passed so the result can be read back.
+ */
+import { INPUTS, KINDS, type Inputs, type Kind } from './inputs.js';
+
+export interface Plan {
+  kind: Kind;
+  argv: string[];
+  /** Variables to set in the CLI's environment (the keys). */
+  env: Record<string, string>;
+  /** Variables to remove from it, so a key given as an input wins over one already in the job's environment. */
+  unset: string[];
+  /** Every credential given, to mask and to scrub from whatever the action writes. */
+  secrets: string[];
+  /** The values the summary shows when the CLI's result does not carry them. */
+  given: { services: string[]; env?: string; version?: string; command?: string };
+}
+
+export class InputError extends Error {}
+
+const TRUE = new Set(['true', 'True', 'TRUE']);
+const FALSE = new Set(['false', 'False', 'FALSE']);
+
+export function planRun(inputs: Inputs): Plan {
+  const kindInput = inputs.get('kind')?.trim() ?? 'deployment';
+  if (!(KINDS as readonly string[]).includes(kindInput)) {
+    throw new InputError(`kind: ${JSON.stringify(kindInput)} must be one of ${KINDS.join(', ')}.`);
+  }
+  const kind = kindInput as Kind;
+
+  const argv: string[] = [kind];
+  for (const spec of INPUTS) {
+    const raw = inputs.get(spec.name);
+    if (raw === undefined) continue;
+    // `false` is action.yml's default for every boolean: it says nothing, whatever the kind.
+    if (spec.type === 'boolean' && FALSE.has(raw.trim())) continue;
+    if (!spec.kinds.includes(kind)) {
+      throw new InputError(`${spec.name} applies to kind: ${spec.kinds.join(' or ')} only, not to kind: ${kind}.`);
+    }
+    if (spec.flag === undefined) continue;
+    if (spec.type === 'boolean') {
+      if (TRUE.has(raw.trim())) argv.push(spec.flag);
+      else throw new InputError(`${spec.name}: ${JSON.stringify(raw)} must be true or false.`);
+    } else if (spec.type === 'lines') {
+      for (const line of lines(raw)) argv.push(spec.flag, line);
+    } else {
+      argv.push(spec.flag, raw.trim());
+    }
+  }
+  argv.push('--json');
+
+  const command = inputs.get('command');
+  // Wrap mode: the CLI times the command and records the deployment only when it succeeds.
+  if (command !== undefined) argv.push('--', 'sh', '-c', command);
+
+  const env: Record<string, string> = {};
+  const unset: string[] = [];
+  const secrets: string[] = [];
+  const apiKey = inputs.get('api-key')?.trim();
+  if (apiKey !== undefined) {
+    env.DD_API_KEY = apiKey;
+    unset.push('DATADOG_API_KEY'); // the CLI reads DATADOG_API_KEY first
+    secrets.push(apiKey);
+  }
+  const appKey = inputs.get('app-key')?.trim();
+  if (appKey !== undefined) {
+    env.DD_APP_KEY = appKey;
+    unset.push('DATADOG_APP_KEY');
+    secrets.push(appKey);
+  }
+
+  return {
+    kind,
+    argv,
+    env,
+    unset,
+    secrets,
+    given: {
+      services: lines(inputs.get('service') ?? ''),
+      env: inputs.get('env')?.trim(),
+      version: inputs.get('version')?.trim(),
+      command,
+    },
+  };
+}
+
+/** One value per line; blank lines and the spaces around each value are dropped. */
+export function lines(raw: string): string[] {
+  return raw
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
+}

@@ -1,0 +1,133 @@
+/**
+ * action.yml and the GitLab component, parsed with a YAML parser: every declared input is wired to something the CLI
+ * takes, everything wired is declared, every option the README section documents is declared (and the reverse), and
+ * the pinned dora-cli version is package.json's.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { INPUTS, envName } from '../../src/action/inputs.js';
+import { runAction } from '../../src/action/run.js';
+import { BIN, PACKAGE_VERSION, ROOT, cliSupports, loadAction, loadComponent } from './ci-files.js';
+import { execFileSync } from 'node:child_process';
+
+/** Flags of CLI features being built (issue 11): each must be in the CLI's help once it lands. */
+const PENDING_FLAGS = new Set(['--rollback-of', '--rollforward-of']);
+
+const docs = readFileSync(join(ROOT, 'docs', 'ci-integrations.md'), 'utf8');
+
+/** The first column of the table under `heading` in docs/ci-integrations.md: `name` cells. */
+function documented(heading: string): string[] {
+  const at = docs.indexOf(heading);
+  if (at === -1) throw new Error(`docs/ci-integrations.md has no ${heading}`);
+  const rest = docs.slice(at + heading.length).split('\n');
+  const start = rest.findIndex((line) => line.startsWith('|'));
+  const names: string[] = [];
+  for (const line of rest.slice(start + 2)) {
+    if (!line.startsWith('|')) break;
+    const cell = /^\|\s*`([^`]+)`/.exec(line);
+    if (cell?.[1]) names.push(cell[1]);
+  }
+  return names;
+}
+
+describe('action.yml', () => {
+  const action = loadAction();
+  const step = action.runs.steps[0];
+
+  it('is a composite action with one bash step', () => {
+    expect(action.runs.using).toBe('composite');
+    expect(action.runs.steps).toHaveLength(1);
+    expect(step?.shell).toBe('bash');
+    expect(step?.id).toBe('dora');
+  });
+
+  it('declares exactly the inputs src/action reads, and passes each as INPUT_<NAME>', () => {
+    expect(Object.keys(action.inputs).sort()).toEqual(INPUTS.map((input) => input.name).sort());
+    const expected = Object.fromEntries(INPUTS.map((input) => [envName(input.name), `\${{ inputs.${input.name} }}`]));
+    expect(step?.env).toEqual(expected);
+    for (const [name, input] of Object.entries(action.inputs)) expect(input.description, name).toBeTruthy();
+  });
+
+  it('wires every input with a flag to a flag the CLI takes', () => {
+    const incidentHelp = execFileSync(process.execPath, [BIN, 'incident', '--help'], { encoding: 'utf8' });
+    for (const input of INPUTS) {
+      if (input.flag === undefined) continue;
+      for (const kind of input.kinds) {
+        const help = kind === 'deployment' ? cliSupports.help : incidentHelp;
+        const known = new RegExp(`(^|[\\s,])${input.flag}\\b`).test(help);
+        expect(known || PENDING_FLAGS.has(input.flag), `${input.name} → ${kind} ${input.flag}`).toBe(true);
+      }
+    }
+  });
+
+  it('pins the dora-cli version package.json has, everywhere it names one', () => {
+    const pins = [...(step?.run ?? '').matchAll(/dora-cli[@-](\d+\.\d+\.\d+[^\s"/]*)/g)].map((match) => match[1]);
+    expect(pins.length).toBeGreaterThanOrEqual(2);
+    for (const pin of pins) expect(pin).toBe(PACKAGE_VERSION);
+  });
+
+  it('declares exactly the outputs the action writes, each read from the step', async () => {
+    const written = new Set<string>();
+    await runAction({
+      env: { INPUT_SERVICE: 'x', GITHUB_OUTPUT: '/out' },
+      stdout: () => undefined,
+      stderr: () => undefined,
+      appendFile: (_path, text) => {
+        for (const match of text.matchAll(/^([\w-]+)(=|<<)/gm)) written.add(match[1] ?? '');
+      },
+      random: () => 'r',
+      runCli: async (_argv, _env, on) => {
+        on.stdout('{"ok":true,"kind":"deployment","id":"abcdefghijklmnop","status":202}\n');
+        return { code: 0, signal: null };
+      },
+    });
+    expect(Object.keys(action.outputs).sort()).toEqual([...written].sort());
+    for (const [name, output] of Object.entries(action.outputs)) {
+      expect(output.value).toBe(`\${{ steps.dora.outputs.${name} }}`);
+    }
+  });
+
+  it('is documented input for input and output for output', () => {
+    expect(documented('#### Action inputs').sort()).toEqual(Object.keys(action.inputs).sort());
+    expect(documented('#### Action outputs').sort()).toEqual(Object.keys(action.outputs).sort());
+  });
+});
+
+describe('templates/deployment.yml', () => {
+  const component = loadComponent('deployment');
+
+  it('uses every input it declares, and declares every input it uses', () => {
+    const used = new Set([...component.text.split('\n---\n')[1]!.matchAll(/\$\[\[\s*inputs\.([\w-]+)\s*\]\]/g)].map((m) => m[1]));
+    expect([...used].sort()).toEqual(Object.keys(component.inputs).sort());
+    for (const [name, input] of Object.entries(component.inputs)) expect(input.description, name).toBeTruthy();
+  });
+
+  it('has the inputs the issue asks for, and no key among them', () => {
+    for (const name of ['site', 'service', 'env', 'version', 'stage', 'image', 'dora_version', 'command', 'rollback_of']) {
+      expect(component.inputs, name).toHaveProperty(name);
+    }
+    expect(Object.keys(component.inputs).filter((name) => /key|token|secret/i.test(name))).toEqual([]);
+    expect(component.inputs.image?.default).toBe('node');
+    expect(component.inputs.service?.default).toBeUndefined(); // required
+  });
+
+  it('runs the dora-cli version package.json has, through the dora_version input', () => {
+    expect(component.inputs.dora_version?.default).toBe(PACKAGE_VERSION);
+    expect(component.text).toContain('npx --yes dora-cli@$[[ inputs.dora_version ]] ');
+    expect(component.text.match(/dora-cli@/g)).toHaveLength(1);
+  });
+
+  it('passes every flag it builds to the CLI under a name the CLI takes', () => {
+    const flags = new Set([...component.text.matchAll(/"\$@" (--[a-z-]+)/g)].map((m) => m[1] ?? ''));
+    expect(flags.size).toBeGreaterThanOrEqual(6);
+    for (const flag of flags) {
+      const known = new RegExp(`(^|[\\s,])${flag}\\b`).test(cliSupports.help);
+      expect(known || PENDING_FLAGS.has(flag), flag).toBe(true);
+    }
+  });
+
+  it('is documented input for input', () => {
+    expect(documented('#### Component inputs').sort()).toEqual(Object.keys(component.inputs).sort());
+  });
+});
