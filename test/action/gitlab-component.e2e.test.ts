@@ -83,7 +83,8 @@ describe('templates/deployment.yml, run as a GitLab job', () => {
     const run = await runJob(deploy, { ...GITLAB, DD_API_KEY: API_KEY, DORA_API_URL: intake.url });
     expect(run.code).toBe(3);
     expect(run.stderr).toMatch(/^error: .*403/m);
-    expect(run.dotenv).toBe('DORA_DEPLOYMENT_RECORDED=false\n');
+    // The failed event's id is reported too (a retry may reuse it), with RECORDED=false.
+    expect(run.dotenv).toMatch(/^DORA_DEPLOYMENT_ID=[0-9a-f-]{36}\nDORA_DEPLOYMENT_RECORDED=false\n$/);
     expect(run.stderr).not.toContain(API_KEY);
   });
 
