@@ -4,8 +4,8 @@
  *
  * This file only ever runs as the built CommonJS dist/main.js, next to dist/app.js.
  */
-import { writeSync } from 'node:fs';
 import { requireWithCodeCache } from './boot/code-cache.js';
+import { fdStream } from './boot/fd-stream.js';
 import { CLI_VERSION } from './version.js';
 
 declare const __dirname: string;
@@ -18,11 +18,9 @@ const argv = process.argv.slice(2);
 // building process.stdout (a synchronous write to the descriptor is all it takes).
 if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
   try {
-    writeSync(1, `${CLI_VERSION}\n`);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EAGAIN') process.stdout.write(`${CLI_VERSION}\n`); // a full non-blocking pipe: let the stream wait
-    else if (code !== 'EPIPE') process.exitCode = 1; // stdout is full or broken: no place left to say more
+    fdStream(1, () => process.stdout).write(`${CLI_VERSION}\n`);
+  } catch {
+    process.exitCode = 1; // stdout is full or broken: no place left to say more
   }
 } else {
   const { tmpdir, userInfo } = process.getBuiltinModule('node:os');

@@ -7,7 +7,10 @@ import { fstatSync, statSync, writeSync } from 'node:fs';
 import { OutputError } from '../errors.js';
 import type { OutStream } from '../output/reporter.js';
 
-export function fdStream(fd: 1 | 2, nodeStream: () => NodeJS.WriteStream): OutStream {
+/** `fs.writeSync`'s shape, injectable so tests can play a full pipe (EAGAIN) or a gone reader (EPIPE). */
+export type WriteSync = (fd: number, buffer: Uint8Array, offset: number) => number;
+
+export function fdStream(fd: 1 | 2, nodeStream: () => NodeJS.WritableStream, write: WriteSync = writeSync): OutStream {
   // Once a write could not complete synchronously, everything after it goes through the Node stream, in order.
   let useStream = false;
   let tty: boolean | undefined;
@@ -17,7 +20,7 @@ export function fdStream(fd: 1 | 2, nodeStream: () => NodeJS.WriteStream): OutSt
       const bytes = Buffer.from(text, 'utf8');
       let offset = 0;
       try {
-        while (offset < bytes.length) offset += writeSync(fd, bytes, offset);
+        while (offset < bytes.length) offset += write(fd, bytes, offset);
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
         if (code === 'EPIPE') return false; // the reader is gone (`dora … | head`): nothing left to tell it
@@ -33,11 +36,11 @@ export function fdStream(fd: 1 | 2, nodeStream: () => NodeJS.WriteStream): OutSt
     },
     get isTTY(): boolean {
       // Only a character device can be a terminal, and /dev/null (`2>/dev/null` in scripts) is one that is not:
-      // ruling those out first keeps node:tty, and the net and stream modules it loads (5 ms), unloaded.
+      // ruling those out first keeps node:tty, and the net and stream modules it loads, unloaded.
       tty ??= isCharacterDeviceOtherThanNull(fd) && process.getBuiltinModule('node:tty').isatty(fd);
       return tty;
     },
-    nodeStream,
+    nodeStream: nodeStream as () => NodeJS.WritableStream & { columns?: number },
   };
 }
 

@@ -14,7 +14,6 @@ import type { Reporter } from '../output/reporter.js';
 import { shellQuote } from '../output/shell.js';
 import { formatNs } from '../time.js';
 import { commandFailureMessage, commandExitCode, commandSucceeded } from '../wrap/outcome.js';
-import { runCommand } from '../wrap/run-command.js';
 import { prepareCalls } from './call.js';
 import { findGit } from './git.js';
 import { addDeliveryOptions, addEventOptions, collect } from './options.js';
@@ -73,6 +72,8 @@ export async function runDeployment(options: DeploymentOptions, ctx: Context, re
     return;
   }
 
+  // Loaded only here: it brings node:child_process, which every other run would pay for at start-up.
+  const { runCommand } = await import('../wrap/run-command.js');
   const outcome = await runCommand(input.command, { nowNs: ctx.nowNs, subscribeSignals: ctx.subscribeSignals, env: ctx.env, cwd: ctx.cwd });
   const durationMs = outcome.kind === 'not-started' ? 0 : Number((outcome.finishedAt - outcome.startedAt) / 1_000_000n);
   const commandJson = { command_exit_code: commandExitCode(outcome), duration_ms: durationMs };

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fdStream } from '../../src/boot/fd-stream.js';
+import { OutputError } from '../../src/errors.js';
 
 describe('fdStream', () => {
   it('writes text to the descriptor synchronously, byte-exact, without touching the Node stream', () => {
@@ -28,5 +29,40 @@ describe('fdStream', () => {
     } finally {
       closeSync(fd);
     }
+  });
+});
+
+describe('fdStream when the descriptor cannot take a write', () => {
+  const error = (code: string) => Object.assign(new Error(code), { code });
+
+  it('hands the rest of a write to the Node stream on EAGAIN (a full non-blocking pipe), and everything after it', () => {
+    const streamed: string[] = [];
+    const stream = { write: (chunk: string | Uint8Array) => (streamed.push(Buffer.from(chunk).toString()), true) };
+    let calls = 0;
+    const write = (_fd: number, buffer: Uint8Array, offset: number) => {
+      calls += 1;
+      if (calls === 1) return 3; // the pipe took three bytes, then filled up
+      throw error('EAGAIN');
+    };
+    const out = fdStream(1, () => stream as unknown as NodeJS.WritableStream, write);
+    out.write('abcdef');
+    out.write('second');
+    expect(streamed).toEqual(['def', 'second']);
+    expect(calls).toBe(2);
+  });
+
+  it('drops output quietly on EPIPE (`dora … | head` closed the pipe)', () => {
+    const out = fdStream(1, () => process.stdout, () => {
+      throw error('EPIPE');
+    });
+    expect(out.write('lost')).toBe(false);
+  });
+
+  it('says which stream failed on any other error, as an OutputError (exit 1, not a bug)', () => {
+    const out = fdStream(2, () => process.stderr, () => {
+      throw error('ENOSPC');
+    });
+    expect(() => out.write('x')).toThrow(OutputError);
+    expect(() => out.write('x')).toThrow('could not write to stderr (ENOSPC)');
   });
 });
