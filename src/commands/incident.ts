@@ -3,7 +3,8 @@ import { Command, Option } from 'commander';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
 import { FAILURE_PATH, failureBody } from '../events/failure.js';
-import { incidentInput, type IncidentOptions } from '../input/incident.js';
+import type { GitFacts } from '../git/resolve.js';
+import { incidentInput, type IncidentInput, type IncidentOptions } from '../input/incident.js';
 import { shown } from '../output/redact.js';
 import type { Reporter } from '../output/reporter.js';
 import { shellQuote } from '../output/shell.js';
@@ -67,10 +68,19 @@ export async function runIncident(options: IncidentOptions, ctx: Context, report
 
   const state = input.finishedAt === undefined ? 'open' : 'resolved';
   const who = services.length > 0 ? services.map(shown).join(', ') : `team ${shown(fields.team ?? '')}`;
-  const resolveHint =
+  // A resend replaces the event, so the hint repeats every attribute: a resolution without the name would erase it.
+  const afterSuccess =
     state === 'open'
-      ? ['Resolve it later with the same id, services, env and start:', `  ${resolveCommand({ id, services, team: fields.team, env: fields.env, startedAt: input.startedAt })}`]
-      : [];
+      ? [
+          'Resolve it later by sending it again, with every attribute and the finish:',
+          `  ${resolveCommand(input, git)}`,
+        ]
+      : input.idGenerated
+        ? [
+            'This recorded a new incident, already resolved. To resolve one that is open, give its id: ' +
+              'dora incident resolve <id>, or resend it with --id and its other attributes.',
+          ]
+        : [];
 
   await sendEvents(
     [{
@@ -87,7 +97,7 @@ export async function runIncident(options: IncidentOptions, ctx: Context, report
         started_at: String(input.startedAt),
         finished_at: input.finishedAt === undefined ? undefined : String(input.finishedAt),
       },
-      afterSuccess: resolveHint,
+      afterSuccess,
     }],
     input.delivery,
     { ...options, softFail: options.softFail ?? ctx.config.softFail },
@@ -96,11 +106,20 @@ export async function runIncident(options: IncidentOptions, ctx: Context, report
   );
 }
 
-function resolveCommand(event: { id: string; services: string[]; team?: string; env?: string; startedAt: bigint }): string {
-  const parts = ['dora incident', `--id ${shellQuote(event.id)}`];
-  for (const service of event.services) parts.push(`--service ${shellQuote(service)}`);
-  if (event.team !== undefined) parts.push(`--team ${shellQuote(event.team)}`);
-  if (event.env !== undefined) parts.push(`--env ${shellQuote(event.env)}`);
-  parts.push(`--started-at ${event.startedAt}`, '--finished-at now');
+function resolveCommand(input: IncidentInput, git: GitFacts | undefined): string {
+  const { fields } = input;
+  const parts = ['dora incident', `--id ${shellQuote(input.id)}`];
+  for (const service of input.services) parts.push(`--service ${shellQuote(service)}`);
+  const flags: Array<[string, string | undefined]> = [
+    ['--team', fields.team],
+    ['--env', fields.env],
+    ['--version', fields.version],
+    ['--name', input.name],
+    ['--severity', input.severity],
+  ];
+  for (const [flag, value] of flags) if (value !== undefined) parts.push(`${flag} ${shellQuote(value)}`);
+  for (const tag of fields.customTags ?? []) parts.push(`--custom-tags ${shellQuote(tag)}`);
+  if (git) parts.push(`--git-repository-url ${shellQuote(git.repository_url)}`, `--git-commit-sha ${git.commit_sha}`);
+  parts.push(`--started-at ${input.startedAt}`, '--finished-at now');
   return parts.join(' ');
 }

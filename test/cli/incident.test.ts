@@ -1,4 +1,5 @@
 /** `dora incident` through the whole CLI in-process (the Context production builds, the real transport, a local intake). */
+import { execFileSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readLocalGit } from '../../src/git/local.js';
 import { runCli } from '../helpers/cli.js';
@@ -16,6 +17,36 @@ type Body = { data: { attributes: Record<string, unknown> } };
 const attributesOf = (body: string | undefined) => (JSON.parse(body ?? '{}') as Body).data.attributes;
 
 describe('dora incident in-process', () => {
+  it('prints a resolve command that repeats every attribute, since a resend replaces the event', async () => {
+    intake = await startIntake(() => ACCEPTED('dora_failure'));
+    const env = { DD_API_KEY: KEY, DORA_API_URL: intake.url };
+    const open = await runCli(
+      ['incident', '--service', 'api', '--env', 'prod', '--version', '1.2.3', '--name', 'Checkout 5xx', '--severity', 'SEV-2',
+        '--custom-tags', 'region:eu', '--started-at', 'now'],
+      { env },
+    );
+    expect(open.code, open.stderr).toBe(0);
+    const hint = /dora incident (--id .*--finished-at now)/.exec(open.stderr)?.[1] ?? '';
+    expect(hint).toContain("--name 'Checkout 5xx'");
+    // Pasted into a shell: sh -c takes the quoting as the user's shell would.
+    const words = (execFileSync('sh', ['-c', `printf '%s\\0' ${hint}`], { encoding: 'utf8' }) as string).split('\0').slice(0, -1);
+    const resolve = await runCli(['incident', ...words], { env });
+    expect(resolve.code, resolve.stderr).toBe(0);
+    const [first, second] = intake.requests.map((r) => attributesOf(r.body));
+    const { finished_at: finished, ...rest } = second ?? {};
+    expect(rest).toEqual(first);
+    expect(finished).toEqual(expect.any(Number));
+  });
+
+  it('says a new incident was recorded when one is sent resolved without --id', async () => {
+    intake = await startIntake(() => ACCEPTED('dora_failure'));
+    const run = await runCli(['incident', '--service', 'api', '--started-at', '2026-11-26T10:00:00Z', '--finished-at', 'now'], {
+      env: { DD_API_KEY: KEY, DORA_API_URL: intake.url },
+    });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain('This recorded a new incident, already resolved. To resolve one that is open, give its id');
+  });
+
   it('the printed resolve command, pasted as is, resolves the same incident', async () => {
     intake = await startIntake(() => ACCEPTED('dora_failure'));
     const env = { DD_API_KEY: KEY, DORA_API_URL: intake.url };
