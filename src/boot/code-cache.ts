@@ -1,10 +1,10 @@
 /**
- * Loads dist/cli.js through a V8 code cache, so repeated runs on one machine (a terminal, a persistent CI runner)
+ * Loads dist/app.js through a V8 code cache, so repeated runs on one machine (a terminal, a persistent CI runner)
  * skip compiling the CLI. Done by hand with `vm.Script` and its `cachedData` on every Node version: the cache is
  * written at exit, so it also holds the functions the run compiled lazily, which Node's own
- * `module.enableCompileCache` (22+) leaves out. Measured on Node 26 here, a dry run took 1.41× `node -e 0`
- * this way and 1.61× with Node's cache. V8 checks the cache against its own version, flags and the source, and
- * compiles normally when it does not match; any problem with the cache folder means "no cache", never a failure.
+ * `module.enableCompileCache` (22+) leaves out; on Node 24 that difference decides the dry-run target (see
+ * docs/performance.md). V8 checks the cache against its own version, flags and the source, and compiles normally
+ * when it does not match; any problem with the cache folder means "no cache", never a failure.
  */
 import type { Stats } from 'node:fs';
 
@@ -16,7 +16,14 @@ const CJS_WRAPPER_END = '\n});';
  * `require` is the caller's own: a file next to it resolves its relative requires the same way, and taking it from
  * the caller avoids node:module, which loads the ES module loader, on Node 20.
  */
-export function requireWithCodeCache(file: string, cacheDir: string, require: NodeJS.Require, buildId: string): unknown {
+export function requireWithCodeCache(
+  file: string,
+  cacheDir: string,
+  require: NodeJS.Require,
+  buildId: string,
+  /** Runs the cache writer when the process exits (tests call it themselves). */
+  atExit: (write: () => void) => void = (write) => process.once('exit', write),
+): unknown {
   const usable = usableCacheDir(cacheDir);
   const fs = process.getBuiltinModule('node:fs');
   const path = process.getBuiltinModule('node:path');
@@ -33,7 +40,7 @@ export function requireWithCodeCache(file: string, cacheDir: string, require: No
   const script = new vm.Script(`${CJS_WRAPPER_START}${source}${CJS_WRAPPER_END}`, { filename: file, ...(cachedData ? { cachedData } : {}) });
   if (cacheFile && (!cachedData || script.cachedDataRejected)) {
     // At exit the cache also holds the functions this run compiled lazily, not only the top level.
-    process.once('exit', () => {
+    atExit(() => {
       writeCache(cacheFile, () => script.createCachedData());
       pruneStale(cacheDir, cacheName as string);
     });

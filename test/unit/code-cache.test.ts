@@ -39,10 +39,10 @@ describe('requireWithCodeCache', () => {
     writeFileSync(join(dir, 'helper.js'), 'module.exports = 41;');
     writeFileSync(join(dir, 'entry.js'), 'exports.answer = require("./helper.js") + 1; exports.file = __filename;');
     const nearby = createRequire(join(dir, 'entry.js'));
-    const loaded = requireWithCodeCache(join(dir, 'entry.js'), join(dir, 'cache'), nearby, 'test-build') as { answer: number; file: string };
+    const loaded = requireWithCodeCache(join(dir, 'entry.js'), join(dir, 'cache'), nearby, 'test-build', () => undefined) as { answer: number; file: string };
     expect(loaded.answer).toBe(42);
     expect(loaded.file).toBe(join(dir, 'entry.js'));
-    const unusable = requireWithCodeCache(join(dir, 'entry.js'), '/proc/dora-no-such-dir/cache', nearby, 'test-build') as { answer: number };
+    const unusable = requireWithCodeCache(join(dir, 'entry.js'), '/proc/dora-no-such-dir/cache', nearby, 'test-build', () => undefined) as { answer: number };
     expect(unusable.answer).toBe(42);
   });
 });
@@ -81,12 +81,15 @@ describe('pruneStale', () => {
       mkdirSync(join(dir, install));
       writeFileSync(join(dir, install, 'entry.js'), 'exports.answer = 42;');
     }
+    const writers: Array<() => void> = [];
     const load = (install: string) =>
-      requireWithCodeCache(join(dir, install, 'entry.js'), cache, createRequire(join(dir, install, 'entry.js')), 'same-build');
+      requireWithCodeCache(join(dir, install, 'entry.js'), cache, createRequire(join(dir, install, 'entry.js')), 'same-build', (write) =>
+        writers.push(write),
+      );
     load('a');
-    process.emit('exit', 0); // caches are written at exit
+    writers.shift()?.(); // caches are written at exit
     load('b');
-    process.emit('exit', 0);
+    writers.shift()?.();
     expect(readdirSync(cache).filter((name) => name.endsWith('.v8cache'))).toHaveLength(2);
   });
 });
