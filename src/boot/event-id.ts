@@ -1,7 +1,7 @@
 /**
- * Event ids: random (version 4) UUIDs, generated once per run. Loading node:crypto for its randomUUID() costs about
- * 4 ms, a third of what dora adds to a whole dry run, only to get 16 random bytes; one read of the kernel's
- * /dev/urandom gives bytes of the same quality for a tenth of that. Where it is missing (Windows, a sandbox without
+ * Event ids: random (version 4) UUIDs, generated once per run. Loading node:crypto for its randomUUID() costs a
+ * large share of what dora adds to a whole dry run (docs/performance.md), only to get 16 random bytes; one read of
+ * the kernel's /dev/urandom gives bytes of the same quality for a fraction of that. Where it is missing (Windows, a sandbox without
  * /dev), node:crypto is used. An id names an event and guards against double counting; it protects nothing, so
  * FIPS mode (which is about TLS here) has no say in where its bytes come from.
  */
