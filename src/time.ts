@@ -9,7 +9,12 @@ import { UsageError } from './errors.js';
 export const ACCEPTED_TIME_FORMS =
   'Accepted forms: Unix time in seconds (1795687200 or 1795687200.123), milliseconds (1795687200123), ' +
   'microseconds (1795687200123456) or nanoseconds (1795687200123456789); ISO 8601 with a zone ' +
-  '(2026-11-26T10:00:00Z, 2026-11-26T10:00:00.123456789Z, 2026-11-26T11:00:00+01:00); or "now".';
+  '(2026-11-26T10:00:00Z, 2026-11-26T10:00:00.123456789Z, 2026-11-26T11:00:00+01:00, 2026-11-26 10:00:00 +0000 as ' +
+  'git log --format=%ci prints); RFC 2822 as date -R prints (Thu, 26 Nov 2026 10:00:00 +0000); "now", or a time ' +
+  'before it (-30s, -15m, -2h, -7d, -1w).';
+
+/** How far ahead of this machine's clock a time may be: another runner's clock may be that far off. */
+export const MAX_FUTURE_SKEW_NS = 60n * 1_000_000_000n;
 
 const NS_PER_SECOND = 1_000_000_000n;
 
@@ -18,8 +23,17 @@ const EARLIEST_NS = BigInt(Date.UTC(2000, 0, 1)) * 1_000_000n;
 const LATEST_NS = BigInt(Date.UTC(2200, 0, 1)) * 1_000_000n;
 
 const NUMERIC = /^(\d+)(?:\.(\d+))?$/;
+/** ISO 8601 and its everyday relatives: a space for the T, a space before the offset, an hour-only offset. */
 const ISO =
-  /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?(?:([Zz])|([+-])(\d{2}):?(\d{2}))?$/;
+  /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)? ?(?:([Zz]|UTC|GMT)|([+-])(\d{2})(?::?(\d{2}))?)?$/;
+/** RFC 2822 (`date -R`, e-mail and HTTP headers): `Thu, 26 Nov 2026 10:00:00 +0000`; the weekday is optional. */
+const RFC2822 =
+  /^(?:(Mon|Tue|Wed|Thu|Fri|Sat|Sun), )?(\d{1,2}) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (\d{4}) (\d{2}):(\d{2})(?::(\d{2}))? (?:([+-])(\d{2})(\d{2})|(UT|GMT|Z))$/i;
+const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+/** Before now: `-90s`, `-15m`, `-2h`, `-7d`, `-1w`. */
+const RELATIVE = /^-(\d{1,6})([smhdw])$/;
+const UNIT_NS: Record<string, bigint> = { s: 1n, m: 60n, h: 3600n, d: 86_400n, w: 604_800n };
 
 /**
  * Parses one timestamp. `nowNs` is the caller's clock, so "now" stays testable.
@@ -28,7 +42,9 @@ const ISO =
 export function parseTimestamp(value: string, flag: string, nowNs: bigint): bigint {
   const text = value.trim();
   if (text.toLowerCase() === 'now') return nowNs;
-  const ns = parseNumeric(text, flag) ?? parseIso(text, flag);
+  const relative = RELATIVE.exec(text);
+  if (relative) return nowNs - BigInt(relative[1] as string) * (UNIT_NS[relative[2] as string] as bigint) * NS_PER_SECOND;
+  const ns = parseNumeric(text, flag) ?? parseIso(text, flag) ?? parseRfc2822(text, flag);
   if (ns === undefined) throw invalid(flag, value, 'is not a time we understand');
   if (ns < EARLIEST_NS || ns >= LATEST_NS) {
     throw invalid(flag, value, 'is outside 2000–2199; check the unit (seconds, ms, µs or ns)');
@@ -54,12 +70,38 @@ function parseNumeric(text: string, flag: string): bigint | undefined {
 function parseIso(text: string, flag: string): bigint | undefined {
   const m = ISO.exec(text);
   if (!m) return undefined;
-  const [, y, mo, d, h, mi, s = '00', frac = '', zulu, sign, oh, om] = m;
+  const [, y, mo, d, h, mi, s = '00', frac = '', zulu, sign, oh, om = '00'] = m;
   if (!zulu && !sign) {
     throw invalid(flag, text, 'has no time zone; add Z for UTC or an offset such as +02:00');
   }
   if (frac.length > 9) throw invalid(flag, text, 'is more precise than a nanosecond');
   const fields = [y, mo, d, h, mi, s].map(Number) as [number, number, number, number, number, number];
+  return fromFields(fields, frac, sign, oh, om, flag, text);
+}
+
+function parseRfc2822(text: string, flag: string): bigint | undefined {
+  const m = RFC2822.exec(text);
+  if (!m) return undefined;
+  const [, weekday, d, mon, y, h, mi, s = '00', sign, oh, om] = m;
+  const month = MONTHS.indexOf((mon as string).toLowerCase()) + 1;
+  const ns = fromFields([Number(y), month, Number(d), Number(h), Number(mi), Number(s)], '', sign, oh, om, flag, text);
+  // A weekday that does not match the date means the date is not what the writer thought: refuse, don't guess.
+  if (weekday && WEEKDAYS[new Date(Date.UTC(Number(y), month - 1, Number(d))).getUTCDay()] !== weekday.toLowerCase()) {
+    throw invalid(flag, text, `says ${weekday}, but that date is not a ${weekday}`);
+  }
+  return ns;
+}
+
+/** Calendar fields (checked for impossible dates) plus a zone offset, to nanoseconds since the epoch. */
+function fromFields(
+  fields: [number, number, number, number, number, number],
+  frac: string,
+  sign: string | undefined,
+  oh: string | undefined,
+  om: string | undefined,
+  flag: string,
+  text: string,
+): bigint {
   const [year, month, day, hour, minute, second] = fields;
   const ms = Date.UTC(year, month - 1, day, hour, minute, second);
   const check = new Date(ms);
@@ -88,6 +130,29 @@ function parseIso(text: string, flag: string): bigint | undefined {
 
 function invalid(flag: string, value: string, why: string): UsageError {
   return new UsageError(`${flag}: ${JSON.stringify(value)} ${why}.\n${ACCEPTED_TIME_FORMS}`);
+}
+
+/**
+ * Refuses a time more than a minute ahead of this machine's clock, naming both instants: a little ahead is another
+ * runner's clock, far ahead is a mistake (a unit mix-up, a typo in the year) that would corrupt the metrics.
+ */
+export function checkNotAhead(ns: bigint, nowNs: bigint, flag: string): void {
+  if (ns - nowNs > MAX_FUTURE_SKEW_NS) {
+    throw new UsageError(
+      `${flag} is in the future: ${formatNs(ns)} is after this machine's clock, ${formatNs(nowNs)}, by more than the ` +
+        `${MAX_FUTURE_SKEW_NS / NS_PER_SECOND} s that clocks of two machines may differ.`,
+    );
+  }
+}
+
+/** A duration for people: `842 ms`, `12.4 s`, `3 min 05 s`, `2 h 03 min`. */
+export function formatDuration(ns: bigint): string {
+  const ms = Number(ns / 1_000_000n);
+  if (ms < 1000) return `${ms} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  const s = Math.floor(ms / 1000);
+  if (s < 3600) return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`;
+  return `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')} min`;
 }
 
 /** Formats nanoseconds as ISO 8601 UTC with all nine fractional digits, for human output. */

@@ -8,7 +8,7 @@ import { DoraError, ReportedFailure } from '../errors.js';
 import { DEPLOYMENT_PATH, deploymentBody } from '../events/deployment.js';
 import { toJson } from '../events/json.js';
 import type { GitFacts } from '../git/resolve.js';
-import { deploymentInput, type DeploymentInput, type DeploymentOptions } from '../input/deployment.js';
+import { deploymentInput, finishOf, type DeploymentInput, type DeploymentOptions } from '../input/deployment.js';
 import { shown } from '../output/redact.js';
 import type { Reporter } from '../output/reporter.js';
 import { shellQuote } from '../output/shell.js';
@@ -58,7 +58,7 @@ export async function runDeployment(options: DeploymentOptions, ctx: Context, re
       reporter.info(`Dry run: would run ${input.command.map(shellQuote).join(' ')} and record the deployment if it exits 0.`);
       reporter.info('The times below are placeholders: a real run takes them from the command\'s start and exit.');
     }
-    showDryRun(events(input, input.startedAt ?? now, input.finishedAt ?? now, git), input.delivery, { ...output, dryRun: true }, reporter);
+    showDryRun(events(input, input.startedAt ?? now, finishOf(input.startedAt ?? now, input.finishedAt, now), git), input.delivery, { ...output, dryRun: true }, reporter);
     return;
   }
 
@@ -66,7 +66,8 @@ export async function runDeployment(options: DeploymentOptions, ctx: Context, re
   const keys = prepareCalls([{ method: 'POST', path: DEPLOYMENT_PATH, action: 'record', noun: 'deployment', title: 'deployment' }], input.delivery, ctx, reporter);
   if (!input.command) {
     const now = ctx.nowNs();
-    const [startedAt, finishedAt] = [input.startedAt ?? now, input.finishedAt ?? now];
+    const startedAt = input.startedAt ?? now;
+    const finishedAt = finishOf(startedAt, input.finishedAt, now);
     reporter.detail(`Deployment window: ${formatNs(startedAt)} → ${formatNs(finishedAt)}`);
     await recordEvents(events(input, startedAt, finishedAt, git), keys, input.delivery, output, ctx, reporter);
     return;
@@ -86,8 +87,9 @@ export async function runDeployment(options: DeploymentOptions, ctx: Context, re
   if (outcome.kind === 'not-started') throw new DoraError('unreachable: a command that did not start succeeded', 1);
   // An explicit --started-at wins: the pipeline may have begun before this step.
   const startedAt = input.startedAt ?? outcome.startedAt;
-  reporter.detail(`Deployment window: ${formatNs(startedAt)} → ${formatNs(outcome.finishedAt)} (the command's)`);
-  await recordEvents(events(input, startedAt, outcome.finishedAt, git), keys, input.delivery, output, ctx, reporter, {
+  const finishedAt = finishOf(startedAt, undefined, outcome.finishedAt);
+  reporter.detail(`Deployment window: ${formatNs(startedAt)} → ${formatNs(finishedAt)} (the command's)`);
+  await recordEvents(events(input, startedAt, finishedAt, git), keys, input.delivery, output, ctx, reporter, {
     json: commandJson,
     onFailure: 'The deploy command itself succeeded (exit 0); only recording it failed.',
   });

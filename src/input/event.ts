@@ -6,7 +6,7 @@
 import * as z from 'zod/mini';
 import type { Config } from '../config.js';
 import { UsageError } from '../errors.js';
-import { formatNs, parseTimestamp } from '../time.js';
+import { checkNotAhead, formatNs, parseTimestamp } from '../time.js';
 import { MAX_NAME_LENGTH, customTags, eventId, firstIssue, text } from './fields.js';
 
 export interface EventOptions {
@@ -81,9 +81,12 @@ export function idField(value: string | undefined, newId: () => string): string 
   return checked(eventId, value === undefined ? undefined : { value: value.trim(), from: '--id' }) ?? newId();
 }
 
-/** A time option, parsed against the caller's clock; undefined when not given. */
+/** An event's time option, parsed against the caller's clock and at most a minute ahead of it; undefined when not given. */
 export function timeField(value: string | undefined, flag: string, nowNs: bigint): bigint | undefined {
-  return value === undefined ? undefined : parseTimestamp(value, flag, nowNs);
+  if (value === undefined) return undefined;
+  const ns = parseTimestamp(value, flag, nowNs);
+  checkNotAhead(ns, nowNs, flag);
+  return ns;
 }
 
 /** Start before finish, or exit 2 saying which came first. */

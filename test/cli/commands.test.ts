@@ -86,10 +86,24 @@ describe('dora deployment through the CLI', () => {
     expect(JSON.parse(bodies[0] ?? '{}').data.attributes).toMatchObject({ service: 'svc', env: 'prod' });
   });
 
-  it('blames --started-at, not an absent --finished-at, for a start in the future', async () => {
-    const out = await dora(['deployment', '--service', 's', '--started-at', '2099-01-01T00:00:00Z', '--skip-git', '--dry-run']);
-    expect(out.code).toBe(2);
-    expect(out.stderr).toMatch(/--started-at is in the future/);
+  it('takes a start up to a minute ahead as another clock\'s skew, finishing it no earlier than it starts', async () => {
+    const ahead = String(NOW + 1_000_000_000n); // 1 s ahead of this machine's clock, in nanoseconds
+    const out = await dora(['deployment', '--service', 's', '--started-at', ahead, '--skip-git', '--dry-run']);
+    expect(out.code, out.stderr).toBe(0);
+    expect(JSON.parse(out.stdout).data.attributes).toMatchObject({ started_at: Number(ahead), finished_at: Number(ahead) });
+  });
+
+  it.each([
+    ['deployment', '--started-at', ['--started-at', '2099-01-01T00:00:00Z']],
+    ['deployment', '--finished-at', ['--started-at', 'now', '--finished-at', '2150-01-01T00:00:00Z']],
+    ['incident', '--started-at', ['--started-at', String(NOW + 61_000_000_000n)]],
+    ['incident', '--finished-at', ['--started-at', 'now', '--finished-at', String(NOW + 86_400_000_000_000n)]],
+  ])('refuses a %s %s more than a minute ahead, dry run or not, naming both instants', async (command, flag, times) => {
+    for (const dryRun of [['--dry-run'], []]) {
+      const out = await dora([command, '--service', 's', ...times, ...(command === 'deployment' ? ['--skip-git'] : []), ...dryRun]);
+      expect(out.code).toBe(2);
+      expect(out.stderr).toMatch(new RegExp(`${flag} is in the future: .*Z is after this machine's clock, 2026-11-26T\\d{2}:\\d{2}:\\d{2}\\.123456789Z`));
+    }
   });
 
   it('records one deployment per --service, each with its own id, sharing the times', async () => {

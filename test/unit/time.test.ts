@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.js';
-import { formatNs, parseTimestamp } from '../../src/time.js';
+import { checkNotAhead, formatDuration, formatNs, parseTimestamp } from '../../src/time.js';
 
 const NOW = 1_795_700_000_000_000_000n;
 const parse = (value: string) => parseTimestamp(value, '--started-at', NOW);
@@ -75,5 +75,60 @@ describe('formatNs', () => {
   it('prints all nine fractional digits in UTC', () => {
     expect(formatNs(1795687200123456789n)).toBe('2026-11-26T10:00:00.123456789Z');
     expect(formatNs(1795687200000000001n)).toBe('2026-11-26T10:00:00.000000001Z');
+  });
+});
+
+describe('everyday time forms', () => {
+  it.each([
+    ['2026-11-26 10:00:00 +0000', 1795687200000000000n], // git log --format=%ci
+    ['2026-11-26 11:00:00 +0100', 1795687200000000000n],
+    ['2026-11-26T11:00:00+01', 1795687200000000000n], // hour-only offset
+    ['2026-11-26T05:00:00-05', 1795687200000000000n],
+    ['2026-11-26 10:00:00 UTC', 1795687200000000000n],
+    ['Thu, 26 Nov 2026 10:00:00 +0000', 1795687200000000000n], // date -R
+    ['Thu, 26 Nov 2026 12:00:00 +0200', 1795687200000000000n],
+    ['26 Nov 2026 10:00:00 GMT', 1795687200000000000n],
+    ['Fri, 27 Nov 2026 00:30:00 +1430', 1795687200000000000n], // the weekday of the local date, not of UTC
+  ])('reads %s', (input, expected) => {
+    expect(parse(input)).toBe(expected);
+  });
+
+  it.each([
+    ['-30s', NOW - 30_000_000_000n],
+    ['-15m', NOW - 900_000_000_000n],
+    ['-2h', NOW - 7_200_000_000_000n],
+    ['-7d', NOW - 604_800_000_000_000n],
+    ['-1w', NOW - 604_800_000_000_000n],
+  ])('reads the relative form %s as before now', (input, expected) => {
+    expect(parse(input)).toBe(expected);
+  });
+
+  it.each([
+    ['2026-11-26 10:00:00', /no time zone/],
+    ['Fri, 26 Nov 2026 10:00:00 +0000', /says Fri, but that date is not a Fri/],
+    ['-7y', /not a time we understand/],
+    ['+2h', /not a time we understand/],
+  ])('refuses %s', (input, message) => {
+    expect(() => parse(input)).toThrow(message);
+  });
+});
+
+describe('checkNotAhead', () => {
+  it('allows a minute of clock skew and refuses more, showing both instants', () => {
+    expect(() => checkNotAhead(NOW + 60_000_000_000n, NOW, '--started-at')).not.toThrow();
+    expect(() => checkNotAhead(NOW + 61_000_000_000n, NOW, '--finished-at')).toThrow(
+      /^--finished-at is in the future: 2026-11-26T13:34:21\.000000000Z is after this machine's clock, 2026-11-26T13:33:20\.000000000Z/,
+    );
+  });
+});
+
+describe('formatDuration', () => {
+  it.each([
+    [842_000_000n, '842 ms'],
+    [12_400_000_000n, '12.4 s'],
+    [185_000_000_000n, '3 min 05 s'],
+    [7_380_000_000_000n, '2 h 03 min'],
+  ])('writes %s ns as %s', (ns, text) => {
+    expect(formatDuration(ns)).toBe(text);
   });
 });
