@@ -1,6 +1,6 @@
 /** Where events go: a Datadog site (`datadoghq.eu` → `https://api.datadoghq.eu`) or an explicit base URL. */
 import { UsageError } from '../errors.js';
-import { sanitizeRepositoryUrl } from '../git/url.js';
+import { displayUrl } from '../output/redact.js';
 
 export const DEFAULT_SITE = 'datadoghq.com';
 
@@ -16,6 +16,9 @@ export const KNOWN_SITES: readonly string[] = [
   'us2.ddog-gov.com',
 ];
 
+/** Sites where Datadog does not offer DORA Metrics (its documentation: not available on US1-FED). */
+const NO_DORA_SITES: readonly string[] = ['ddog-gov.com'];
+
 /** Every Datadog site is one of these domains or below one (datad0g.com is Datadog's own staging site). */
 const DATADOG_DOMAINS: readonly string[] = ['datadoghq.com', 'datadoghq.eu', 'ddog-gov.com', 'datad0g.com'];
 
@@ -26,8 +29,12 @@ const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9](
 export interface ApiTarget {
   /** Base URL without a trailing slash, e.g. https://api.datadoghq.com */
   baseUrl: string;
+  /** The Datadog site the keys are for, e.g. datadoghq.eu (with --api-url, the site it overrides). */
+  site: string;
   /** Set when the site is well formed but not one Datadog publishes: worth a warning, not a refusal. */
   unknownSite?: string;
+  /** Set on a site where Datadog offers no DORA Metrics (ddog-gov.com): events would go nowhere useful. */
+  noDora?: true;
 }
 
 /**
@@ -38,11 +45,20 @@ export function resolveApiTarget(site: string | undefined, apiUrl: string | unde
   // The site is checked even when a base URL overrides it: a malformed value is a mistake worth reporting either way.
   // Whether it is a Datadog domain matters only when the key would go there, not when a base URL overrides it.
   const siteTarget = siteApiTarget(site, apiUrl === undefined);
-  return apiUrl === undefined ? siteTarget : { baseUrl: parseApiUrl(apiUrl) };
+  return apiUrl === undefined ? siteTarget : { baseUrl: parseApiUrl(apiUrl), site: siteTarget.site };
+}
+
+/**
+ * The unambiguous spellings people paste for a site, read as the site: a scheme (`https://datadoghq.eu`), a trailing
+ * slash (`datadoghq.eu/`), the API or web app host (`https://api.datadoghq.eu`, `app.datadoghq.eu`). A path or a port
+ * is not a site and stays refused.
+ */
+function normaliseSite(site: string): string {
+  return site.trim().toLowerCase().replace(/^https?:\/\//, '').replace(/\/$/, '');
 }
 
 function siteApiTarget(site: string | undefined, keyGoesThere: boolean): ApiTarget {
-  const host = (site ?? DEFAULT_SITE).toLowerCase();
+  const host = normaliseSite(site ?? DEFAULT_SITE);
   if (!HOSTNAME.test(host)) {
     throw new UsageError(
       `DD_SITE / --site: ${JSON.stringify(site)} is not a Datadog site. Give a bare host name such as ` +
@@ -61,7 +77,9 @@ function siteApiTarget(site: string | undefined, keyGoesThere: boolean): ApiTarg
   }
   return {
     baseUrl: `https://${apiHost}`,
+    site: bare,
     ...(KNOWN_SITES.includes(bare) ? {} : { unknownSite: bare }),
+    ...(NO_DORA_SITES.includes(bare) ? { noDora: true as const } : {}),
   };
 }
 
@@ -70,7 +88,7 @@ function parseApiUrl(raw: string): string {
   try {
     url = new URL(raw);
   } catch {
-    throw new UsageError(`--api-url / DORA_API_URL: ${JSON.stringify(sanitizeRepositoryUrl(raw))} is not a URL.`);
+    throw new UsageError(`--api-url / DORA_API_URL: ${JSON.stringify(displayUrl(raw))} is not a URL.`);
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw new UsageError('--api-url / DORA_API_URL must start with https:// (or http:// for a local gateway).');
@@ -87,6 +105,15 @@ function parseApiUrl(raw: string): string {
   // A bare trailing '?' or '#' leaves url.search and url.hash empty, so look at the text itself.
   if (url.search || url.hash || /[?#]/.test(raw)) {
     throw new UsageError('--api-url / DORA_API_URL must not carry a query or a fragment.');
+  }
+  // dora adds /api/v2/dora/… itself: a URL that already has it would be doubled.
+  const api = /\/api(\/|$)/.exec(url.pathname);
+  if (api) {
+    const base = `${url.origin}${url.pathname.slice(0, api.index)}`;
+    throw new UsageError(
+      `--api-url / DORA_API_URL must be the base URL, without ${url.pathname.slice(api.index).replace(/\/$/, '')}: dora adds ` +
+        `the API's paths itself. Give ${displayUrl(base)} instead.`,
+    );
   }
   return url.href.replace(/\/+$/, '');
 }

@@ -46,6 +46,9 @@ export function warnAboutTarget(target: ApiTarget, dryRun: boolean, reporter: Re
   if (target.unknownSite) {
     reporter.warn(`${target.unknownSite} is not a Datadog site dora knows; ${dryRun ? 'a real run would send' : 'sending'} to ${target.baseUrl} anyway.`);
   }
+  if (target.noDora) {
+    reporter.warn(`DORA Metrics is not available on ${target.site} (US1-FED): Datadog accepts no DORA events there, so none will show up.`);
+  }
 }
 
 export function eventCall(event: PreparedEvent): PlannedCall {

@@ -7,16 +7,33 @@ describe('resolveApiTarget', () => {
     [undefined, 'https://api.datadoghq.com'],
     ['datadoghq.eu', 'https://api.datadoghq.eu'],
     ['US5.datadoghq.com', 'https://api.us5.datadoghq.com'],
-    ['ddog-gov.com', 'https://api.ddog-gov.com'],
     ['api.datadoghq.eu', 'https://api.datadoghq.eu'],
     ['app.datadoghq.com', 'https://api.datadoghq.com'],
+    // Unambiguous spellings people paste are read as the site, not refused.
+    ['https://datadoghq.eu', 'https://api.datadoghq.eu'],
+    ['datadoghq.eu/', 'https://api.datadoghq.eu'],
+    ['https://api.datadoghq.eu', 'https://api.datadoghq.eu'],
+    ['http://app.us3.datadoghq.com/', 'https://api.us3.datadoghq.com'],
   ])('site %s → %s', (site, baseUrl) => {
-    expect(resolveApiTarget(site, undefined)).toEqual({ baseUrl });
+    expect(resolveApiTarget(site, undefined)).toEqual({ baseUrl, site: baseUrl.replace('https://api.', '') });
+  });
+
+  it('marks ddog-gov.com, where Datadog offers no DORA Metrics', () => {
+    expect(resolveApiTarget('ddog-gov.com', undefined)).toEqual({ baseUrl: 'https://api.ddog-gov.com', site: 'ddog-gov.com', noDora: true });
+    expect(resolveApiTarget('us2.ddog-gov.com', undefined).noDora).toBeUndefined();
+  });
+
+  it.each([
+    ['https://gw.example/api/v2/dora/deployment', 'without /api/v2/dora/deployment: dora adds the API\'s paths itself. Give https://gw.example instead.'],
+    ['https://gw.example/datadog/api/', 'Give https://gw.example/datadog instead.'],
+  ])('refuses an --api-url that already holds the API path (%s), which would be doubled', (apiUrl, message) => {
+    expect(() => resolveApiTarget(undefined, apiUrl)).toThrow(message);
   });
 
   it('warns (does not refuse) on a Datadog site it does not know yet', () => {
     expect(resolveApiTarget('us9.datadoghq.com', undefined)).toEqual({
       baseUrl: 'https://api.us9.datadoghq.com',
+      site: 'us9.datadoghq.com',
       unknownSite: 'us9.datadoghq.com',
     });
     expect(resolveApiTarget('datad0g.com', undefined)).toMatchObject({ unknownSite: 'datad0g.com' });
@@ -29,7 +46,7 @@ describe('resolveApiTarget', () => {
     },
   );
 
-  it.each(['https://datadoghq.com', 'datadoghq.com/api', 'datadog hq.com', 'localhost', '', 'datadoghq.com:443'])(
+  it.each(['ftp://datadoghq.com', 'datadoghq.com/api', 'datadog hq.com', 'localhost', '', 'datadoghq.com:443', 'https://datadoghq.eu/x'])(
     'refuses the malformed site %j',
     (site) => {
       expect(() => resolveApiTarget(site, undefined)).toThrow(UsageError);
@@ -37,12 +54,13 @@ describe('resolveApiTarget', () => {
   );
 
   it('does not hold a non-Datadog site against a run whose API URL overrides it (the key does not go there)', () => {
-    expect(resolveApiTarget('dd-gateway.internal', 'https://gateway.example')).toEqual({ baseUrl: 'https://gateway.example' });
+    expect(resolveApiTarget('dd-gateway.internal', 'https://gateway.example')).toMatchObject({ baseUrl: 'https://gateway.example' });
   });
 
   it('lets an API URL override the site, keeping a path prefix', () => {
     expect(resolveApiTarget('datadoghq.eu', 'https://gateway.example/datadog/')).toEqual({
       baseUrl: 'https://gateway.example/datadog',
+      site: 'datadoghq.eu',
     });
   });
 
