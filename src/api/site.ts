@@ -28,7 +28,14 @@ export interface ApiTarget {
   baseUrl: string;
   /** Set when the site is well formed but not one Datadog publishes: worth a warning, not a refusal. */
   unknownSite?: string;
+  /** The Datadog site events go to (e.g. datadoghq.eu); absent when --api-url overrides the site. */
+  site?: string;
+  /** Set on sites where Datadog offers no DORA Metrics (US1-FED): the intake may take events nobody can see. */
+  doraUnavailable?: true;
 }
+
+/** Sites without DORA Metrics (Datadog docs: not available on US1-FED). */
+const SITES_WITHOUT_DORA: readonly string[] = ['ddog-gov.com'];
 
 /**
  * Resolves the base URL. An explicit `apiUrl` (for gateways and tests) wins over the site.
@@ -41,12 +48,20 @@ export function resolveApiTarget(site: string | undefined, apiUrl: string | unde
   return apiUrl === undefined ? siteTarget : { baseUrl: parseApiUrl(apiUrl) };
 }
 
+/**
+ * Unambiguous spellings of a site become the bare host: `https://datadoghq.eu`, `datadoghq.eu/`. Any other scheme,
+ * and any path beyond a lone slash, stays as typed and is refused below.
+ */
+export function normalizeSite(raw: string): string {
+  return raw.trim().replace(/^https:\/\//i, '').replace(/(?<=[^/])\/$/, '').toLowerCase();
+}
+
 function siteApiTarget(site: string | undefined, keyGoesThere: boolean): ApiTarget {
-  const host = (site ?? DEFAULT_SITE).toLowerCase();
+  const host = normalizeSite(site ?? DEFAULT_SITE);
   if (!HOSTNAME.test(host)) {
     throw new UsageError(
       `DD_SITE / --site: ${JSON.stringify(site)} is not a Datadog site. Give a bare host name such as ` +
-        `${KNOWN_SITES.slice(0, 4).join(', ')} (no scheme, no path).`,
+        `${KNOWN_SITES.slice(0, 4).join(', ')} (no path; dora always uses https).`,
     );
   }
   // People often paste the API host or the web app's host; take the site from either rather than send to api.api.…
@@ -61,7 +76,9 @@ function siteApiTarget(site: string | undefined, keyGoesThere: boolean): ApiTarg
   }
   return {
     baseUrl: `https://${apiHost}`,
+    site: bare,
     ...(KNOWN_SITES.includes(bare) ? {} : { unknownSite: bare }),
+    ...(SITES_WITHOUT_DORA.includes(bare) ? { doraUnavailable: true as const } : {}),
   };
 }
 
@@ -87,6 +104,15 @@ function parseApiUrl(raw: string): string {
   // A bare trailing '?' or '#' leaves url.search and url.hash empty, so look at the text itself.
   if (url.search || url.hash || /[?#]/.test(raw)) {
     throw new UsageError('--api-url / DORA_API_URL must not carry a query or a fragment.');
+  }
+  // The client appends /api/v2/dora/…: a URL that already holds it would double the path.
+  const apiAt = url.pathname.search(/\/api(\/|$)/i);
+  if (apiAt !== -1) {
+    const base = `${url.origin}${url.pathname.slice(0, apiAt)}`;
+    throw new UsageError(
+      `--api-url / DORA_API_URL: give the base URL only (such as ${base}); dora adds /api/v2/dora/… itself, ` +
+        'so a URL that already holds /api/ would double the path.',
+    );
   }
   return url.href.replace(/\/+$/, '');
 }

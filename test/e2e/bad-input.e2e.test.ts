@@ -60,7 +60,9 @@ const SHARED: Case[] = [
   ['non-hex --git-commit-sha', ['--git-commit-sha', 'g'.repeat(40)], '--git-commit-sha'],
   ['empty --git-repository-url', ['--git-commit-sha', SHA, '--git-repository-url', ''], '--git-repository-url'],
   ['--site with a path', ['--site', 'datadoghq.com/api'], '--site'],
-  ['--site with a scheme', ['--site', 'https://datadoghq.eu'], '--site'],
+  ['--site with a scheme other than https', ['--site', 'http://datadoghq.eu'], '--site'],
+  ['--site with a path', ['--site', 'https://datadoghq.eu/api/v2'], '--site'],
+  ['--api-url that already holds the API path', ['--api-url', 'https://gw.example/api/v2/dora/deployment'], 'base URL only'],
   ['--site with a space', ['--site', 'datadog hq.com'], '--site'],
   ['--api-url with another scheme', ['--api-url', 'ftp://127.0.0.1/'], '--api-url'],
   ['--api-url that is no URL', ['--api-url', 'not a url'], '--api-url'],
@@ -96,8 +98,8 @@ const ENVIRONMENT: Array<[string, keyof typeof BASE | 'deployment-no-service' | 
   ["DD_SERVICE='' counts as unset", 'deployment-no-service', { DD_SERVICE: '' }, '--service'],
   ["DD_SERVICE='' counts as unset (incident)", 'incident-no-service', { DD_SERVICE: '' }, '--service'],
   ['DD_SITE with a space', 'deployment', { DD_SITE: 'datadog hq.com' }, 'DD_SITE'],
-  ['DD_SITE with a slash', 'incident', { DD_SITE: 'datadoghq.com/' }, 'DD_SITE'],
-  ['DD_SITE with a scheme', 'deployment', { DD_SITE: 'https://datadoghq.com' }, 'DD_SITE'],
+  ['DD_SITE with a double slash', 'incident', { DD_SITE: 'datadoghq.com//' }, 'DD_SITE'],
+  ['DD_SITE with a path', 'deployment', { DD_SITE: 'https://datadoghq.com/app' }, 'DD_SITE'],
   ['DATADOG_SITE with a scheme', 'incident', { DATADOG_SITE: 'http://datadoghq.eu' }, 'DD_SITE'],
   ['DORA_API_URL with user info', 'deployment', { DORA_API_URL: 'https://user:hunter2-secret@127.0.0.1:9/' }, 'DORA_API_URL'],
   ['DORA_REQUEST_TIMEOUT in words', 'deployment', { DORA_REQUEST_TIMEOUT: 'ten' }, 'DORA_REQUEST_TIMEOUT'],
@@ -140,6 +142,18 @@ describe.concurrent('bad input is refused with exit 2 and nothing sent', () => {
 });
 
 describe.concurrent('values that look odd but are valid', () => {
+  it.for(['https://datadoghq.eu', 'datadoghq.eu/', 'https://api.datadoghq.eu'])(
+    'the site spelling %s is normalised to datadoghq.eu',
+    async (site, { expect }) => {
+      const run = await runDora(
+        ['deployment', '--service', 'api', '--started-at', '1795687200', '--skip-git', '--dry-run', '--site', site],
+        { cwd: makePlainDir(), env: {} },
+      );
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stderr).toContain('https://api.datadoghq.eu/api/v2/dora/deployment');
+    },
+  );
+
   it("DD_SITE='' and other empty variables count as unset, not as errors", async ({ expect }) => {
     const run = await runDora(['deployment', '--service', 'api', '--started-at', '1795687200', '--skip-git', '--dry-run'], {
       cwd: makePlainDir(),

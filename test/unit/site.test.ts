@@ -10,13 +10,34 @@ describe('resolveApiTarget', () => {
     ['ddog-gov.com', 'https://api.ddog-gov.com'],
     ['api.datadoghq.eu', 'https://api.datadoghq.eu'],
     ['app.datadoghq.com', 'https://api.datadoghq.com'],
+    // unambiguous spellings are normalised rather than refused
+    ['https://datadoghq.eu', 'https://api.datadoghq.eu'],
+    ['datadoghq.eu/', 'https://api.datadoghq.eu'],
+    ['https://api.datadoghq.eu', 'https://api.datadoghq.eu'],
+    ['HTTPS://app.datadoghq.eu/', 'https://api.datadoghq.eu'],
+    [' us3.datadoghq.com ', 'https://api.us3.datadoghq.com'],
   ])('site %s → %s', (site, baseUrl) => {
-    expect(resolveApiTarget(site, undefined)).toEqual({ baseUrl });
+    expect(resolveApiTarget(site, undefined)).toMatchObject({ baseUrl });
+    expect(resolveApiTarget(site, undefined).unknownSite).toBeUndefined();
+  });
+
+  it('names the resolved site', () => {
+    expect(resolveApiTarget('https://api.datadoghq.eu/', undefined).site).toBe('datadoghq.eu');
+    expect(resolveApiTarget(undefined, undefined).site).toBe('datadoghq.com');
+    expect(resolveApiTarget('datadoghq.eu', 'https://gateway.example').site).toBeUndefined();
+  });
+
+  it('marks US1-FED (ddog-gov.com), where DORA Metrics does not exist, and only it', () => {
+    expect(resolveApiTarget('ddog-gov.com', undefined).doraUnavailable).toBe(true);
+    expect(resolveApiTarget('api.ddog-gov.com', undefined).doraUnavailable).toBe(true);
+    expect(resolveApiTarget('us2.ddog-gov.com', undefined).doraUnavailable).toBeUndefined();
+    expect(resolveApiTarget('datadoghq.com', undefined).doraUnavailable).toBeUndefined();
   });
 
   it('warns (does not refuse) on a Datadog site it does not know yet', () => {
     expect(resolveApiTarget('us9.datadoghq.com', undefined)).toEqual({
       baseUrl: 'https://api.us9.datadoghq.com',
+      site: 'us9.datadoghq.com',
       unknownSite: 'us9.datadoghq.com',
     });
     expect(resolveApiTarget('datad0g.com', undefined)).toMatchObject({ unknownSite: 'datad0g.com' });
@@ -29,7 +50,18 @@ describe('resolveApiTarget', () => {
     },
   );
 
-  it.each(['https://datadoghq.com', 'datadoghq.com/api', 'datadog hq.com', 'localhost', '', 'datadoghq.com:443'])(
+  it.each([
+    'http://datadoghq.com',
+    'ftp://datadoghq.com',
+    'datadoghq.com/api',
+    'https://datadoghq.com/api/',
+    'datadoghq.com//',
+    'https://',
+    'datadog hq.com',
+    'localhost',
+    '',
+    'datadoghq.com:443',
+  ])(
     'refuses the malformed site %j',
     (site) => {
       expect(() => resolveApiTarget(site, undefined)).toThrow(UsageError);
@@ -61,12 +93,25 @@ describe('resolveApiTarget', () => {
     'https://gw.example/?',
     'https://gw.example/#',
     'http://gateway.internal:8080',
+    'https://api.datadoghq.com/api/v2/dora/deployment',
+    'https://gw.example/prefix/api/v2/dora/',
+    'https://gw.example/api',
   ])(
     'refuses the API URL %j',
     (url) => {
       expect(() => resolveApiTarget(undefined, url)).toThrow(UsageError);
     },
   );
+
+  it('explains a doubled path by naming the base URL to give instead', () => {
+    expect(() => resolveApiTarget(undefined, 'https://gw.example/prefix/api/v2/dora/deployment')).toThrow(
+      /base URL only \(such as https:\/\/gw\.example\/prefix\)/,
+    );
+  });
+
+  it('keeps a path prefix that merely contains "api" in a name', () => {
+    expect(resolveApiTarget(undefined, 'https://gw.example/apis-gw/').baseUrl).toBe('https://gw.example/apis-gw');
+  });
 
   it('never echoes credentials from a refused API URL', () => {
     expect(() => resolveApiTarget(undefined, 'https://u:SECRET@gw.example')).toThrow(/^(?!.*SECRET)/s);
