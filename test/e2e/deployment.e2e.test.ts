@@ -124,7 +124,7 @@ describe('dora deployment, end to end', () => {
     [['--service', 'api', '--started-at', '1795687200', '--git-commit-sha', 'abc123'], /not a commit SHA/],
     [['--service', 'api', '--started-at', '1795687200', '--custom-tags', 'novalue'], /key:value/],
     [['--service', 'api', '--started-at', '1795687200', '--id', 'short'], /--id must be 16 to 128/],
-    [['--service', 'api', '--started-at', '1795687200', '--site', 'https://datadoghq.eu'], /not a Datadog site/],
+    [['--service', 'api', '--started-at', '1795687200', '--site', 'ftp://datadoghq.eu'], /not a Datadog site/],
     [['--service', 'api', '--started-at', '1795687200', '--bogus'], /unknown option/],
   ])('refuses bad input %j with exit 2 and sends nothing', async (args, message) => {
     intake = await startIntake();
