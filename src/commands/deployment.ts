@@ -124,9 +124,11 @@ async function gitFacts(options: DeploymentOptions, ctx: Context, reporter: Repo
   const resolution = await findGit(options, options.dryRun === true, ctx, reporter);
   if (!resolution.git) {
     const missing = [resolution.repositoryUrl ? undefined : 'repository URL', resolution.commitSha ? undefined : 'commit SHA'].filter(Boolean);
+    // When the checkout itself said what went wrong (git missing, an unsafe directory), "run inside it" misleads.
+    const where = resolution.local?.problem ? '' : 'Run inside the checkout, or pass';
     reporter.warn(
       `No git ${missing.join(' or ')} found, so the deployment is sent without git data and change lead time ` +
-        'cannot be computed for it. Run inside the checkout, or pass --git-repository-url and --git-commit-sha ' +
+        `cannot be computed for it. ${where ? `${where} ` : 'Pass '}--git-repository-url and --git-commit-sha ` +
         '(or DD_GIT_REPOSITORY_URL / DD_GIT_COMMIT_SHA); --skip-git silences this.',
     );
   }

@@ -15,6 +15,8 @@ export interface CiGitFacts {
   commitSha?: string;
   branch?: string;
   tag?: string;
+  /** Doubts about what was read (e.g. a fallback commit), for the caller to print. */
+  warnings?: string[];
 }
 
 export interface CiIo {
@@ -97,20 +99,22 @@ function field(value: unknown, key: string): unknown {
   return typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
 }
 
-/** `pull_request.head.sha` from the GitHub event payload file; undefined when the file is missing or not that shape. */
-function githubPullRequestHeadSha(env: Env, io: CiIo): string | undefined {
+/** The GitHub event payload file, parsed; undefined when unset, missing or not JSON. */
+function githubEventPayload(env: Env, io: CiIo): unknown {
   const path = get(env, 'GITHUB_EVENT_PATH');
   if (path === undefined) return undefined;
-  let payload: unknown;
   try {
     const text = io.readFile(path);
-    if (text === undefined) return undefined;
-    payload = JSON.parse(text);
+    return text === undefined ? undefined : (JSON.parse(text) as unknown);
   } catch {
     return undefined;
   }
-  const sha = field(field(field(payload, 'pull_request'), 'head'), 'sha');
-  return typeof sha === 'string' && sha.trim() ? sha.trim() : undefined;
+}
+
+/** A non-blank string at `keys` inside the payload. */
+function payloadString(payload: unknown, ...keys: string[]): string | undefined {
+  const value = keys.reduce<unknown>((at, key) => field(at, key), payload);
+  return typeof value === 'string' && value.trim() ? value.trim() : undefined;
 }
 
 /** Drone and Harness CI share the DRONE_* variables (Harness documents them "for compatibility with Drone"). */
@@ -145,21 +149,41 @@ export const CI_PROVIDERS: readonly CiProvider[] = [
   {
     id: 'github-actions',
     name: 'GitHub Actions',
-    // docs.github.com "Variables reference": GITHUB_ACTIONS is always true when Actions runs the workflow.
-    detect: isSet('GITHUB_ACTIONS'),
+    // docs.github.com "Variables reference": GITHUB_ACTIONS is always true when Actions runs the workflow; some
+    // runners and tools set only GITHUB_ACTION (the running step's name), so either marks Actions.
+    detect: (env) => isSet('GITHUB_ACTIONS')(env) || isSet('GITHUB_ACTION')(env),
     read(env, io) {
       const server = get(env, 'GITHUB_SERVER_URL');
       const repository = get(env, 'GITHUB_REPOSITORY');
       const event = get(env, 'GITHUB_EVENT_NAME');
       // For pull_request GITHUB_SHA is the synthetic merge commit, for pull_request_target the base branch head; the
       // commit actually proposed is pull_request.head.sha in the event payload (docs: "Events that trigger workflows").
+      // For workflow_run GITHUB_SHA is the default branch's head; the commit deployed is the triggering run's head_sha.
       const isPullRequest = event === 'pull_request' || event === 'pull_request_target';
+      const warnings: string[] = [];
+      let commitSha = get(env, 'GITHUB_SHA');
+      if (isPullRequest || event === 'workflow_run') {
+        const payload = githubEventPayload(env, io);
+        const fromPayload = isPullRequest
+          ? payloadString(payload, 'pull_request', 'head', 'sha')
+          : payloadString(payload, 'workflow_run', 'head_sha');
+        if (fromPayload !== undefined) commitSha = fromPayload;
+        else if (commitSha !== undefined) {
+          const wanted = isPullRequest ? 'pull_request.head.sha' : 'workflow_run.head_sha';
+          warnings.push(
+            `GitHub Actions ${event} event: could not read ${wanted} from the event file (GITHUB_EVENT_PATH), so ` +
+              `GITHUB_SHA (${commitSha}) is used; it is not ${isPullRequest ? "the pull request's head commit" : "the triggering run's head commit"}. ` +
+              'Pass --git-commit-sha to name the commit deployed.',
+          );
+        }
+      }
       return {
         repositoryUrl:
           server !== undefined && repository !== undefined
             ? `${server.replace(/\/+$/, '')}/${repository}.git`
             : undefined,
-        commitSha: (isPullRequest ? githubPullRequestHeadSha(env, io) : undefined) ?? get(env, 'GITHUB_SHA'),
+        commitSha,
+        ...(warnings.length > 0 ? { warnings } : {}),
         // GITHUB_HEAD_REF (the PR source branch) is only set for the two pull request events.
         ...(isPullRequest ? { branch: get(env, 'GITHUB_HEAD_REF') } : fromRef(get(env, 'GITHUB_REF'))),
       };
@@ -484,6 +508,7 @@ export function detectCiProvider(env: Env, io: CiIo): CiGitFacts | undefined {
   const result: CiGitFacts = { provider: provider.name };
   if (facts.repositoryUrl) result.repositoryUrl = facts.repositoryUrl;
   if (facts.commitSha) result.commitSha = facts.commitSha;
+  if (facts.warnings?.length) result.warnings = facts.warnings;
   // A tag build is not a branch build, and several providers (Travis, Buildkite, AppVeyor, Jenkins multibranch)
   // repeat the tag name in their branch variable; the tag wins.
   if (facts.tag) result.tag = facts.tag;

@@ -4,11 +4,10 @@
  * one level is kept even when the other value comes from a later one.
  */
 import { UsageError } from '../errors.js';
-import { SHA_PATTERN } from '../input/fields.js';
 import type { Config } from '../config.js';
 import { detectCiProvider, type CiGitFacts, type CiIo } from './ci-providers.js';
-import type { LocalGitReader } from './local.js';
-import { hasUserInfo, isLocalPath, sanitizeRepositoryUrl } from './url.js';
+import type { LocalGitFacts, LocalGitReader } from './local.js';
+import { COMMIT_SHA_PATTERN, hasUserInfo, repositoryKey, repositoryUrlProblem, sanitizeRepositoryUrl } from './url.js';
 
 // A type alias, not an interface, so it fits JsonValue's index signature in --json output.
 export type GitFacts = {
@@ -16,12 +15,24 @@ export type GitFacts = {
   commit_sha: string;
 };
 
+/** The levels values come from, highest precedence first. */
+export type GitLevel = 'flag' | 'environment' | 'ci' | 'local';
+
+export interface GitValue {
+  value: string;
+  /** Where it came from, for people: `--git-repository-url`, `GitHub Actions environment`, `local checkout`. */
+  source: string;
+  level: GitLevel;
+}
+
 export interface GitResolution {
   /** Both values, or undefined when either could not be found (the API needs the pair). */
   git?: GitFacts;
-  repositoryUrl?: { value: string; source: string };
-  commitSha?: { value: string; source: string };
+  repositoryUrl?: GitValue;
+  commitSha?: GitValue;
   ci?: CiGitFacts;
+  /** What the local checkout said, when it was asked (for `dora doctor`). */
+  local?: LocalGitFacts;
   warnings: string[];
 }
 
@@ -34,72 +45,107 @@ export interface GitInputs {
   readLocal: LocalGitReader;
 }
 
-type Candidate = { value: string; source: string } | undefined;
+type Candidate = GitValue | undefined;
 
 export async function resolveGit(inputs: GitInputs): Promise<GitResolution> {
   const { config } = inputs;
   const warnings: string[] = [];
+  /** The repository each level names (valid URLs only), to check a commit from one level against a URL from another. */
+  const levelUrls: Partial<Record<GitLevel, Candidate>> = {};
 
   // Values the user gave on purpose are refused when malformed; values we discover are skipped with a warning.
-  let url = given(inputs.flagUrl, '--git-repository-url');
-  let sha = givenSha(inputs.flagSha, '--git-commit-sha');
-  url ??= given(config.gitRepositoryUrl, 'DD_GIT_REPOSITORY_URL');
-  sha ??= givenSha(config.gitCommitSha, 'DD_GIT_COMMIT_SHA');
+  const flagUrl = given(inputs.flagUrl, '--git-repository-url', 'flag');
+  const envUrl = given(config.gitRepositoryUrl, 'DD_GIT_REPOSITORY_URL', 'environment');
+  levelUrls.flag = flagUrl;
+  levelUrls.environment = envUrl;
+  let url = flagUrl ?? envUrl;
+  let sha = givenSha(inputs.flagSha, '--git-commit-sha', 'flag');
+  sha ??= givenSha(config.gitCommitSha, 'DD_GIT_COMMIT_SHA', 'environment');
 
   let ci: CiGitFacts | undefined;
   if (!url || !sha) {
     ci = detectCiProvider(config.vars, inputs.io);
     if (ci) {
       const from = `${ci.provider} environment`;
-      url ??= discovered(ci.repositoryUrl, from);
+      warnings.push(...(ci.warnings ?? []));
+      levelUrls.ci = discovered(ci.repositoryUrl, from, 'ci', warnings);
+      url ??= levelUrls.ci;
       if (!sha && ci.commitSha) {
-        if (SHA_PATTERN.test(ci.commitSha)) sha = { value: ci.commitSha, source: from };
-        else warnings.push(`Ignored the commit SHA from the ${from} (${JSON.stringify(ci.commitSha)}): not 40 to 64 hex characters.`);
+        if (COMMIT_SHA_PATTERN.test(ci.commitSha)) sha = { value: ci.commitSha, source: from, level: 'ci' };
+        else warnings.push(`Ignored the commit SHA from the ${from} (${JSON.stringify(ci.commitSha)}): not 40 or 64 hex characters.`);
       }
     }
   }
 
+  let local: LocalGitFacts | undefined;
   if (!url || !sha) {
-    const local = await inputs.readLocal(inputs.cwd);
+    local = await inputs.readLocal(inputs.cwd);
     if (local.problem) warnings.push(`No git facts from the local checkout: ${local.problem}.`);
-    if (!url && local.repositoryUrl && isLocalPath(local.repositoryUrl)) {
-      warnings.push(
-        `Ignored the local checkout's remote (${sanitizeRepositoryUrl(local.repositoryUrl)}): a folder on this machine, not a ` +
-          'repository URL Datadog can link to. Give the URL with --git-repository-url or DD_GIT_REPOSITORY_URL.',
-      );
-    } else {
-      url ??= discovered(local.repositoryUrl, 'local checkout');
-    }
-    sha ??= discovered(local.commitSha, 'local checkout');
+    levelUrls.local = discovered(local.repositoryUrl, 'local checkout', 'local', warnings);
+    url ??= levelUrls.local;
+    if (!sha && local.commitSha) sha = { value: local.commitSha, source: 'local checkout', level: 'local' };
   }
+
+  if (url && sha) checkSameRepository(url, sha, levelUrls[sha.level]);
 
   const resolution: GitResolution = { warnings };
   if (ci) resolution.ci = ci;
+  if (local) resolution.local = local;
   if (url) resolution.repositoryUrl = url;
   if (sha) resolution.commitSha = sha;
   if (url && sha) resolution.git = { repository_url: url.value, commit_sha: sha.value.toLowerCase() };
   return resolution;
 }
 
-function given(raw: string | undefined, source: string): Candidate {
-  if (raw === undefined) return undefined;
-  const value = sanitizeRepositoryUrl(raw);
-  if (value === '') throw new UsageError(`${source} must not be empty.`);
-  return { value, source: hasUserInfo(raw) ? `${source}, credentials removed` : source };
+/**
+ * A commit is paired with a URL from another level only when that level names no repository, or the same one: a
+ * GITHUB_SHA of the deploy repository sent with `--git-repository-url` of the service repository would make Datadog
+ * compute lead time against a commit that repository does not have.
+ */
+function checkSameRepository(url: GitValue, sha: GitValue, shaLevelUrl: Candidate): void {
+  if (url.level === sha.level || shaLevelUrl === undefined) return;
+  if (repositoryKey(url.value) === repositoryKey(shaLevelUrl.value)) return;
+  throw new UsageError(
+    `The repository URL (${url.value}, from ${url.source}) and the commit SHA (from ${sha.source}) name different ` +
+      `repositories: the commit belongs to ${shaLevelUrl.value} (from ${shaLevelUrl.source}). ` +
+      'Pass --git-commit-sha with the commit of the repository you name.',
+  );
 }
 
-function givenSha(raw: string | undefined, source: string): Candidate {
+function given(raw: string | undefined, source: string, level: GitLevel): Candidate {
+  if (raw === undefined) return undefined;
+  const problem = repositoryUrlProblem(raw);
+  if (problem !== undefined) {
+    // The value is shown only when it is short and printable; its credentials never are.
+    const shown = /^[\x20-\x7e]{1,200}$/.test(raw.trim()) ? ` ${JSON.stringify(sanitizeRepositoryUrl(raw))}` : '';
+    throw new UsageError(`${source}:${shown} ${problem}.`);
+  }
+  const value = sanitizeRepositoryUrl(raw);
+  return { value, source: hasUserInfo(raw) ? `${source}, credentials removed` : source, level };
+}
+
+function givenSha(raw: string | undefined, source: string, level: GitLevel): Candidate {
   if (raw === undefined) return undefined;
   const value = raw.trim();
-  if (!SHA_PATTERN.test(value)) {
+  if (!COMMIT_SHA_PATTERN.test(value)) {
+    const shown = /^[\x20-\x7e]{1,100}$/.test(value) ? ` ${JSON.stringify(value)}` : '';
     throw new UsageError(
-      `${source}: ${JSON.stringify(value)} is not a commit SHA (40 to 64 hexadecimal characters, as \`git rev-parse HEAD\` prints).`,
+      `${source}:${shown} is not a commit SHA (40 or 64 hexadecimal characters, as \`git rev-parse HEAD\` prints).`,
     );
   }
-  return { value, source };
+  return { value, source, level };
 }
 
-function discovered(raw: string | undefined, source: string): Candidate {
+/** A URL found in CI variables or the checkout: dropped with a warning naming its source when it cannot be sent. */
+function discovered(raw: string | undefined, source: string, level: GitLevel, warnings: string[]): Candidate {
   if (raw === undefined || raw.trim() === '') return undefined;
-  return { value: sanitizeRepositoryUrl(raw), source };
+  const problem = repositoryUrlProblem(raw);
+  if (problem !== undefined) {
+    warnings.push(
+      `Ignored the repository URL from the ${source}: it ${problem}. ` +
+        'Give the URL with --git-repository-url or DD_GIT_REPOSITORY_URL.',
+    );
+    return undefined;
+  }
+  return { value: sanitizeRepositoryUrl(raw), source, level };
 }

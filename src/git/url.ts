@@ -49,6 +49,61 @@ export function isLocalPath(raw: string): boolean {
   return !SCHEME.test(url) && !/^[^/\\]*:/.test(url);
 }
 
+/** A commit as git names it: 40 hex characters (SHA-1) or 64 (SHA-256), nothing in between. */
+export const COMMIT_SHA_PATTERN = /^(?:[a-fA-F0-9]{40}|[a-fA-F0-9]{64})$/;
+
+/** Datadog's limit for a repository URL, whatever the source. */
+export const MAX_REPOSITORY_URL_LENGTH = 2048;
+
+/** Schemes git uses for remotes Datadog can link to. */
+const REMOTE_URL = /^(?:https?|ssh|git|git\+ssh|ssh\+git):\/\/[^/?#\s]+(?:[/?#]\S*)?$/i;
+/** scp style `user@host:path` (git's own short form for ssh). */
+const SCP_URL = /^[^@\s/:]+@[^@\s/:]+:\S+$/;
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+
+/**
+ * Why `raw` cannot be sent as a repository URL, or undefined when it can. The caller adds where the value came from
+ * and decides whether that is a refusal (given by the user) or a warning (found in the checkout or a CI variable).
+ */
+export function repositoryUrlProblem(raw: string): string | undefined {
+  const url = raw.trim();
+  if (url === '') return 'is empty';
+  if (CONTROL.test(url)) return 'holds control characters (a newline or a terminal escape)';
+  if (url.length > MAX_REPOSITORY_URL_LENGTH) return `is longer than ${MAX_REPOSITORY_URL_LENGTH} characters`;
+  if (isLocalPath(url)) return 'is a folder on this machine, not a repository URL Datadog can link to';
+  if (!REMOTE_URL.test(url) && !SCP_URL.test(url)) {
+    return 'is not a repository URL (such as https://github.com/org/repo or git@github.com:org/repo.git)';
+  }
+  return undefined;
+}
+
+/**
+ * The repository a URL names, for comparing two spellings: host (lowercase, no user info, no port) and path,
+ * without scheme, `.git` or trailing slashes. `git@github.com:org/x.git` and `https://github.com/org/x` give the same key.
+ */
+export function repositoryKey(raw: string): string {
+  const url = sanitizeRepositoryUrl(raw);
+  const scheme = SCHEME.exec(url);
+  let host: string;
+  let path: string;
+  if (scheme) {
+    const rest = url.slice(scheme[0].length);
+    const slash = rest.indexOf('/');
+    host = slash === -1 ? rest : rest.slice(0, slash);
+    path = slash === -1 ? '' : rest.slice(slash);
+  } else {
+    const at = url.indexOf('@');
+    const colon = url.indexOf(':', at + 1);
+    host = url.slice(at + 1, colon === -1 ? undefined : colon);
+    path = colon === -1 ? '' : url.slice(colon + 1);
+  }
+  // Ports differ between the ssh and https spellings of one repository, so they are not part of its name.
+  host = host.replace(/:\d*$/, '').toLowerCase();
+  path = path.replace(/^\/+/, '').replace(/\/+$/, '').replace(/\.git$/i, '').replace(/\/+$/, '');
+  return `${host}/${path}`;
+}
+
 function firstIndexOf(text: string, needles: readonly string[]): number {
   let best = text.length;
   for (const needle of needles) {

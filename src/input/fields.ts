@@ -45,6 +45,3 @@ export function firstIssue(error: z.core.$ZodError): string {
     ? issue.message
     : `${issue.path.join('.')}: ${issue.message}`;
 }
-
-/** A commit SHA as git prints it. */
-export const SHA_PATTERN = /^[a-fA-F0-9]{40,64}$/;

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { hasUserInfo, isLocalPath, sanitizeRepositoryUrl } from '../../src/git/url.js';
+import {
+  hasUserInfo,
+  isLocalPath,
+  repositoryKey,
+  repositoryUrlProblem,
+  sanitizeRepositoryUrl,
+} from '../../src/git/url.js';
 
 describe('sanitizeRepositoryUrl', () => {
   it.each([
@@ -46,3 +52,43 @@ describe('isLocalPath', () => {
   );
 });
 
+describe('repositoryUrlProblem', () => {
+  it.each([
+    'https://github.com/acme/shop.git',
+    'http://git.internal/acme/shop',
+    'ssh://git@github.com:22/acme/shop.git',
+    'git://git.example/shop.git',
+    'git@github.com:acme/shop.git',
+  ])('accepts the URL %s', (url) => {
+    expect(repositoryUrlProblem(url)).toBeUndefined();
+  });
+
+  it.each([
+    ['/srv/git/shop.git', /folder/],
+    ['file:///srv/git/shop.git', /folder/],
+    ['shop', /not a repository URL/],
+    ['github.com/acme/shop', /not a repository URL/],
+    ['https:///acme/shop', /not a repository URL/],
+    ['s3://bucket/key', /not a repository URL/],
+    ['https://github.com/a\tb', /control characters/],
+  ])('refuses %j', (url, why) => {
+    expect(repositoryUrlProblem(url)).toMatch(why);
+  });
+});
+
+describe('repositoryKey', () => {
+  it('gives one key for the spellings of one repository', () => {
+    const keys = [
+      'https://github.com/org/x',
+      'git@github.com:org/x.git',
+      'https://token@GitHub.com/org/x.git/',
+      'ssh://git@github.com:22/org/x.git',
+    ].map(repositoryKey);
+    expect(new Set(keys)).toEqual(new Set(['github.com/org/x']));
+  });
+
+  it('tells different repositories apart', () => {
+    expect(repositoryKey('https://github.com/org/x')).not.toBe(repositoryKey('https://github.com/org/y'));
+    expect(repositoryKey('https://github.com/org/x')).not.toBe(repositoryKey('https://gitlab.com/org/x'));
+  });
+});
