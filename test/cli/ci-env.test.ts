@@ -93,4 +93,27 @@ describe('git facts from CI providers, outside any checkout', () => {
     expect(run.stderr).toMatch(/Ignored the commit SHA/);
     expect(git).toEqual({ repository_url: 'https://gitlab.com/acme/shop.git', commit_sha: repo.head });
   });
+
+  it('refuses a repository from one level paired with a commit of another repository, naming both sources', async () => {
+    intake = await startIntake();
+    const run = await runCli(['deployment', '--service', 'api', '--started-at', '1795687200', '--git-repository-url', 'https://github.com/org/service-repo'], {
+      cwd: makePlainDir(),
+      env: { DD_API_KEY: KEY, DORA_API_URL: intake.url, GITHUB_ACTIONS: 'true', GITHUB_SERVER_URL: 'https://github.com', GITHUB_REPOSITORY: 'org/deploy-repo', GITHUB_SHA: HEAD_SHA },
+    });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--git-repository-url');
+    expect(run.stderr).toContain('GitHub Actions');
+    expect(run.stderr).toContain('--git-commit-sha');
+    expect(intake.requests).toHaveLength(0);
+  });
+
+  it('drops a CI repository URL that is a folder (Jenkins GIT_URL=file://…) with a warning, and refuses one given by flag', async () => {
+    const { run, git } = await deployIn({ JENKINS_URL: 'https://ci.example/', GIT_URL: 'file:///srv/git/shop.git', GIT_COMMIT: HEAD_SHA });
+    expect(run.code).toBe(0);
+    expect(git).toBeUndefined();
+    expect(run.stderr).toMatch(/warning: .*GIT_URL|Jenkins/);
+    const given = await runCli(['deployment', '--service', 'api', '--started-at', '1795687200', '--git-repository-url', '/srv/git/shop.git', '--git-commit-sha', HEAD_SHA, '--dry-run']);
+    expect(given.code).toBe(2);
+    expect(given.stderr).toContain('--git-repository-url');
+  });
 });
