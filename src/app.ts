@@ -45,6 +45,7 @@ export interface ContextParts {
   random?: () => number;
   readLocalGit?: Context['readLocalGit'];
   enableFips?: () => void;
+  confirm?: Context['confirm'];
 }
 
 /** The Context production runs with; tests call it too, replacing only what they must. */
@@ -68,6 +69,7 @@ export function createContext(parts: ContextParts): Context {
     platform: `node ${process.version}; ${process.platform} ${process.arch}`,
     nodeVersion: process.version,
     enableFips: parts.enableFips ?? enableFips,
+    ...(parts.confirm ? { confirm: parts.confirm } : {}),
   };
 }
 
@@ -118,6 +120,7 @@ export async function runProcess(argv: string[]): Promise<void> {
       sending = true;
       return realTransport(proxy);
     },
+    confirm: askAtTerminal,
   });
 
   let code: number;
@@ -132,6 +135,18 @@ export async function runProcess(argv: string[]): Promise<void> {
   process.exitCode = code;
   // Let stdout drain and exit naturally; a stray handle must not keep a CI step alive, though.
   setTimeout(() => process.exit(code), 1000).unref();
+}
+
+/** A yes/no question on stderr, answered on stdin; undefined when stdin is no terminal (CI, a pipe). */
+async function askAtTerminal(question: string): Promise<boolean | undefined> {
+  if (!process.stdin.isTTY) return undefined;
+  const { createInterface } = process.getBuiltinModule('node:readline/promises');
+  const prompt = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return /^y(es)?$/i.test((await prompt.question(question)).trim());
+  } finally {
+    prompt.close();
+  }
 }
 
 function readFile(path: string): string | undefined {

@@ -55,4 +55,6 @@ export interface Context {
   nodeVersion: string;
   /** Turns FIPS mode on; throws when the runtime cannot. */
   enableFips(): void;
+  /** Asks a yes/no question at the terminal; undefined when nobody can answer (no terminal on stdin). */
+  confirm?(question: string): Promise<boolean | undefined>;
 }

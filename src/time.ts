@@ -170,3 +170,9 @@ export function formatNs(ns: bigint): string {
 export function systemNowNs(): bigint {
   return BigInt(Date.now()) * 1_000_000n;
 }
+
+/** An instant for people, in UTC with a `Z`, without fractional digits that are all zero: `2026-11-26T10:00:00Z`. */
+export function formatInstant(ns: bigint): string {
+  const full = formatNs(ns);
+  return full.replace(/\.?0+Z$/, 'Z').replace(/\.Z$/, 'Z');
+}

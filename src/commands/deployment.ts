@@ -14,9 +14,11 @@ import type { Reporter } from '../output/reporter.js';
 import { shellQuote } from '../output/shell.js';
 import { formatNs } from '../time.js';
 import { commandFailureMessage, commandExitCode, commandSucceeded } from '../wrap/outcome.js';
-import { prepareCalls } from './call.js';
+import { describeDryRun, prepareCalls } from './call.js';
+import { listCall } from './records.js';
+import { lookupQuery, markRemediated, patchCall } from './remediation.js';
 import { findGit } from './git.js';
-import { addDeliveryOptions, addEventOptions, collect } from './options.js';
+import { addDeliveryOptions, addEventOptions, collect, single } from './options.js';
 import { recordEvents, showDryRun, type PreparedEvent } from './send.js';
 
 export function deploymentCommand(run: (options: DeploymentOptions) => Promise<void>): Command {
@@ -25,7 +27,10 @@ export function deploymentCommand(run: (options: DeploymentOptions) => Promise<v
     .description('Record that a service was deployed to an environment, from a commit, between two instants.')
     .addOption(new Option('--service <service>', 'deployed service (required; env: DD_SERVICE); repeat for several, one event each').argParser(collect));
   addEventOptions(command, 'deployment');
-  command.addOption(new Option('--skip-git', 'send no repository URL or commit SHA (change lead time needs them)'));
+  command
+    .addOption(new Option('--skip-git', 'send no repository URL or commit SHA (change lead time needs them)'))
+    .addOption(single('--rollback-of <version>', 'this deployment rolls back version <version>: mark that one a change failure, remediated by this one'))
+    .addOption(single('--rollforward-of <version>', 'this deployment fixes version <version> by rolling forward (a hotfix): mark it likewise'));
   addDeliveryOptions(command);
   return command
     .addHelpText(
@@ -41,7 +46,10 @@ Examples:
   $ dora deployment --service checkout --env prod -- ./deploy.sh --canary 10
   $ dora deployment --service checkout --env prod --started-at 1795687200
   $ dora deployment --service api --service worker --env prod --version 1.4.2 --started-at "$START"
-  $ DD_SERVICE=checkout dora deployment --started-at "$DEPLOY_START" --dry-run`,
+  $ DD_SERVICE=checkout dora deployment --started-at "$DEPLOY_START" --dry-run
+  $ dora deployment --service checkout --env prod --version 1.4.1 --rollback-of 1.4.2 -- ./deploy.sh 1.4.1
+  $ dora deployment list --service checkout --env prod --since -30d
+  $ dora deployment update 7f3c…e1 --no-change-failure`,
     )
     .action(async (options: DeploymentOptions) => run(options));
 }
@@ -52,6 +60,7 @@ export async function runDeployment(options: DeploymentOptions, ctx: Context, re
   const git = input.skipGit ? skipGit(options, reporter) : await gitFacts(options, ctx, reporter);
   const output = { json: options.json === true, softFail: input.softFail };
 
+  const remediation = remediationPlan(input, ctx);
   if (options.dryRun) {
     const now = ctx.nowNs();
     if (input.command) {
@@ -59,17 +68,26 @@ export async function runDeployment(options: DeploymentOptions, ctx: Context, re
       reporter.info('The times below are placeholders: a real run takes them from the command\'s start and exit.');
     }
     showDryRun(events(input, input.startedAt ?? now, finishOf(input.startedAt ?? now, input.finishedAt, now), git), input.delivery, { ...output, dryRun: true }, reporter);
+    if (remediation) {
+      reporter.info(`Then, to find the failed deployment of version ${input.remediates?.version}, it would list deployments with:`);
+      for (const { list } of remediation.calls) reporter.result(list.body as string);
+      reporter.info('and mark the newest match, the one this deployment remediates, with:');
+      for (const { patch } of remediation.calls) reporter.result(patch.body as string);
+      describeDryRun(remediation.calls.flatMap(({ list, patch }) => [list, patch]), input.delivery, reporter);
+    }
     return;
   }
 
   // Keys and FIPS are checked before the deploy runs, so a run that could not record it exits 2 and runs nothing.
-  const keys = prepareCalls([{ method: 'POST', path: DEPLOYMENT_PATH, action: 'record', noun: 'deployment', title: 'deployment' }], input.delivery, ctx, reporter);
+  const recordCall = { method: 'POST', path: DEPLOYMENT_PATH, action: 'record', noun: 'deployment', title: 'deployment' } as const;
+  const keys = prepareCalls([recordCall, ...(remediation?.calls.flatMap(({ list, patch }) => [list, patch]) ?? [])], input.delivery, ctx, reporter);
+  const afterRecorded = remediation ? { afterRecorded: () => remediation.mark(keys, reporter) } : {};
   if (!input.command) {
     const now = ctx.nowNs();
     const startedAt = input.startedAt ?? now;
     const finishedAt = finishOf(startedAt, input.finishedAt, now);
     reporter.detail(`Deployment window: ${formatNs(startedAt)} → ${formatNs(finishedAt)}`);
-    await recordEvents(events(input, startedAt, finishedAt, git), keys, input.delivery, output, ctx, reporter);
+    await recordEvents(events(input, startedAt, finishedAt, git), keys, input.delivery, output, ctx, reporter, afterRecorded);
     return;
   }
 
@@ -92,7 +110,34 @@ export async function runDeployment(options: DeploymentOptions, ctx: Context, re
   await recordEvents(events(input, startedAt, finishedAt, git), keys, input.delivery, output, ctx, reporter, {
     json: commandJson,
     onFailure: 'The deploy command itself succeeded (exit 0); only recording it failed.',
+    ...afterRecorded,
   });
+}
+
+/**
+ * For --rollback-of / --rollforward-of: per service, the lookup of the failed deployment and its PATCH (shown in a
+ * dry run, their keys checked up front), and the marking once this deployment is recorded.
+ */
+function remediationPlan(input: DeploymentInput, ctx: Context) {
+  const { remediates } = input;
+  const env = input.fields.env;
+  if (!remediates || env === undefined) return undefined;
+  const picks = input.services.map(({ service, id }) => ({ pick: { service, env, version: remediates.version }, id }));
+  return {
+    calls: picks.map(({ pick, id }) => ({
+      list: listCall('deployment', lookupQuery(pick, ctx.nowNs())),
+      patch: patchCall('<found by lookup>', { changeFailure: true, remediation: { id, type: remediates.type } }),
+    })),
+    async mark(keys: ReturnType<typeof prepareCalls>, reporter: Reporter) {
+      const outcomes = [];
+      for (const { pick, id } of picks) outcomes.push(await markRemediated(pick, { id, type: remediates.type }, keys, input.delivery, ctx, reporter));
+      const [only] = outcomes;
+      return {
+        json: outcomes.length === 1 && only ? only.json : { remediations: outcomes.map((outcome) => outcome.json) },
+        exitCode: outcomes.reduce((worst, outcome) => Math.max(worst, outcome.exitCode), 0),
+      };
+    },
+  };
 }
 
 /** One event per service, sharing the git facts and the times. */

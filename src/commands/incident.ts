@@ -27,11 +27,11 @@ export function incidentCommand(run: (options: IncidentOptions) => Promise<void>
 At least one --service or a --team is required. No git data is sent unless --git-commit-sha names the commit that
 caused the incident; the repository URL is then found as for deployments.
 
-Open, then resolve (same id, services, env and start):
+Open, then resolve (resolve reads the incident back, so it needs DD_APP_KEY too):
   $ ID=$(dora incident --service checkout --service payments --team shop --env prod \\
-      --started-at 2026-11-26T10:00:00Z --name "Checkout 5xx" --severity SEV-2 --json | jq -r .id)
-  $ dora incident --id "$ID" --service checkout --service payments --team shop --env prod \\
-      --started-at 2026-11-26T10:00:00Z --finished-at now`,
+      --started-at -10m --name "Checkout 5xx" --severity SEV-2 --json | jq -r .id)
+  $ dora incident resolve "$ID"
+  $ dora incident list --open --since -2d`,
     )
     .action(async (options: IncidentOptions) => run(options));
 }

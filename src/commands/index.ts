@@ -5,6 +5,9 @@ import { UsageError } from '../errors.js';
 import type { Reporter } from '../output/reporter.js';
 import { deploymentCommand, runDeployment } from './deployment.js';
 import { incidentCommand, runIncident } from './incident.js';
+import { resolveCommand } from './incident-resolve.js';
+import { deleteCommand, listCommand, showCommand } from './records.js';
+import { updateCommand } from './remediation.js';
 
 /**
  * A command's builder: given how to make a Reporter (verbose or not), the run's Context, and the words after `--`
@@ -17,12 +20,43 @@ function noWrapped(wrapped: readonly string[] | undefined, name: string): void {
   if (wrapped !== undefined) throw new UsageError(`dora ${name} runs no command: only dora deployment takes one after --.`);
 }
 
+/**
+ * Verbs under a command. The parent keeps its own options and action (`dora deployment --service …` records, as
+ * ever); positional options keep a verb's options (`list --service`) from being taken for the parent's.
+ */
+function withVerbs(parent: Command, verbs: Command[], wrapped: readonly string[] | undefined): Command {
+  parent.enablePositionalOptions();
+  for (const verb of verbs) {
+    verb.hook('preAction', () => noWrapped(wrapped, `${parent.name()} ${verb.name()}`));
+    parent.addCommand(verb);
+  }
+  return parent;
+}
+
 export const COMMANDS: readonly CommandBuilder[] = [
   (reporterFor, ctx, wrapped) =>
-    deploymentCommand((options) => runDeployment(options, ctx, reporterFor(options.verbose === true), wrapped)),
+    withVerbs(
+      deploymentCommand((options) => runDeployment(options, ctx, reporterFor(options.verbose === true), wrapped)),
+      [
+        showCommand('deployment', reporterFor, ctx),
+        listCommand('deployment', reporterFor, ctx),
+        updateCommand(reporterFor, ctx),
+        deleteCommand('deployment', reporterFor, ctx),
+      ],
+      wrapped,
+    ),
   (reporterFor, ctx, wrapped) =>
-    incidentCommand(async (options) => {
-      noWrapped(wrapped, 'incident');
-      await runIncident(options, ctx, reporterFor(options.verbose === true));
-    }),
+    withVerbs(
+      incidentCommand(async (options) => {
+        noWrapped(wrapped, 'incident');
+        await runIncident(options, ctx, reporterFor(options.verbose === true));
+      }),
+      [
+        resolveCommand(reporterFor, ctx),
+        showCommand('incident', reporterFor, ctx),
+        listCommand('incident', reporterFor, ctx),
+        deleteCommand('incident', reporterFor, ctx),
+      ],
+      wrapped,
+    ),
 ];

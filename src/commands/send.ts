@@ -37,6 +37,11 @@ export interface ReportExtras {
   json?: { [key: string]: JsonValue | undefined };
   /** Said with a failure to record, e.g. that the wrapped deploy itself succeeded. */
   onFailure?: string;
+  /**
+   * Work that follows once every event is recorded (marking the deployment a rollback remediates). It reports on
+   * stderr itself; what it returns joins the --json result, and its exit code (non-zero: it failed) is the run's.
+   */
+  afterRecorded?: () => Promise<{ json: { [key: string]: JsonValue | undefined }; exitCode: number }>;
 }
 
 type Keys = ReturnType<typeof prepareCalls>;
@@ -129,6 +134,7 @@ export async function recordEvents(
   }
 
   const worst = failed.reduce((code, { error }) => Math.max(code, error.exitCode), 0);
+  const followUp = failed.length === 0 && extras.afterRecorded ? await extras.afterRecorded() : undefined;
   if (failed.length > 0) {
     if (events.length === 1) say((failed[0] as { error: DoraError }).error.message);
     else {
@@ -143,7 +149,8 @@ export async function recordEvents(
   }
   if (options.json) {
     const visible = results.map(({ title: _title, ...rest }) => rest);
-    const body = visible.length === 1 ? { ...visible[0], ...extras.json } : { ok: failed.length === 0, events: visible, ...extras.json };
+    const more = { ...extras.json, ...followUp?.json };
+    const body = visible.length === 1 ? { ...visible[0], ...more } : { ok: failed.length === 0, events: visible, ...more };
     try {
       reporter.result(toJson(body));
     } catch (error) {
@@ -158,4 +165,5 @@ export async function recordEvents(
     }
   }
   if (failed.length > 0 && !options.softFail) throw new ReportedFailure(worst);
+  if (followUp && followUp.exitCode !== 0) throw new ReportedFailure(followUp.exitCode);
 }

@@ -9,6 +9,8 @@ import { checkOrder, commonFields, idField, serviceList, timeField, type CommonF
 export interface DeploymentOptions extends CommonOptions {
   service?: string[];
   skipGit?: boolean;
+  rollbackOf?: string;
+  rollforwardOf?: string;
 }
 
 export interface DeploymentInput {
@@ -24,6 +26,8 @@ export interface DeploymentInput {
   softFail: boolean;
   /** The deploy command to run and time (`-- <command>`), if any. */
   command?: readonly string[];
+  /** This deployment remediates the one of that version: it is marked a change failure once this one is recorded. */
+  remediates?: { version: string; type: 'rollback' | 'rollforward' };
 }
 
 export function deploymentInput(options: DeploymentOptions, ctx: Context, command?: readonly string[]): DeploymentInput {
@@ -46,16 +50,32 @@ export function deploymentInput(options: DeploymentOptions, ctx: Context, comman
   }
   if (startedAt !== undefined) checkOrder(startedAt, finishedAt, 'a deployment cannot finish before it starts');
   if (options.softFail === undefined) requireConfig(ctx.config, 'softFail');
+  const fields = commonFields(options, ctx.config);
+  const remediates = remediatesInput(options, fields.env);
   return {
     delivery,
     services: names.map((service, index) => ({ service, id: index === 0 ? idField(options.id, ctx.newId) : ctx.newId() })),
-    fields: commonFields(options, ctx.config),
+    fields,
     ...(startedAt !== undefined ? { startedAt } : {}),
     ...(finishedAt !== undefined ? { finishedAt } : {}),
     skipGit: options.skipGit === true,
     softFail: options.softFail ?? ctx.config.softFail,
     ...(command !== undefined ? { command } : {}),
+    ...(remediates ? { remediates } : {}),
   };
+}
+
+function remediatesInput(options: DeploymentOptions, env: string | undefined): DeploymentInput['remediates'] {
+  if (options.rollbackOf !== undefined && options.rollforwardOf !== undefined) {
+    throw new UsageError('--rollback-of and --rollforward-of both name the deployment this one remediates: give one.');
+  }
+  const version = (options.rollbackOf ?? options.rollforwardOf)?.trim();
+  if (version === undefined) return undefined;
+  const flag = options.rollbackOf !== undefined ? '--rollback-of' : '--rollforward-of';
+  if (version === '') throw new UsageError(`${flag} must not be empty: give the version of the failed deployment.`);
+  // The failed deployment is looked up by service, env and version: without the env it could be another one's.
+  if (env === undefined) throw new UsageError(`${flag} needs --env (or DD_ENV): the failed deployment is looked up in that environment.`);
+  return { version, type: options.rollbackOf !== undefined ? 'rollback' : 'rollforward' };
 }
 
 /**

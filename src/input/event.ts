@@ -81,6 +81,13 @@ export function idField(value: string | undefined, newId: () => string): string 
   return checked(eventId, value === undefined ? undefined : { value: value.trim(), from: '--id' }) ?? newId();
 }
 
+/** The id of an event to read, update or delete: as the API gave it, so only sanity is checked. */
+export function recordId(value: string): string {
+  const id = value.trim();
+  if (!/^[\x21-\x7e]{1,128}$/.test(id)) throw new UsageError(`${JSON.stringify(value)} is not an event id (1 to 128 visible characters).`);
+  return id;
+}
+
 /** An event's time option, parsed against the caller's clock and at most a minute ahead of it; undefined when not given. */
 export function timeField(value: string | undefined, flag: string, nowNs: bigint): bigint | undefined {
   if (value === undefined) return undefined;

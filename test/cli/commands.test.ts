@@ -208,7 +208,7 @@ describe('dora deployment through the CLI', () => {
     expect(bad.stderr).toMatch(/unknown command 'deploy'/);
     const help = await dora(['incident', '--help']);
     expect(help.code).toBe(0);
-    expect(help.stdout).toMatch(/--finished-at now/);
+    expect(help.stdout).toMatch(/dora incident resolve/);
     const none = await dora([]);
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/Usage: dora/);

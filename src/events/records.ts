@@ -1,0 +1,180 @@
+/**
+ * The read and update half of the DORA API, pure: request bodies for listing and patching, and the answers read back
+ * (checked with zod at this edge; unknown members pass, since the API may add some). In answers, times are RFC 3339
+ * strings, not the integers dora sends.
+ */
+import * as z from 'zod/mini';
+import { DeliveryError } from '../errors.js';
+import { parseTimestamp } from '../time.js';
+import { compact, type JsonValue } from './json.js';
+
+export type RecordKind = 'deployment' | 'incident';
+
+/** Where each kind lives: the read paths are plural, the delete paths singular (the API's own choice). */
+export const PATHS = {
+  deployment: {
+    fetch: (id: string) => `/api/v2/dora/deployments/${encodeURIComponent(id)}`,
+    list: '/api/v2/dora/deployments',
+    remove: (id: string) => `/api/v2/dora/deployment/${encodeURIComponent(id)}`,
+    patch: (id: string) => `/api/v2/dora/deployments/${encodeURIComponent(id)}`,
+    listType: 'dora_deployments_list_request',
+  },
+  incident: {
+    fetch: (id: string) => `/api/v2/dora/failures/${encodeURIComponent(id)}`,
+    list: '/api/v2/dora/failures',
+    remove: (id: string) => `/api/v2/dora/failure/${encodeURIComponent(id)}`,
+    patch: undefined,
+    listType: 'dora_failures_list_request',
+  },
+} as const;
+
+export interface ListQuery {
+  /** RFC 3339. */
+  from: string;
+  to: string;
+  limit: number;
+  /** Datadog search syntax: `service:shop env:prod`. */
+  query?: string;
+}
+
+export function listBody(kind: RecordKind, list: ListQuery): JsonValue {
+  return {
+    data: {
+      type: PATHS[kind].listType,
+      attributes: compact({ from: list.from, to: list.to, limit: list.limit, query: list.query, sort: '-finished_at' }),
+    },
+  };
+}
+
+export type RemediationType = 'rollback' | 'rollforward';
+
+export interface Patch {
+  changeFailure: boolean;
+  remediation?: { type: RemediationType } & ({ id: string } | { version: string });
+}
+
+export function patchBody(id: string, patch: Patch): JsonValue {
+  return {
+    data: {
+      id,
+      type: 'dora_deployment_patch_request',
+      attributes: compact({ change_failure: patch.changeFailure, remediation: patch.remediation }),
+    },
+  };
+}
+
+/** One term of a search query: `key:value`, the value quoted when it holds more than a word. */
+export function queryTerm(key: string, value: string): string {
+  return /^[A-Za-z0-9_.:/@+-]+$/.test(value) ? `${key}:${value}` : `${key}:"${value.replace(/["\\]/g, '\\$&')}"`;
+}
+
+// --- answers ---------------------------------------------------------------------------------------------------
+
+const text = z.optional(z.nullable(z.string()));
+const tags = z.optional(z.nullable(z.array(z.string())));
+
+const deploymentAttributes = z.looseObject({
+  service: z.string(),
+  started_at: z.string(),
+  finished_at: text,
+  env: text,
+  version: text,
+  team: text,
+  custom_tags: tags,
+  git: z.optional(z.nullable(z.looseObject({ commit_sha: text, repository_id: text, repository_url: text }))),
+});
+
+const incidentAttributes = z.looseObject({
+  services: tags,
+  started_at: z.string(),
+  finished_at: text,
+  name: text,
+  severity: text,
+  env: text,
+  version: text,
+  team: text,
+  custom_tags: tags,
+  git: z.optional(z.nullable(z.looseObject({ commit_sha: text, repository_url: text, repository_id: text }))),
+});
+
+const record = <T extends z.ZodMiniType>(attributes: T) => z.looseObject({ id: z.string(), type: z.optional(z.string()), attributes });
+
+const SCHEMAS = {
+  deployment: record(deploymentAttributes),
+  incident: record(incidentAttributes),
+};
+
+/** A recorded event as read back, with its times as exact nanoseconds. */
+export interface EventRecord {
+  kind: RecordKind;
+  id: string;
+  startedAt: bigint;
+  finishedAt?: bigint;
+  services: string[];
+  env?: string;
+  version?: string;
+  team?: string;
+  name?: string;
+  severity?: string;
+  customTags: string[];
+  commitSha?: string;
+  repository?: string;
+  /** The API's `data` object as it came, for --json. */
+  raw: unknown;
+}
+
+/** `{"data":{…}}` of a fetch, or throws a DeliveryError saying the answer could not be read. */
+export function readFetched(kind: RecordKind, json: unknown): EventRecord {
+  return toRecord(kind, (json as { data?: unknown } | undefined)?.data);
+}
+
+/** `{"data":[…]}` of a list. */
+export function readListed(kind: RecordKind, json: unknown): EventRecord[] {
+  const data = (json as { data?: unknown } | undefined)?.data;
+  if (!Array.isArray(data)) throw unreadable(`the list of ${kind}s has no data array`);
+  return data.map((item) => toRecord(kind, item));
+}
+
+function toRecord(kind: RecordKind, data: unknown): EventRecord {
+  const parsed = SCHEMAS[kind].safeParse(data);
+  if (!parsed.success) throw unreadable(`a ${kind} came back in a shape dora does not know (${parsed.error.issues[0]?.path.join('.') ?? '?'})`);
+  const { id } = parsed.data;
+  const a = parsed.data.attributes as z.infer<typeof deploymentAttributes> & z.infer<typeof incidentAttributes>;
+  const value = (v: string | null | undefined) => (v === null || v === undefined || v === '' ? undefined : v);
+  const finishedAt = value(a.finished_at);
+  const out: EventRecord = {
+    kind,
+    id,
+    startedAt: instant(a.started_at, kind),
+    services: kind === 'deployment' ? [a.service] : (a.services ?? []),
+    customTags: a.custom_tags ?? [],
+    raw: data,
+  };
+  if (finishedAt) out.finishedAt = instant(finishedAt, kind);
+  for (const key of ['env', 'version', 'team', 'name', 'severity'] as const) {
+    const v = value(a[key] as string | null | undefined);
+    if (v !== undefined) out[key] = v;
+  }
+  const commit = value(a.git?.commit_sha);
+  const repository = value(a.git?.repository_url) ?? value(a.git?.repository_id);
+  if (commit) out.commitSha = commit;
+  if (repository) out.repository = repository;
+  return out;
+}
+
+function instant(rfc3339: string, kind: string): bigint {
+  try {
+    return parseTimestamp(rfc3339, `the ${kind}'s time`, 0n);
+  } catch {
+    throw unreadable(`a ${kind} came back with a time dora cannot read (${JSON.stringify(rfc3339)})`);
+  }
+}
+
+function unreadable(why: string): DeliveryError {
+  return new DeliveryError(`Datadog's answer could not be read: ${why}.`);
+}
+
+/** Nanoseconds as RFC 3339 in UTC, as the list endpoint takes them. */
+export function rfc3339(ns: bigint): string {
+  return new Date(Number(ns / 1_000_000n)).toISOString();
+}
