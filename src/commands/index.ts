@@ -4,6 +4,7 @@ import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
 import type { Reporter } from '../output/reporter.js';
 import { deploymentCommand, runDeployment } from './deployment.js';
+import { doctorCommand, runDoctor } from './doctor.js';
 import { incidentCommand, runIncident } from './incident.js';
 
 /**
@@ -24,5 +25,10 @@ export const COMMANDS: readonly CommandBuilder[] = [
     incidentCommand(async (options) => {
       noWrapped(wrapped, 'incident');
       await runIncident(options, ctx, reporterFor(options.verbose === true));
+    }),
+  (reporterFor, ctx, wrapped) =>
+    doctorCommand(async (options) => {
+      noWrapped(wrapped, 'doctor');
+      await runDoctor(options, ctx, reporterFor(options.verbose === true));
     }),
 ];
