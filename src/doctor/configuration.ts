@@ -20,7 +20,9 @@ export interface SiteFacts {
 export function judgeSite(facts: SiteFacts): Check {
   if (facts.problem !== undefined) return fail('site', facts.problem, 'Correct the setting named above; nothing can be sent until then.', 2);
   const bare = facts.resolvedSite ?? facts.site;
-  const where = `${bare} (${facts.siteSource}), API at ${facts.baseUrl ?? '?'}${facts.apiUrlSource ? ` (${facts.apiUrlSource})` : ''}`;
+  const where = facts.apiUrlSource
+    ? `API at ${facts.baseUrl ?? '?'} (${facts.apiUrlSource}, in place of the site ${bare})`
+    : `${bare} (${facts.siteSource}), API at ${facts.baseUrl ?? '?'}`;
   if (facts.noDora && facts.apiUrlSource === undefined) {
     return fail('site', `${where}: DORA Metrics is not available on ${bare}`, 'Send DORA events to an organisation on another Datadog site (DD_SITE).', 2);
   }

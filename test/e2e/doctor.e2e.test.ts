@@ -45,3 +45,16 @@ describe('dora doctor, end to end', () => {
     expect(result.checks.find((check) => check.name === 'api key')?.status).toBe('fail');
   });
 });
+
+describe('dora doctor and TLS, end to end', () => {
+  it('a certificate it cannot verify: exit 5, worded as a send would word it', async () => {
+    intake = await startIntake(() => ({ status: 200, body: '{"valid":true}' }), { tls: true });
+    const run = await runDora(['doctor', '--json'], { env: { DD_API_KEY: API_KEY, DORA_API_URL: intake.url } });
+    expect(run.code).toBe(5);
+    const result = JSON.parse(run.stdout) as { checks: Array<{ name: string; status: string; detail: string }> };
+    const network = result.checks.find((check) => check.name === 'network');
+    expect(network?.status).toBe('fail');
+    expect(network?.detail).toContain('could not be verified');
+    expect(network?.detail).toContain('NODE_EXTRA_CA_CERTS');
+  });
+});
