@@ -112,6 +112,10 @@ export function judgeNetwork(outcome: CallOutcome | undefined, facts: NetworkFac
       : `Check that this machine can reach ${target.host} on its port (firewall, DNS, HTTPS_PROXY for a proxy).`;
     return fail('network', `${path}: ${outcome.error.message}`, fix, 5);
   }
+  // Stopped before any request (FIPS could not be turned on): say why rather than claim the host answered.
+  if (outcome.error !== undefined && !answered(outcome)) {
+    return fail('network', `${path}; not checked: ${outcome.error.message}`, 'Fix the problem named first; nothing was sent.', outcome.error.exitCode);
+  }
   const rtt = outcome.rttMs === undefined ? '' : ` in ${Math.round(outcome.rttMs)} ms`;
   return ok('network', `${path}; ${target.host} answered${rtt}`);
 }

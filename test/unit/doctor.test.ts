@@ -94,3 +94,12 @@ describe('judgeNetwork', () => {
     expect(check.fix).toContain('HTTPS_PROXY');
   });
 });
+
+describe('judgeNetwork before any request', () => {
+  it('does not claim an answer when the call never started (FIPS refused): fails with that reason and its exit code', async () => {
+    const { UsageError } = await import('../../src/errors.js');
+    const check = judgeNetwork({ error: new UsageError('FIPS mode could not be enabled (no provider).') }, {}, { site: 'datadoghq.eu', host: 'api.datadoghq.eu' });
+    expect(check).toMatchObject({ status: 'fail', exitCode: 2 });
+    expect(check.detail).toContain('not checked: FIPS mode could not be enabled');
+  });
+});
