@@ -202,6 +202,19 @@ describe('dora doctor against the API', () => {
     expect(check(out.stdout, 'runtime').detail).toContain(process.version);
   });
 
+  it('--fips on a Node without a FIPS provider: exit 2 before any request, as a send would', async () => {
+    const seen = api();
+    const out = await doctor(['--json', '--fips'], KEYS, {
+      enableFips: () => {
+        throw new Error('no FIPS provider');
+      },
+    });
+    expect(out.code).toBe(2);
+    expect(seen.validate).toHaveLength(0);
+    expect(check(out.stdout, 'network')).toMatchObject({ status: 'fail' });
+    expect(check(out.stdout, 'network').detail).toContain('FIPS mode could not be enabled');
+  });
+
   it('--dry-run touches no network', async () => {
     const seen = api();
     const out = await doctor(['--json', '--dry-run'], KEYS);
