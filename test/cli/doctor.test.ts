@@ -166,6 +166,14 @@ describe('dora doctor against the API', () => {
     expect(check(out.stdout, 'last deployment')).toMatchObject({ status: 'warn', detail: 'none recorded for shop in prod in the last 90 days' });
   });
 
+  it('several --service, as a deployment takes them: all named, the first one\'s last deployment looked up', async () => {
+    const seen = api({ deployments: [] });
+    const out = await doctor(['--service', 'api', '--service', 'worker', '--version', '2', '--json'], KEYS);
+    expect(out.code).toBe(0);
+    expect(check(out.stdout, 'event').detail).toBe('services api, worker (--service), no env, version 2 (--version)');
+    expect(seen.lists[0]?.body).toMatchObject({ data: { attributes: { query: 'service:api' } } });
+  });
+
   it('an application key without dora_metrics_read: a warning only, since sending does not need it', async () => {
     api({ list: 403 });
     const out = await doctor(['--service', 'shop', '--json'], KEYS);
