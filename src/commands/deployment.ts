@@ -24,11 +24,8 @@ import { recordEvents, showDryRun, type PreparedEvent } from './send.js';
 export function deploymentCommand(run: (options: DeploymentOptions) => Promise<void>): Command {
   const command = new Command('deployment')
     .usage('[options] [-- <deploy command…>]')
-    .description('Record that a service was deployed to an environment, from a commit, between two instants.')
-    .addOption(new Option('--service <service>', 'deployed service (required; env: DD_SERVICE); repeat for several, one event each').argParser(collect));
-  addEventOptions(command, 'deployment');
-  command
-    .addOption(new Option('--skip-git', 'send no repository URL or commit SHA (change lead time needs them)'))
+    .description('Record that a service was deployed to an environment, from a commit, between two instants.');
+  addDeploymentOptions(command)
     .addOption(single('--rollback-of <version>', 'this deployment rolls back version <version>: mark that one a change failure, remediated by this one'))
     .addOption(single('--rollforward-of <version>', 'this deployment fixes version <version> by rolling forward (a hotfix): mark it likewise'));
   addDeliveryOptions(command);
@@ -52,6 +49,13 @@ Examples:
   $ dora deployment update 7f3c…e1 --no-change-failure`,
     )
     .action(async (options: DeploymentOptions) => run(options));
+}
+
+/** A deployment's own options; `dora doctor` takes them too, so it judges the very event about to be sent. */
+export function addDeploymentOptions(command: Command): Command {
+  command.addOption(new Option('--service <service>', 'deployed service (required; env: DD_SERVICE); repeat for several, one event each').argParser(collect));
+  addEventOptions(command, 'deployment');
+  return command.addOption(new Option('--skip-git', 'send no repository URL or commit SHA (change lead time needs them)'));
 }
 
 export async function runDeployment(options: DeploymentOptions, ctx: Context, reporter: Reporter, command?: readonly string[]): Promise<void> {

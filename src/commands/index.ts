@@ -4,6 +4,7 @@ import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
 import type { Reporter } from '../output/reporter.js';
 import { deploymentCommand, runDeployment } from './deployment.js';
+import { doctorCommand, runDoctor } from './doctor.js';
 import { incidentCommand, runIncident } from './incident.js';
 import { resolveCommand } from './incident-resolve.js';
 import { deleteCommand, listCommand, showCommand } from './records.js';
@@ -59,4 +60,9 @@ export const COMMANDS: readonly CommandBuilder[] = [
       ],
       wrapped,
     ),
+  (reporterFor, ctx, wrapped) =>
+    doctorCommand(async (options) => {
+      noWrapped(wrapped, 'doctor');
+      await runDoctor(options, ctx, reporterFor(options.verbose === true));
+    }),
 ];
