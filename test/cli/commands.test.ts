@@ -6,6 +6,7 @@ import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, type CliOptions } from '../helpers/cli.js';
+import { checkAgainstModel } from '../helpers/models.js';
 import { virtualClock } from '../helpers/virtual-clock.js';
 
 const KEY = 'cli-test-key-0123456789abcdef';
@@ -31,11 +32,14 @@ async function dora(argv: string[], env: Record<string, string> = {}, more: CliO
   });
 }
 
+/** Answers POSTs to `path`, keeping each body after checking it against Datadog's published request model. */
 function intake(path: string, reply: () => Response) {
   const bodies: string[] = [];
   server.use(
     http.post(`https://api.datadoghq.eu${path}`, async ({ request }) => {
-      bodies.push(await request.text());
+      const body = await request.text();
+      checkAgainstModel(body, path.endsWith('/deployment') ? 'DORADeploymentRequest' : 'DORAFailureRequest');
+      bodies.push(body);
       return reply();
     }),
   );

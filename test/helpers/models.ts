@@ -37,8 +37,20 @@ export function checkAgainstModel(body: string, model: RequestModel): void {
   const instance = objectSerializer().deserialize(parsed, model, '');
   const problem = unknownMembers(instance, model);
   if (problem) throw new Error(`${model}: ${problem}`);
-  const back = JSON.stringify(objectSerializer().serialize(instance, model, ''));
-  if (back !== JSON.stringify(parsed)) throw new Error(`${model}: ${JSON.stringify(parsed)} serializes back as ${back}`);
+  const back = canonical(objectSerializer().serialize(instance, model, ''));
+  if (back !== canonical(parsed)) throw new Error(`${model}: ${canonical(parsed)} serializes back as ${back}`);
+}
+
+/** JSON with members in key order: the serializer writes them in the model's order, dora in its own. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    return `{${Object.keys(value as object)
+      .sort()
+      .map((key) => `${JSON.stringify(key)}:${canonical((value as Record<string, unknown>)[key])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value);
 }
 
 function unknownMembers(value: unknown, path: string): string | undefined {
