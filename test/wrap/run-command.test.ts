@@ -366,8 +366,10 @@ describe.skipIf(!posix)('runCommand inside a wrapping process', () => {
   it('exits 128+N when a forwarded signal ends the command', async () => {
     let sent = false;
     const dir = tempDir();
-    // The sh writes its marker and becomes the sleep (exec), which does not trap SIGTERM.
-    const run = await runHarness(['sh', '-c', `: > "$0/ready"; exec sleep 30`, dir], {
+    // The very process that gets the signal writes the marker (a shell writing it before `exec` left a window in
+    // which SIGTERM reached the shell instead), and it does not trap SIGTERM.
+    const script = `require('fs').writeFileSync(${JSON.stringify(join(dir, 'ready'))}, ''); setInterval(() => {}, 1000);`;
+    const run = await runHarness([process.execPath, '-e', script], {
       onSpawn: (child) => {
         void waitFor(join(dir, 'ready')).then(() => {
           sent = child.kill('SIGTERM');
