@@ -11,15 +11,13 @@ import { runAction } from '../../src/action/run.js';
 import { BIN, PACKAGE_VERSION, ROOT, cliSupports, loadAction, loadComponent } from './ci-files.js';
 import { execFileSync } from 'node:child_process';
 
-/** Flags of CLI features being built (issue 11): each must be in the CLI's help once it lands. */
-const PENDING_FLAGS = new Set(['--rollback-of', '--rollforward-of']);
 
-const docs = readFileSync(join(ROOT, 'docs', 'ci-integrations.md'), 'utf8');
+const docs = readFileSync(join(ROOT, 'README.md'), 'utf8');
 
-/** The first column of the table under `heading` in docs/ci-integrations.md: `name` cells. */
+/** The first column of the table under `heading` in the README: `name` cells. */
 function documented(heading: string): string[] {
   const at = docs.indexOf(heading);
-  if (at === -1) throw new Error(`docs/ci-integrations.md has no ${heading}`);
+  if (at === -1) throw new Error(`README.md has no ${heading}`);
   const rest = docs.slice(at + heading.length).split('\n');
   const start = rest.findIndex((line) => line.startsWith('|'));
   const names: string[] = [];
@@ -56,7 +54,7 @@ describe('action.yml', () => {
       for (const kind of input.kinds) {
         const help = kind === 'deployment' ? cliSupports.help : incidentHelp;
         const known = new RegExp(`(^|[\\s,])${input.flag}\\b`).test(help);
-        expect(known || PENDING_FLAGS.has(input.flag), `${input.name} → ${kind} ${input.flag}`).toBe(true);
+        expect(known, `${input.name} → ${kind} ${input.flag}`).toBe(true);
       }
     }
   });
@@ -123,7 +121,7 @@ describe('templates/deployment.yml', () => {
     expect(flags.size).toBeGreaterThanOrEqual(6);
     for (const flag of flags) {
       const known = new RegExp(`(^|[\\s,])${flag}\\b`).test(cliSupports.help);
-      expect(known || PENDING_FLAGS.has(flag), flag).toBe(true);
+      expect(known, flag).toBe(true);
     }
   });
 
