@@ -6,7 +6,9 @@
  * Adding a provider means adding one entry to CI_PROVIDERS and one fixture file, test/fixtures/ci/<id>.ts.
  */
 
-export type Env = Readonly<Record<string, string | undefined>>;
+import type { Env, FileReader } from '../context.js';
+
+export type { Env };
 
 export interface CiGitFacts {
   /** Human name of the provider, e.g. "GitHub Actions". */
@@ -19,10 +21,8 @@ export interface CiGitFacts {
   warnings?: string[];
 }
 
-export interface CiIo {
-  /** Reads a file as UTF-8 text; undefined when it cannot be read. */
-  readFile(path: string): string | undefined;
-}
+/** Where providers read files from (GitHub's event payload). */
+export type CiIo = FileReader;
 
 /** What a provider can tell about the checkout; any field may be missing and is then filled in by the caller. */
 export type CiFacts = Omit<CiGitFacts, 'provider'>;

@@ -4,21 +4,8 @@ import { fileURLToPath } from 'node:url';
 
 import { CI_PROVIDERS, detectCiProvider, type CiGitFacts, type CiIo, type Env } from '../../src/git/ci-providers.js';
 import { sanitizeRepositoryUrl } from '../../src/git/url.js';
+import type { CiFixture } from '../fixtures/ci/types.js';
 
-/** One environment and what detectCiProvider should make of it. Fixture files export `cases: CiFixture[]`. */
-export interface CiFixture {
-  name: string;
-  /** The process environment as the provider documents it, unrelated variables included. */
-  env: Env;
-  /** Files readable through CiIo, by absolute path (GitHub's event payload). */
-  files?: Readonly<Record<string, string>>;
-  /** Raw facts, or undefined when no provider should be detected. */
-  expected: CiGitFacts | undefined;
-  /** A credential inside the raw repository URL: it must be gone once the caller sanitises the URL… */
-  secret?: string;
-  /** …and the sanitised URL must be exactly this (host, port and path kept). */
-  sanitizedUrl?: string;
-}
 
 interface FixtureModule {
   cases: CiFixture[];
