@@ -2,7 +2,7 @@
  * Checks a body dora sends against Datadog's published request model, with Datadog's own client: the body must
  * deserialize into the model with no unknown member (the client would keep one aside as additionalProperties) and no
  * unparsed value (an enum member the model does not have), carry every required member, and serialize back to the
- * same JSON. Numbers are compared as JSON.parse reads them: the exact nanoseconds are checked on the raw text elsewhere.
+ * same JSON (members compared whatever their order). Numbers are compared as JSON.parse reads them: the exact nanoseconds are checked on the raw text elsewhere.
  */
 import { createRequire } from 'node:module';
 
@@ -37,8 +37,16 @@ export function checkAgainstModel(body: string, model: RequestModel): void {
   const instance = objectSerializer().deserialize(parsed, model, '');
   const problem = unknownMembers(instance, model);
   if (problem) throw new Error(`${model}: ${problem}`);
-  const back = JSON.stringify(objectSerializer().serialize(instance, model, ''));
-  if (back !== JSON.stringify(parsed)) throw new Error(`${model}: ${JSON.stringify(parsed)} serializes back as ${back}`);
+  const back = canonical(objectSerializer().serialize(instance, model, ''));
+  if (back !== canonical(parsed)) throw new Error(`${model}: ${canonical(parsed)} serializes back as ${back}`);
+}
+
+/** JSON with every object's keys sorted: the client writes members in its model's order, not in dora's. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  const entries = Object.entries(value as Record<string, unknown>).filter(([, member]) => member !== undefined);
+  return `{${entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([key, member]) => `${JSON.stringify(key)}:${canonical(member)}`).join(',')}}`;
 }
 
 function unknownMembers(value: unknown, path: string): string | undefined {
