@@ -120,3 +120,19 @@ describe.each(Object.entries(VERBS))('dora %s', (_name, verb) => {
     expect(seen.calls).toBe(0);
   });
 });
+
+describe('an answer in a shape dora does not know', () => {
+  it.each([
+    ['deployment show', { data: { id: 7, attributes: {} } }],
+    ['incident show', { data: null }],
+    ['deployment list', { data: { not: 'an array' } }],
+    ['incident list', { data: [{ id: ID, type: 'dora_incident', attributes: { started_at: 'yesterday' } }] }],
+  ])('dora %s exits 5 with a clear message and prints nothing on stdout', async (name, body) => {
+    const verb = VERBS[name] as Verb;
+    answer(verb, () => HttpResponse.json(body));
+    const run = await dora(verb.argv);
+    expect(run.code).toBe(5);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(/error: .*(shape|data array|could not)/);
+  });
+});
