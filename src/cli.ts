@@ -55,8 +55,10 @@ Examples:
   const dash = argv.indexOf('--');
   const own = dash < 0 ? argv : argv.slice(0, dash);
   const wrapped = dash < 0 ? undefined : argv.slice(dash + 1);
-  for (const build of COMMANDS) {
-    program.addCommand(configure(build((verbose) => reporterFor(verbose), ctx, wrapped)));
+  // Only the command asked for is built; help, a typo or nothing at all gets them all (to list or suggest them).
+  const asked = COMMANDS.filter((command) => command.name === own[0]);
+  for (const command of asked.length > 0 ? asked : COMMANDS) {
+    program.addCommand(configure(command.build((verbose) => reporterFor(verbose), ctx, wrapped, own)));
   }
 
   try {
