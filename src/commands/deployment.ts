@@ -13,7 +13,6 @@ import { shown } from '../output/redact.js';
 import type { Reporter } from '../output/reporter.js';
 import { shellQuote } from '../output/shell.js';
 import { formatNs } from '../time.js';
-import { commandFailureMessage, commandExitCode, commandSucceeded } from '../wrap/outcome.js';
 import { describeDryRun, prepareCalls } from './call.js';
 import { listCall } from './records.js';
 import { lookupQuery, markRemediated, patchCall } from './remediation.js';
@@ -95,8 +94,11 @@ export async function runDeployment(options: DeploymentOptions, ctx: Context, re
     return;
   }
 
-  // Loaded only here: it brings node:child_process, which every other run would pay for at start-up.
-  const { runCommand } = await import('../wrap/run-command.js');
+  // Loaded only here: running a command brings node:child_process and more, which every other run would pay for.
+  const [{ runCommand }, { commandFailureMessage, commandExitCode, commandSucceeded }] = await Promise.all([
+    import('../wrap/run-command.js'),
+    import('../wrap/outcome.js'),
+  ]);
   const outcome = await runCommand(input.command, { nowNs: ctx.nowNs, subscribeSignals: ctx.subscribeSignals, env: ctx.env, cwd: ctx.cwd });
   const durationMs = outcome.kind === 'not-started' ? 0 : Number((outcome.finishedAt - outcome.startedAt) / 1_000_000n);
   const commandJson = { command_exit_code: commandExitCode(outcome), duration_ms: durationMs };

@@ -70,38 +70,33 @@ export function queryTerm(key: string, value: string): string {
 
 // --- answers ---------------------------------------------------------------------------------------------------
 
-const text = z.optional(z.nullable(z.string()));
-const tags = z.optional(z.nullable(z.array(z.string())));
+/** The answers' schemas, built on first use: only the read verbs need them, and every run would pay for them. */
+let schemas: ReturnType<typeof buildSchemas> | undefined;
 
-const deploymentAttributes = z.looseObject({
-  service: z.string(),
-  started_at: z.string(),
-  finished_at: text,
-  env: text,
-  version: text,
-  team: text,
-  custom_tags: tags,
-  git: z.optional(z.nullable(z.looseObject({ commit_sha: text, repository_id: text, repository_url: text }))),
-});
+function buildSchemas() {
+  const text = z.optional(z.nullable(z.string()));
+  const tags = z.optional(z.nullable(z.array(z.string())));
+  const git = z.optional(z.nullable(z.looseObject({ commit_sha: text, repository_id: text, repository_url: text })));
+  const shared = { started_at: z.string(), finished_at: text, env: text, version: text, team: text, custom_tags: tags, git };
+  const record = <T extends z.ZodMiniType>(attributes: T) => z.looseObject({ id: z.string(), type: z.optional(z.string()), attributes });
+  return {
+    deployment: record(z.looseObject({ service: z.string(), ...shared })),
+    incident: record(z.looseObject({ services: tags, name: text, severity: text, ...shared })),
+  };
+}
 
-const incidentAttributes = z.looseObject({
-  services: tags,
-  started_at: z.string(),
-  finished_at: text,
-  name: text,
-  severity: text,
-  env: text,
-  version: text,
-  team: text,
-  custom_tags: tags,
-  git: z.optional(z.nullable(z.looseObject({ commit_sha: text, repository_url: text, repository_id: text }))),
-});
-
-const record = <T extends z.ZodMiniType>(attributes: T) => z.looseObject({ id: z.string(), type: z.optional(z.string()), attributes });
-
-const SCHEMAS = {
-  deployment: record(deploymentAttributes),
-  incident: record(incidentAttributes),
+type Attributes = {
+  service?: string;
+  services?: string[] | null;
+  started_at: string;
+  finished_at?: string | null;
+  name?: string | null;
+  severity?: string | null;
+  env?: string | null;
+  version?: string | null;
+  team?: string | null;
+  custom_tags?: string[] | null;
+  git?: { commit_sha?: string | null; repository_id?: string | null; repository_url?: string | null } | null;
 };
 
 /** A recorded event as read back, with its times as exact nanoseconds. */
@@ -136,17 +131,18 @@ export function readListed(kind: RecordKind, json: unknown): EventRecord[] {
 }
 
 function toRecord(kind: RecordKind, data: unknown): EventRecord {
-  const parsed = SCHEMAS[kind].safeParse(data);
+  schemas ??= buildSchemas();
+  const parsed = schemas[kind].safeParse(data);
   if (!parsed.success) throw unreadable(`a ${kind} came back in a shape dora does not know (${parsed.error.issues[0]?.path.join('.') ?? '?'})`);
   const { id } = parsed.data;
-  const a = parsed.data.attributes as z.infer<typeof deploymentAttributes> & z.infer<typeof incidentAttributes>;
+  const a = parsed.data.attributes as Attributes;
   const value = (v: string | null | undefined) => (v === null || v === undefined || v === '' ? undefined : v);
   const finishedAt = value(a.finished_at);
   const out: EventRecord = {
     kind,
     id,
     startedAt: instant(a.started_at, kind),
-    services: kind === 'deployment' ? [a.service] : (a.services ?? []),
+    services: kind === 'deployment' ? [a.service as string] : (a.services ?? []),
     customTags: a.custom_tags ?? [],
     raw: data,
   };
