@@ -24,6 +24,7 @@ import { DEFAULT_SITE } from '../api/site.js';
 import { addDeploymentOptions } from './deployment.js';
 import { perform, prepareCalls, type PlannedCall } from './call.js';
 import { addDeliveryOptions } from './options.js';
+import { gitInputs } from './git.js';
 
 /** How far back "the last deployment" is looked for. */
 const LIST_DAYS = 90;
@@ -147,14 +148,7 @@ async function gitFacts(options: DeploymentOptions, ctx: Context): Promise<GitFa
   const reading = ctx.readLocalGit(ctx.cwd, ctx.signal);
   if (options.skipGit) return { local: await reading };
   try {
-    const resolution = await resolveGit({
-      flagUrl: options.gitRepositoryUrl?.trim(),
-      flagSha: options.gitCommitSha?.trim(),
-      config: ctx.config,
-      cwd: ctx.cwd,
-      io: ctx.io,
-      readLocal: () => reading,
-    });
+    const resolution = await resolveGit(gitInputs(options, ctx, () => reading));
     return { resolution, local: await reading };
   } catch (error) {
     if (!(error instanceof DoraError) || error instanceof InterruptedError) throw error;

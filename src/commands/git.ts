@@ -1,19 +1,24 @@
 /** The git step the event commands share: resolve the repository and commit, then say where each came from. */
 import type { Context } from '../context.js';
-import { resolveGit, type GitResolution } from '../git/resolve.js';
+import { resolveGit, type GitInputs, type GitResolution } from '../git/resolve.js';
 import { shown } from '../output/redact.js';
 import type { Reporter } from '../output/reporter.js';
 import type { GitOptions } from './options.js';
 
-export async function findGit(options: GitOptions, dryRun: boolean, ctx: Context, reporter: Reporter): Promise<GitResolution> {
-  const resolution = await resolveGit({
+/** What resolveGit needs from a command's git flags and the run's Context; `readLocal` may replace the checkout's reader. */
+export function gitInputs(options: GitOptions, ctx: Context, readLocal: GitInputs['readLocal'] = (cwd) => ctx.readLocalGit(cwd, ctx.signal)): GitInputs {
+  return {
     flagUrl: options.gitRepositoryUrl?.trim(),
     flagSha: options.gitCommitSha?.trim(),
     config: ctx.config,
     cwd: ctx.cwd,
     io: ctx.io,
-    readLocal: (cwd) => ctx.readLocalGit(cwd, ctx.signal),
-  });
+    readLocal,
+  };
+}
+
+export async function findGit(options: GitOptions, dryRun: boolean, ctx: Context, reporter: Reporter): Promise<GitResolution> {
+  const resolution = await resolveGit(gitInputs(options, ctx));
   // Stopped while git ran: what the killed git did not say is not "missing", so no warning about it, just stop.
   if (ctx.signal.aborted) throw ctx.signal.reason;
   reportGit(resolution, reporter, dryRun);

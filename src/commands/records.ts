@@ -64,13 +64,26 @@ export async function fetchRecord(
   /** Keys already checked for a run of several calls. */
   keys?: Keys,
 ): Promise<EventRecord | undefined> {
-  const call = fetchCall(kind, id);
+  const json = await read(fetchCall(kind, id), delivery, options, ctx, reporter, keys);
+  return json === undefined ? undefined : readFetched(kind, json.value);
+}
+
+/** A read: in a dry run shown (with its body, if any) and not made; else made, and its JSON answer returned. */
+async function read(
+  call: PlannedCall,
+  delivery: DeliveryInput,
+  options: { dryRun?: boolean },
+  ctx: Context,
+  reporter: Reporter,
+  keys: Keys | undefined,
+): Promise<{ value: unknown } | undefined> {
   if (options.dryRun) {
+    if (call.body !== undefined) reporter.result(call.body);
     describeDryRun([call], delivery, reporter);
     return undefined;
   }
   const answer = await perform(call, keys ?? prepareCalls([call], delivery, ctx, reporter), delivery, ctx, reporter);
-  return readFetched(kind, answer.json);
+  return { value: answer.json };
 }
 
 // --- list ---------------------------------------------------------------------------------------------------------
@@ -147,14 +160,8 @@ export async function listRecords(
   reporter: Reporter,
   keys?: Keys,
 ): Promise<EventRecord[] | undefined> {
-  const call = listCall(kind, query);
-  if (options.dryRun) {
-    reporter.result(call.body as string);
-    describeDryRun([call], delivery, reporter);
-    return undefined;
-  }
-  const answer = await perform(call, keys ?? prepareCalls([call], delivery, ctx, reporter), delivery, ctx, reporter);
-  return readListed(kind, answer.json);
+  const json = await read(listCall(kind, query), delivery, options, ctx, reporter, keys);
+  return json === undefined ? undefined : readListed(kind, json.value);
 }
 
 // --- delete -------------------------------------------------------------------------------------------------------
