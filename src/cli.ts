@@ -41,8 +41,11 @@ Environment: DD_API_KEY (or DATADOG_API_KEY) is required to send; DD_SITE (or DA
 Exit codes: 0 done · 2 invalid input · 3 unauthorised · 4 rejected · 5 not delivered · 128+N signal N · 1 bug.
 
 Examples:
+  $ dora deployment --service checkout --env prod --version 1.4.2 -- ./deploy.sh
   $ dora deployment --service checkout --env prod --started-at 1795687200 --dry-run
-  $ dora incident --service checkout --env prod --started-at now --name "Checkout 5xx"`,
+  $ dora incident --service checkout --env prod --started-at now --name "Checkout 5xx"
+  $ dora deployment list --service checkout --env prod
+  $ dora doctor --service checkout --env prod`,
     );
 
   const configure = (command: Command): Command => {

@@ -14,7 +14,7 @@ import { sendEvents } from './send.js';
 
 export function incidentCommand(run: (options: IncidentOptions) => Promise<void>): Command {
   const command = new Command('incident')
-    .description('Open an incident (a failure of one or more services), or resolve it by sending it again with --finished-at.')
+    .description('Open an incident (a failure of one or more services); resolve it later with dora incident resolve <id>.')
     .addOption(new Option('--service <service>', 'affected service; repeat for several (env: DD_SERVICE)').argParser(collect))
     .addOption(single('--name <name>', 'short title of the incident'))
     .addOption(single('--severity <severity>', 'severity, e.g. SEV-1'));
