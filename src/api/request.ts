@@ -19,7 +19,8 @@ export interface ApiCall {
   path: string;
   /** JSON text, for POST and PATCH. */
   body?: string;
-  apiKey: string;
+  /** Sent as DD-API-KEY; left out only by `dora doctor`, whose keyless validate call still shows the network. */
+  apiKey?: string;
   /** Sent as DD-APPLICATION-KEY: reading and updating events needs one. */
   appKey?: string;
 }
@@ -49,8 +50,6 @@ export interface Answer {
   headers: { get(name: string): string | null };
   /** The body parsed as JSON, or undefined when it is empty, not JSON, or (after a 2xx) did not arrive in time. */
   json: unknown;
-  /** The server's `Date` header in wall-clock ms, when it sent a readable one. */
-  serverDateMs?: number;
 }
 
 export type FailureKind =
@@ -135,14 +134,7 @@ export async function request(call: ApiCall, policy: RequestPolicy, deps: Reques
     const outcome = await attemptOnce(call, Math.min(policy.requestTimeoutMs, remaining), deps, userSignal);
     if (outcome === 'interrupted') throw interrupted(true);
     if (outcome.kind === 'answered') {
-      const serverDateMs = httpDateMs(outcome.response.headers.get('date'));
-      return {
-        status: outcome.response.status,
-        attempts: attempt,
-        headers: outcome.response.headers,
-        json: parseJson(outcome.text),
-        ...(serverDateMs !== undefined ? { serverDateMs } : {}),
-      };
+      return { status: outcome.response.status, attempts: attempt, headers: outcome.response.headers, json: parseJson(outcome.text) };
     }
     if (outcome.kind === 'final') {
       throw new RequestFailure(outcome.failure, {
@@ -202,7 +194,7 @@ async function attemptOnce(
       headers: {
         Accept: 'application/json',
         ...(call.body !== undefined ? { 'Content-Type': 'application/json' } : {}),
-        'DD-API-KEY': call.apiKey,
+        ...(call.apiKey !== undefined ? { 'DD-API-KEY': call.apiKey } : {}),
         ...(call.appKey !== undefined ? { 'DD-APPLICATION-KEY': call.appKey } : {}),
         'User-Agent': deps.userAgent,
       },
@@ -288,12 +280,6 @@ function parseJson(text: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-function httpDateMs(header: string | null): number | undefined {
-  if (!header) return undefined;
-  const ms = Date.parse(header);
-  return Number.isNaN(ms) ? undefined : ms;
 }
 
 export function seconds(ms: number): string {

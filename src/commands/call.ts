@@ -38,7 +38,13 @@ export function describeDryRun(calls: PlannedCall[], delivery: DeliveryInput, re
 }
 
 /** Checks keys and FIPS before any request: exit 2 with nothing sent when they are missing or unusable. */
-export function prepareCalls(calls: PlannedCall[], delivery: DeliveryInput, ctx: Context, reporter: Reporter): { apiKey: string; appKey?: string } {
+/** The keys a run's calls carry. */
+export interface Keys {
+  apiKey?: string;
+  appKey?: string;
+}
+
+export function prepareCalls(calls: PlannedCall[], delivery: DeliveryInput, ctx: Context, reporter: Reporter): Keys {
   const apiKey = requireApiKey(ctx.config);
   const permission = calls.find((call) => call.appKeyPermission)?.appKeyPermission;
   const appKey = permission ? requireAppKey(ctx.config, permission) : undefined;
@@ -52,7 +58,7 @@ export function prepareCalls(calls: PlannedCall[], delivery: DeliveryInput, ctx:
  */
 export async function perform(
   call: PlannedCall,
-  keys: { apiKey: string; appKey?: string },
+  keys: Keys,
   delivery: DeliveryInput,
   ctx: Context,
   reporter: Reporter,

@@ -4,7 +4,7 @@
  */
 import { Command, Option } from 'commander';
 import type { Context } from '../context.js';
-import { DoraError, ReportedFailure } from '../errors.js';
+import { ReportedFailure } from '../errors.js';
 import { DEPLOYMENT_PATH, deploymentBody } from '../events/deployment.js';
 import { toJson } from '../events/json.js';
 import type { GitFacts } from '../git/resolve.js';
@@ -13,7 +13,7 @@ import { shown } from '../output/redact.js';
 import type { Reporter } from '../output/reporter.js';
 import { shellQuote } from '../output/shell.js';
 import { formatNs } from '../time.js';
-import { describeDryRun, prepareCalls } from './call.js';
+import { describeDryRun, prepareCalls, type Keys } from './call.js';
 import { listCall } from './records.js';
 import { lookupQuery, markRemediated, patchCall } from './remediation.js';
 import { findGit } from './git.js';
@@ -108,7 +108,6 @@ export async function runDeployment(options: DeploymentOptions, ctx: Context, re
     if (options.json) reporter.result(toJson({ ok: false, recorded: false, exit_code: commandExitCode(outcome), error: message, ...commandJson }));
     throw new ReportedFailure(commandExitCode(outcome));
   }
-  if (outcome.kind === 'not-started') throw new DoraError('unreachable: a command that did not start succeeded', 1);
   // An explicit --started-at wins: the pipeline may have begun before this step.
   const startedAt = input.startedAt ?? outcome.startedAt;
   const finishedAt = finishOf(startedAt, undefined, outcome.finishedAt);
@@ -134,7 +133,7 @@ function remediationPlan(input: DeploymentInput, ctx: Context) {
       list: listCall('deployment', lookupQuery(pick, ctx.nowNs())),
       patch: patchCall('<found by lookup>', { changeFailure: true, remediation: { id, type: remediates.type } }),
     })),
-    async mark(keys: ReturnType<typeof prepareCalls>, reporter: Reporter) {
+    async mark(keys: Keys, reporter: Reporter) {
       const outcomes = [];
       for (const { pick, id } of picks) outcomes.push(await markRemediated(pick, { id, type: remediates.type }, keys, input.delivery, ctx, reporter));
       const [only] = outcomes;

@@ -8,6 +8,7 @@ import { MIN_ATTEMPT_MS } from '../api/request.js';
 import type { Context } from '../context.js';
 import { DoraError, InterruptedError, ReportedFailure } from '../errors.js';
 import { toJson } from '../events/json.js';
+import { queryTerm, rfc3339 } from '../events/records.js';
 import { resolveGit, type GitResolution } from '../git/resolve.js';
 import { deliveryInput, trimmed, type DeliveryInput } from '../input/delivery.js';
 import type { DeploymentOptions } from '../input/deployment.js';
@@ -22,7 +23,8 @@ import { judgeApiKey, judgeAppKey, judgeClock, judgeLastDeployment, judgeNetwork
 import { judgeRuntime } from '../doctor/runtime.js';
 import { DEFAULT_SITE } from '../api/site.js';
 import { addDeploymentOptions } from './deployment.js';
-import { perform, prepareCalls, type PlannedCall } from './call.js';
+import { perform, prepareCalls, type Keys, type PlannedCall } from './call.js';
+import { listCall as recordsListCall } from './records.js';
 import { addDeliveryOptions } from './options.js';
 import { gitInputs } from './git.js';
 
@@ -73,7 +75,11 @@ export async function runDoctor(options: DeploymentOptions, ctx: Context, report
 
   // Git runs while the API answers: both are waits, neither needs the other.
   const gitWork = gitFacts(options, ctx);
-  const remote = delivery && !options.dryRun ? await remoteFacts(options, delivery, ctx, reporter) : undefined;
+  const serviceEnv = eventFacts(options, ctx);
+  // Of several services, the first one's last deployment answers "did my last one land?" for the run.
+  const firstService = serviceEnv.services?.values[0];
+  const lookup = firstService === undefined ? undefined : { service: firstService, ...(serviceEnv.env ? { env: serviceEnv.env.value } : {}) };
+  const remote = delivery && !options.dryRun ? await remoteFacts(lookup, delivery, ctx, reporter) : undefined;
   const git = await gitWork;
   if (ctx.signal.aborted) throw ctx.signal.reason;
 
@@ -82,7 +88,6 @@ export async function runDoctor(options: DeploymentOptions, ctx: Context, report
     : { site: site.site, host: '?' };
   const proxy = delivery?.proxy;
   const exemptBy = proxy && delivery ? noProxyExempts(config.proxy.noProxy, delivery.target.baseUrl) : undefined;
-  const serviceEnv = eventFacts(options, ctx);
   const checks: Check[] = [
     judgeSite(site),
     judgeKeys(config),
@@ -90,11 +95,7 @@ export async function runDoctor(options: DeploymentOptions, ctx: Context, report
     judgeApiKey(remote?.validate, config.apiKey !== undefined, target),
     judgeAppKey(remote?.list, { api: config.apiKey !== undefined, app: config.appKey !== undefined }, target),
   ];
-  // Of several services, the first one's last deployment answers "did my last one land?" for the run.
-  const firstService = serviceEnv.services?.values[0];
-  if (remote?.list?.json !== undefined && firstService !== undefined) {
-    checks.push(judgeLastDeployment(remote.list.json, { service: firstService, ...(serviceEnv.env ? { env: serviceEnv.env.value } : {}) }, LIST_DAYS));
-  }
+  if (remote?.list?.json !== undefined && lookup !== undefined) checks.push(judgeLastDeployment(remote.list.json, lookup, LIST_DAYS));
   checks.push(
     ...(site.problem === undefined ? [judgeNetwork(remote?.validate, { ...(proxy ? { proxy: proxy.display } : {}), ...(exemptBy ? { exemptBy } : {}) }, target)] : []),
     judgeClock(remote?.validate),
@@ -162,14 +163,14 @@ async function gitFacts(options: DeploymentOptions, ctx: Context): Promise<GitFa
  * Without an API key, validate still goes (with no key header at all): its refusal tells the network and the clock.
  */
 async function remoteFacts(
-  options: DeploymentOptions,
+  lookup: { service: string; env?: string } | undefined,
   delivery: DeliveryInput,
   ctx: Context,
   reporter: Reporter,
 ): Promise<{ validate: CallOutcome; list?: CallOutcome }> {
   const started = ctx.clock.monotonicMs();
   const validateCall: PlannedCall = { method: 'GET', path: '/api/v1/validate', action: 'read', noun: 'API key', title: 'the API key' };
-  let keys: { apiKey: string; appKey?: string } = { apiKey: '' };
+  let keys: Keys = {};
   if (ctx.config.apiKey !== undefined) {
     try {
       keys = prepareCalls([validateCall], delivery, ctx, reporter);
@@ -185,32 +186,15 @@ async function remoteFacts(
   // The list gets what is left of the one deadline: doctor is bounded like a single send.
   const left = delivery.policy.deadlineMs - (ctx.clock.monotonicMs() - started);
   if (left < MIN_ATTEMPT_MS) return { validate };
-  const [service] = eventFacts(options, ctx).services?.values ?? [];
-  const env = flagOrEnv(options.env, '--env', ctx.config, 'env');
-  const now = ctx.clock.wallMs();
-  const query = service ? [`service:${quoted(service)}`, ...(env ? [`env:${quoted(env.value)}`] : [])].join(' ') : undefined;
-  const body = {
-    data: {
-      type: 'dora_deployments_list_request',
-      attributes: {
-        limit: 1,
-        from: new Date(now - LIST_DAYS * 86_400_000).toISOString(),
-        // A minute ahead: a deployment stamped by a slightly fast clock still counts as the last one.
-        to: new Date(now + 60_000).toISOString(),
-        ...(query ? { query } : {}),
-        sort: '-finished_at',
-      },
-    },
-  };
-  const listCall: PlannedCall = {
-    method: 'POST',
-    path: '/api/v2/dora/deployments',
-    body: JSON.stringify(body),
-    action: 'read',
-    noun: 'deployment',
-    appKeyPermission: 'dora_metrics_read',
-    title: 'the last deployment',
-  };
+  const now = BigInt(ctx.clock.wallMs()) * 1_000_000n;
+  const query = lookup ? [queryTerm('service', lookup.service), ...(lookup.env ? [queryTerm('env', lookup.env)] : [])].join(' ') : undefined;
+  const listCall = recordsListCall('deployment', {
+    from: rfc3339(now - BigInt(LIST_DAYS) * 86_400_000_000_000n),
+    // A minute ahead: a deployment stamped by a slightly fast clock still counts as the last one.
+    to: rfc3339(now + 60_000_000_000n),
+    limit: 1,
+    ...(query ? { query } : {}),
+  });
   const list = await observedCall(
     listCall,
     { apiKey: keys.apiKey, appKey: ctx.config.appKey },
@@ -221,14 +205,9 @@ async function remoteFacts(
   return { validate, list };
 }
 
-/** Search syntax: a value with spaces or quotes goes in double quotes. */
-function quoted(value: string): string {
-  return /^[^\s"():]+$/.test(value) ? value : JSON.stringify(value);
-}
-
 async function observedCall(
   call: PlannedCall,
-  keys: { apiKey: string; appKey?: string },
+  keys: Keys,
   delivery: DeliveryInput,
   ctx: Context,
   reporter: Reporter,
@@ -241,10 +220,8 @@ async function observedCall(
       return {
         close: () => closable.close(),
         transport: async (url, init) => {
-          const headers = { ...init.headers };
-          if (headers['DD-API-KEY'] === '') delete headers['DD-API-KEY'];
           const sent = ctx.clock.monotonicMs();
-          const response = await closable.transport(url, { ...init, headers });
+          const response = await closable.transport(url, init);
           seen.rttMs = ctx.clock.monotonicMs() - sent;
           seen.status = response.status;
           seen.localMs = ctx.clock.wallMs();

@@ -13,7 +13,7 @@ import { recordId } from '../input/event.js';
 import type { Reporter } from '../output/reporter.js';
 import { newestFirst, recordBlock, recordTable } from '../output/records.js';
 import { parseTimestamp } from '../time.js';
-import { describeDryRun, perform, prepareCalls, type PlannedCall } from './call.js';
+import { describeDryRun, perform, prepareCalls, type Keys, type PlannedCall } from './call.js';
 import { addDeliveryOptions, single } from './options.js';
 
 export const READ = 'dora_metrics_read';
@@ -47,7 +47,6 @@ export function showCommand(kind: RecordKind, reporterFor: ReporterFor, ctx: Con
   });
 }
 
-type Keys = ReturnType<typeof prepareCalls>;
 
 export function fetchCall(kind: RecordKind, id: string): PlannedCall {
   return { method: 'GET', path: PATHS[kind].fetch(id), action: 'read', noun: NOUN[kind], appKeyPermission: READ, title: `${NOUN[kind]} ${id}` };
@@ -126,8 +125,9 @@ export function listCommand(kind: RecordKind, reporterFor: ReporterFor, ctx: Con
     const since = parseTimestamp(options.since ?? '-7d', '--since', now);
     const until = parseTimestamp(options.until ?? 'now', '--until', now);
     if (since > until) throw new UsageError('--since is after --until: nothing could match.');
-    const limit = options.limit === undefined ? 20 : Number(options.limit.trim());
-    if (!/^\d+$/.test(options.limit?.trim() ?? '20') || limit < 1 || limit > 1000) {
+    const rawLimit = options.limit?.trim() ?? '20';
+    const limit = Number(rawLimit);
+    if (!/^\d+$/.test(rawLimit) || limit < 1 || limit > 1000) {
       throw new UsageError(`--limit: ${JSON.stringify(options.limit)} must be a whole number from 1 to 1000.`);
     }
     const terms = [

@@ -14,7 +14,7 @@ import { deliveryInput, type DeliveryInput } from '../input/delivery.js';
 import { recordId } from '../input/event.js';
 import type { Reporter } from '../output/reporter.js';
 import { shellQuote } from '../output/shell.js';
-import { describeDryRun, perform, prepareCalls, type PlannedCall } from './call.js';
+import { describeDryRun, perform, prepareCalls, type Keys, type PlannedCall } from './call.js';
 import { single } from './options.js';
 import { WRITE, listCall, listRecords, verbOptions, type ReporterFor, type VerbOptions } from './records.js';
 
@@ -49,7 +49,7 @@ export function lookupQuery(pick: Pick, nowNs: bigint): ListQuery {
 export async function findDeployment(
   pick: Pick,
   except: string | undefined,
-  keys: ReturnType<typeof prepareCalls>,
+  keys: Keys,
   delivery: DeliveryInput,
   ctx: Context,
   reporter: Reporter,
@@ -80,7 +80,7 @@ export function updateHint(target: string | Pick, patch: Patch): string {
 export async function markRemediated(
   failed: Pick,
   remediation: { id: string; type: RemediationType },
-  keys: ReturnType<typeof prepareCalls>,
+  keys: Keys,
   delivery: DeliveryInput,
   ctx: Context,
   reporter: Reporter,

@@ -9,7 +9,8 @@ import { DoraError, InterruptedError, OutputError, ReportedFailure } from '../er
 import { toJson, type JsonValue } from '../events/json.js';
 import type { DeliveryInput } from '../input/delivery.js';
 import type { Reporter } from '../output/reporter.js';
-import { perform, prepareCalls, urlOf, type PlannedCall } from './call.js';
+import type { Answer } from '../api/request.js';
+import { perform, prepareCalls, urlOf, type Keys, type PlannedCall } from './call.js';
 
 export interface PreparedEvent {
   /** "deployment" or "incident", for messages and --json. */
@@ -43,8 +44,6 @@ export interface ReportExtras {
    */
   afterRecorded?: () => Promise<{ json: { [key: string]: JsonValue | undefined }; exitCode: number }>;
 }
-
-type Keys = ReturnType<typeof prepareCalls>;
 
 /** Warnings about the target itself, shown in a dry run too. */
 export function warnAboutTarget(target: ApiTarget, dryRun: boolean, reporter: Reporter): void {
@@ -104,8 +103,9 @@ export async function recordEvents(
   extras: ReportExtras = {},
 ): Promise<void> {
   warnAboutTarget(delivery.target, false, reporter);
-  const results: Array<{ [key: string]: JsonValue | undefined }> = [];
-  const failed: Array<{ event: PreparedEvent; error: DoraError }> = [];
+  /** Each event with what became of it, in order: the --json result and the closing lines are built from these. */
+  const outcomes: Array<{ event: PreparedEvent; answer: Answer; error?: undefined } | { event: PreparedEvent; answer?: undefined; error: DoraError }> = [];
+  const named = (list: typeof outcomes) => list.map(({ event }) => `${event.title} (id ${event.id})`).join(', ');
   const say = (line: string) => (options.softFail ? reporter.warn(line) : reporter.error(line));
   for (const event of events) {
     let answer;
@@ -113,17 +113,15 @@ export async function recordEvents(
       answer = await perform(eventCall(event), keys, delivery, ctx, reporter);
     } catch (error) {
       if (!(error instanceof DoraError) || error instanceof InterruptedError) {
-        const recorded = results.filter((result) => result.ok).map((result) => `${String(result.title)} (id ${String(result.id)})`);
-        if (recorded.length > 0) reporter.info(`Recorded before this: ${recorded.join(', ')}.`);
+        if (outcomes.some((outcome) => !outcome.error)) reporter.info(`Recorded before this: ${named(outcomes.filter((outcome) => !outcome.error))}.`);
         throw error;
       }
-      failed.push({ event, error });
-      results.push({ ok: false, kind: event.kind, id: event.id, exit_code: error.exitCode, error: error.message, title: event.title, ...event.summary });
+      outcomes.push({ event, error });
       if (events.length > 1) say(`${event.title} (id ${event.id}) not recorded: ${error.message}`);
       continue;
     }
+    outcomes.push({ event, answer });
     const attempts = answer.attempts === 1 ? '' : `, after ${answer.attempts} attempts`;
-    results.push({ ok: true, kind: event.kind, id: event.id, status: answer.status, attempts: answer.attempts, title: event.title, ...event.summary });
     try {
       reporter.success(`Recorded ${event.title} (id ${event.id}, HTTP ${answer.status}${attempts}).`);
       for (const line of event.afterSuccess ?? []) reporter.info(line);
@@ -133,37 +131,43 @@ export async function recordEvents(
     }
   }
 
-  const worst = failed.reduce((code, { error }) => Math.max(code, error.exitCode), 0);
-  const followUp = failed.length === 0 && extras.afterRecorded ? await extras.afterRecorded() : undefined;
-  if (failed.length > 0) {
-    if (events.length === 1) say((failed[0] as { error: DoraError }).error.message);
+  const failures = outcomes.filter((outcome): outcome is Extract<(typeof outcomes)[number], { error: DoraError }> => outcome.error !== undefined);
+  const recorded = outcomes.filter((outcome) => !outcome.error);
+  const worst = failures.reduce((code, { error }) => Math.max(code, error.exitCode), 0);
+  const followUp = failures.length === 0 && extras.afterRecorded ? await extras.afterRecorded() : undefined;
+  if (failures.length > 0) {
+    if (events.length === 1) say((failures[0] as { error: DoraError }).error.message);
     else {
-      const recorded = results.filter((result) => result.ok).map((result) => `${String(result.title)} (id ${String(result.id)})`);
       say(
-        `${failed.length} of ${events.length} events not recorded: ${failed.map(({ event }) => `${event.title} (id ${event.id})`).join(', ')}. ` +
-          `${recorded.length > 0 ? `Recorded: ${recorded.join(', ')}. ` : ''}Send the missing ones again with their ids.`,
+        `${failures.length} of ${events.length} events not recorded: ${named(failures)}. ` +
+          `${recorded.length > 0 ? `Recorded: ${named(recorded)}. ` : ''}Send the missing ones again with their ids.`,
       );
     }
     if (extras.onFailure) say(extras.onFailure);
     if (options.softFail) reporter.warn('--soft-fail: exiting 0 although not every event was recorded.');
   }
   if (options.json) {
-    const visible = results.map(({ title: _title, ...rest }) => rest);
+    const results = outcomes.map(({ event, answer, error }) => ({
+      ok: error === undefined,
+      kind: event.kind,
+      id: event.id,
+      ...(error ? { exit_code: error.exitCode, error: error.message } : { status: answer?.status, attempts: answer?.attempts }),
+      ...event.summary,
+    }));
     const more = { ...extras.json, ...followUp?.json };
-    const body = visible.length === 1 ? { ...visible[0], ...more } : { ok: failed.length === 0, events: visible, ...more };
+    const body = results.length === 1 ? { ...results[0], ...more } : { ok: failures.length === 0, events: results, ...more };
     try {
       reporter.result(toJson(body));
     } catch (error) {
       // An event is recorded: failing the run now would invite a retry that records it again under a new id.
-      if (!(error instanceof OutputError) || results.every((result) => !result.ok)) throw error;
+      if (!(error instanceof OutputError) || recorded.length === 0) throw error;
       try {
-        const ids = results.filter((result) => result.ok).map((result) => String(result.id));
-        reporter.warn(`The ${events[0]?.kind ?? 'event'} was recorded (id ${ids.join(', ')}), but its result could not be shown: ${error.message}.`);
+        reporter.warn(`The ${events[0]?.kind ?? 'event'} was recorded (id ${recorded.map(({ event }) => event.id).join(', ')}), but its result could not be shown: ${error.message}.`);
       } catch {
         // stderr is gone too: the exit code is all that is left to tell
       }
     }
   }
-  if (failed.length > 0 && !options.softFail) throw new ReportedFailure(worst);
+  if (failures.length > 0 && !options.softFail) throw new ReportedFailure(worst);
   if (followUp && followUp.exitCode !== 0) throw new ReportedFailure(followUp.exitCode);
 }

@@ -7,7 +7,7 @@ import * as z from 'zod/mini';
 import type { Config } from '../config.js';
 import { UsageError } from '../errors.js';
 import { checkNotAhead, formatNs, parseTimestamp } from '../time.js';
-import { MAX_NAME_LENGTH, customTags, eventId, firstIssue, text } from './fields.js';
+import { customTags, eventId, firstIssue, text } from './fields.js';
 
 export interface EventOptions {
   env?: string;
@@ -74,7 +74,6 @@ export function textFlag(value: string | undefined, flag: string, max?: number):
   return checked((label) => text(label, max), value === undefined ? undefined : { value: value.trim(), from: flag });
 }
 
-export { MAX_NAME_LENGTH };
 
 /** The event id: the user's, checked, or one generated for this run (every retry reuses it). */
 export function idField(value: string | undefined, newId: () => string): string {

@@ -3,7 +3,8 @@ import type { CommonOptions } from '../commands/options.js';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
 import { deliveryInput, type DeliveryInput } from './delivery.js';
-import { MAX_NAME_LENGTH, checkOrder, commonFields, idField, serviceList, textFlag, timeField, type CommonFields } from './event.js';
+import { checkOrder, commonFields, idField, serviceList, textFlag, timeField, type CommonFields } from './event.js';
+import { MAX_NAME_LENGTH } from './fields.js';
 
 export interface IncidentOptions extends CommonOptions {
   service?: string[];

@@ -37,7 +37,7 @@ export function commandExitCode(outcome: CommandOutcome): number {
  * True only for a command that exited 0 without being interrupted. A deploy script that traps the SIGTERM dora
  * forwarded and exits 0 was still interrupted: the issue says an interrupted deploy records nothing.
  */
-export function commandSucceeded(outcome: CommandOutcome): boolean {
+export function commandSucceeded(outcome: CommandOutcome): outcome is Extract<CommandOutcome, { kind: 'exited' }> {
   return outcome.kind === 'exited' && outcome.code === 0 && outcome.forwarded.length === 0;
 }
 
