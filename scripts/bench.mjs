@@ -63,9 +63,7 @@ async function main() {
   log('packing (npm pack runs the build through `prepare`)…');
   const packDir = join(work, 'pack');
   mkdirSync(packDir);
-  const packed = JSON.parse(
-    npm(['pack', '--json', '--pack-destination', packDir], ROOT),
-  )[0];
+  const packed = JSON.parse(npm(['pack', '--json', '--pack-destination', packDir], ROOT))[0];
   const tarball = join(packDir, packed.filename);
   const packedBytes = lstatSync(tarball).size;
 
@@ -73,7 +71,14 @@ async function main() {
   const installDir = join(work, 'install');
   mkdirSync(installDir);
   writeFileSync(join(installDir, 'package.json'), JSON.stringify({ name: 'dora-bench-install', private: true }));
-  const installFlags = ['--no-audit', '--no-fund', '--no-package-lock', '--no-save', '--ignore-scripts', '--loglevel=error'];
+  const installFlags = [
+    '--no-audit',
+    '--no-fund',
+    '--no-package-lock',
+    '--no-save',
+    '--ignore-scripts',
+    '--loglevel=error',
+  ];
   try {
     npm(['install', '--offline', ...installFlags, tarball], installDir);
   } catch {
@@ -95,7 +100,12 @@ async function main() {
     req.on('data', (chunk) => chunks.push(chunk));
     req.on('end', () => {
       received++;
-      lastRequest = { method: req.method, url: req.url, key: req.headers['dd-api-key'], body: Buffer.concat(chunks).toString() };
+      lastRequest = {
+        method: req.method,
+        url: req.url,
+        key: req.headers['dd-api-key'],
+        body: Buffer.concat(chunks).toString(),
+      };
       res.writeHead(202, { 'content-type': 'application/vnd.api+json' });
       res.end(JSON.stringify({ data: { id: 'bench', type: 'dora_deployment' } }));
     });
@@ -124,43 +134,86 @@ async function main() {
   // A deployment that finished a minute ago, as in a real CD job (old timestamps would add a warning to every run).
   const nowS = Math.floor(Date.now() / 1000);
   const event = [
-    'deployment', '--service', 'bench', '--env', 'bench', '--version', '1.0.0',
-    '--started-at', String(nowS - 120), '--finished-at', String(nowS - 60), '--skip-git',
+    'deployment',
+    '--service',
+    'bench',
+    '--env',
+    'bench',
+    '--version',
+    '1.0.0',
+    '--started-at',
+    String(nowS - 120),
+    '--finished-at',
+    String(nowS - 60),
+    '--skip-git',
   ];
-  const sendEnv = { ...baseEnv, DORA_API_URL: apiUrl, DD_API_KEY: 'bench-api-key-0000', NODE_EXTRA_CA_CERTS: tls.caFile };
+  const sendEnv = {
+    ...baseEnv,
+    DORA_API_URL: apiUrl,
+    DD_API_KEY: 'bench-api-key-0000',
+    NODE_EXTRA_CA_CERTS: tls.caFile,
+  };
   const commands = [
     { key: 'floor', label: 'node -e 0 (floor)', file: process.execPath, args: ['-e', '0'], env: baseEnv },
     {
-      key: 'version', label: 'dora --version', file: dora, args: ['--version'], env: baseEnv, target: TARGETS.version,
+      key: 'version',
+      label: 'dora --version',
+      file: dora,
+      args: ['--version'],
+      env: baseEnv,
+      target: TARGETS.version,
       check: (run) => run.stdout.trim() === packed.version || `printed ${JSON.stringify(run.stdout.trim())}`,
     },
     {
-      key: 'dryRun', label: 'dora deployment --dry-run --skip-git', file: dora, args: [...event, '--dry-run'], env: baseEnv,
+      key: 'dryRun',
+      label: 'dora deployment --dry-run --skip-git',
+      file: dora,
+      args: [...event, '--dry-run'],
+      env: baseEnv,
       target: TARGETS.dryRun,
-      check: (run) => run.stdout.includes('"service":"bench"') || `stdout was ${JSON.stringify(run.stdout.slice(0, 200))}`,
+      check: (run) =>
+        run.stdout.includes('"service":"bench"') || `stdout was ${JSON.stringify(run.stdout.slice(0, 200))}`,
     },
     {
       // Not a target: the same dry run on a machine where dora never ran (no code cache), as on a fresh CI runner.
-      key: 'dryRunCold', label: 'dora deployment --dry-run, first run', file: dora, args: [...event, '--dry-run'],
+      key: 'dryRunCold',
+      label: 'dora deployment --dry-run, first run',
+      file: dora,
+      args: [...event, '--dry-run'],
       env: coldEnv,
-      check: (run) => run.stdout.includes('"service":"bench"') || `stdout was ${JSON.stringify(run.stdout.slice(0, 200))}`,
+      check: (run) =>
+        run.stdout.includes('"service":"bench"') || `stdout was ${JSON.stringify(run.stdout.slice(0, 200))}`,
     },
     {
       // A second floor for the two HTTPS rows below. Trusting the intake's certificate takes NODE_EXTRA_CA_CERTS,
       // and Node 20 reads that file, with its whole bundled root store, while starting: `node -e 0` pays it too.
-      key: 'floorTls', label: 'node -e 0, NODE_EXTRA_CA_CERTS set', file: process.execPath, args: ['-e', '0'], env: sendEnv,
+      key: 'floorTls',
+      label: 'node -e 0, NODE_EXTRA_CA_CERTS set',
+      file: process.execPath,
+      args: ['-e', '0'],
+      env: sendEnv,
     },
     {
-      key: 'send', label: 'dora deployment (HTTPS send)', file: dora, args: event, env: sendEnv,
+      key: 'send',
+      label: 'dora deployment (HTTPS send)',
+      file: dora,
+      args: event,
+      env: sendEnv,
       floorKey: 'floorTls',
       before: () => received,
       check: (run, before) =>
-        (received === before + 1 && lastRequest.key === 'bench-api-key-0000' && lastRequest.url === '/api/v2/dora/deployment') ||
+        (received === before + 1 &&
+          lastRequest.key === 'bench-api-key-0000' &&
+          lastRequest.url === '/api/v2/dora/deployment') ||
         `the intake received ${received - before} request(s)`,
     },
     {
       // Not a target: the least any Node.js program pays for the same send (same env, so the same CA loading).
-      key: 'httpsFloor', label: 'reference: bare node:https POST', file: process.execPath, env: sendEnv, floorKey: 'floorTls',
+      key: 'httpsFloor',
+      label: 'reference: bare node:https POST',
+      file: process.execPath,
+      env: sendEnv,
+      floorKey: 'floorTls',
       args: ['-e', BARE_HTTPS_POST],
       before: () => received,
       check: (run, before) => received === before + 1 || `the intake received ${received - before} request(s)`,
@@ -215,28 +268,34 @@ async function main() {
 
   const out = [];
   out.push('');
-  out.push(`dora-cli ${packed.version} · node ${process.version} · ${process.platform} ${process.arch} · ` +
-    `${cpus().length} × ${cpus()[0]?.model?.trim() ?? 'cpu'}`);
+  out.push(
+    `dora-cli ${packed.version} · node ${process.version} · ${process.platform} ${process.arch} · ` +
+      `${cpus().length} × ${cpus()[0]?.model?.trim() ?? 'cpu'}`,
+  );
   out.push(`${args.runs} interleaved rounds (+${args.warmup} warm-up); times are wall-clock from spawn to exit.`);
   out.push('');
-  out.push(table(
-    ['command', 'median', '+ floor', 'p10–p90', '× floor', 'target', '', '× same-env floor'],
-    rows.map((row) => [
-      `${row.label}${row.envRatio === undefined ? '' : ' ²'}`,
-      `${row.medianMs.toFixed(1)} ms`,
-      row.key === 'floor' ? '' : `+${(row.medianMs - floor).toFixed(1)} ms`,
-      `${row.p10Ms.toFixed(1)}–${row.p90Ms.toFixed(1)} ms`,
-      `${row.ratio.toFixed(2)}×`,
-      row.target === undefined ? '' : `≤ ${row.target}×`,
-      row.pass === undefined ? '' : row.pass ? 'PASS' : 'FAIL',
-      row.envRatio === undefined ? '' : `${row.envRatio.toFixed(2)}×`,
-    ]),
-    [false, true, true, true, true, true, false, true],
-  ));
+  out.push(
+    table(
+      ['command', 'median', '+ floor', 'p10–p90', '× floor', 'target', '', '× same-env floor'],
+      rows.map((row) => [
+        `${row.label}${row.envRatio === undefined ? '' : ' ²'}`,
+        `${row.medianMs.toFixed(1)} ms`,
+        row.key === 'floor' ? '' : `+${(row.medianMs - floor).toFixed(1)} ms`,
+        `${row.p10Ms.toFixed(1)}–${row.p90Ms.toFixed(1)} ms`,
+        `${row.ratio.toFixed(2)}×`,
+        row.target === undefined ? '' : `≤ ${row.target}×`,
+        row.pass === undefined ? '' : row.pass ? 'PASS' : 'FAIL',
+        row.envRatio === undefined ? '' : `${row.envRatio.toFixed(2)}×`,
+      ]),
+      [false, true, true, true, true, true, false, true],
+    ),
+  );
   out.push('');
   out.push('× floor: against `node -e 0` (the first row); the targets apply to it.');
-  out.push('× same-env floor (² rows): against `node -e 0` with the same NODE_EXTRA_CA_CERTS, which Node 20 loads while');
-  out.push('  starting; the part of the cost that is Node\'s before any script runs. No target applies to it.');
+  out.push(
+    '× same-env floor (² rows): against `node -e 0` with the same NODE_EXTRA_CA_CERTS, which Node 20 loads while',
+  );
+  out.push("  starting; the part of the cost that is Node's before any script runs. No target applies to it.");
   const sendRow = rows.find((row) => row.key === 'send');
   const reference = rows.find((row) => row.key === 'httpsFloor');
   const sendRatio = sendRow.medianMs / reference.medianMs;
@@ -247,18 +306,23 @@ async function main() {
       `node:https POST with the same environment)  target ≤ ${TARGETS.sendVsReference}×  ${sendPass ? 'PASS' : 'FAIL'}`,
   );
   out.push('');
-  out.push(table(
-    ['size', 'bytes', '', 'target', ''],
-    [
-      ['packed (tarball)', String(packedBytes), formatMB(packedBytes), '', ''],
-      ['unpacked (package alone)', String(packed.unpackedSize), formatMB(packed.unpackedSize), '', ''],
+  out.push(
+    table(
+      ['size', 'bytes', '', 'target', ''],
       [
-        `installed (node_modules: ${installedPackages} package${installedPackages === 1 ? '' : 's'}, ${installed.files} files)`,
-        String(installed.bytes), formatMB(installed.bytes), `≤ ${formatMB(TARGETS.installedBytes)}`, sizes.pass ? 'PASS' : 'FAIL',
+        ['packed (tarball)', String(packedBytes), formatMB(packedBytes), '', ''],
+        ['unpacked (package alone)', String(packed.unpackedSize), formatMB(packed.unpackedSize), '', ''],
+        [
+          `installed (node_modules: ${installedPackages} package${installedPackages === 1 ? '' : 's'}, ${installed.files} files)`,
+          String(installed.bytes),
+          formatMB(installed.bytes),
+          `≤ ${formatMB(TARGETS.installedBytes)}`,
+          sizes.pass ? 'PASS' : 'FAIL',
+        ],
       ],
-    ],
-    [false, true, true, true, false],
-  ));
+      [false, true, true, true, false],
+    ),
+  );
   const failed = [
     ...rows.filter((row) => row.pass === false).map((row) => row.label),
     ...(sendPass ? [] : ['send vs reference']),
@@ -268,7 +332,9 @@ async function main() {
   out.push(failed.length === 0 ? 'All targets met.' : `FAILED: ${failed.join('; ')}`);
   process.stdout.write(`${out.join('\n')}\n`);
   if (args.json) {
-    process.stdout.write(`${JSON.stringify({ version: packed.version, node: process.version, runs: args.runs, rows, sendRatio, sizes, samples })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ version: packed.version, node: process.version, runs: args.runs, rows, sendRatio, sizes, samples })}\n`,
+    );
   }
   return failed.length === 0 ? 0 : 1;
 }
@@ -307,7 +373,12 @@ function npm(argv, cwd) {
   const npmCli = process.env.npm_execpath; // set when run through `npm run bench`: the same npm, no PATH lookup
   const env = { ...process.env, npm_config_update_notifier: 'false' };
   return npmCli && npmCli.endsWith('.js')
-    ? execFileSync(process.execPath, [npmCli, ...argv], { cwd, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
+    ? execFileSync(process.execPath, [npmCli, ...argv], {
+        cwd,
+        env,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'inherit'],
+      })
     : execFileSync('npm', argv, { cwd, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
 }
 
@@ -316,10 +387,27 @@ function makeCertificate(dir) {
   mkdirSync(dir);
   const keyFile = join(dir, 'key.pem');
   const certFile = join(dir, 'cert.pem');
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-keyout', keyFile, '-out', certFile,
-    '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
-  ], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '1',
+      '-keyout',
+      keyFile,
+      '-out',
+      certFile,
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1,DNS:localhost',
+    ],
+    { stdio: 'ignore' },
+  );
   return { key: readFileSync(keyFile), cert: readFileSync(certFile), caFile: certFile };
 }
 
@@ -387,7 +475,10 @@ function formatMB(bytes) {
 function table(header, rows, rightAligned) {
   const widths = header.map((cell, i) => Math.max(cell.length, ...rows.map((row) => row[i].length)));
   const line = (cells) =>
-    cells.map((cell, i) => (rightAligned[i] ? cell.padStart(widths[i]) : cell.padEnd(widths[i]))).join('  ').trimEnd();
+    cells
+      .map((cell, i) => (rightAligned[i] ? cell.padStart(widths[i]) : cell.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
   return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n');
 }
 

@@ -25,8 +25,12 @@ const STAGE = join(ROOT, `dist.partial-${process.pid}`);
 // beside it: put it back on any later build, except the one inside a pack.
 if (!['pack', 'publish'].includes(process.env.npm_command ?? '')) {
   const leftover = restoreLeftover();
-  if (leftover === 'restored') console.error('build: restored package.json from package.json.prepack, left by an interrupted npm pack');
-  if (leftover === 'stale') console.error('build: package.json.prepack (left by an interrupted npm pack) is out of date; package.json kept as it is');
+  if (leftover === 'restored')
+    console.error('build: restored package.json from package.json.prepack, left by an interrupted npm pack');
+  if (leftover === 'stale')
+    console.error(
+      'build: package.json.prepack (left by an interrupted npm pack) is out of date; package.json kept as it is',
+    );
 }
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
 const analyze = process.argv.includes('--analyze');
@@ -89,7 +93,9 @@ const lazyChildProcess = {
   name: 'lazy-child-process-for-commander',
   setup(b) {
     b.onResolve({ filter: /^node:child_process$/ }, (args) =>
-      args.importer.includes(`${sep}commander${sep}`) ? { path: 'child_process', namespace: 'lazy-builtin' } : undefined,
+      args.importer.includes(`${sep}commander${sep}`)
+        ? { path: 'child_process', namespace: 'lazy-builtin' }
+        : undefined,
     );
     b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, () => ({
       loader: 'js',
@@ -100,7 +106,11 @@ module.exports = new Proxy({}, { get: (_, key) => (real ??= require('node:child_
 };
 
 /** The lazily imported packages stay out of dist/app.js; each is its own file under dist/vendor/. */
-const vendorOutside = lazyRequire('vendor-outside-cli', new RegExp(`^(${LAZY_PACKAGES.join('|')})$`), (name) => VENDOR[name]);
+const vendorOutside = lazyRequire(
+  'vendor-outside-cli',
+  new RegExp(`^(${LAZY_PACKAGES.join('|')})$`),
+  (name) => VENDOR[name],
+);
 
 /**
  * `import('undici')` resolves to the two things transport.ts uses, not undici's index: the index also loads the
@@ -133,7 +143,12 @@ exports.fetch = require('undici/lib/web/fetch/index.js').fetch;
 function checkStartupPaths(entryMeta, cliMeta) {
   const [mainPath, main] = Object.entries(entryMeta.outputs).find(([path]) => path.endsWith('main.js'));
   const extra = main.imports.filter((imp) => !imp.path.startsWith('node:'));
-  const inputs = Object.keys(main.inputs).filter((input) => !['src/main.ts', 'src/version.ts', 'src/errors.ts', 'src/boot/code-cache.ts', 'src/boot/fd-stream.ts'].includes(input));
+  const inputs = Object.keys(main.inputs).filter(
+    (input) =>
+      !['src/main.ts', 'src/version.ts', 'src/errors.ts', 'src/boot/code-cache.ts', 'src/boot/fd-stream.ts'].includes(
+        input,
+      ),
+  );
   if (extra.length > 0 || inputs.length > 0) {
     throw new Error(
       `${rel(mainPath)} must answer --version on its own and load dist/app.js only through src/boot/code-cache.ts; ` +
@@ -141,8 +156,11 @@ function checkStartupPaths(entryMeta, cliMeta) {
     );
   }
   const [cliPath, cli] = Object.entries(cliMeta.outputs).find(([path]) => path.endsWith('app.js'));
-  const lazy = Object.keys(cli.inputs).map(packageOf).find((name) => LAZY_PACKAGES.includes(name));
-  if (lazy) throw new Error(`${lazy} is on the start-up path (in ${rel(cliPath)}): import it with import() where it is used.`);
+  const lazy = Object.keys(cli.inputs)
+    .map(packageOf)
+    .find((name) => LAZY_PACKAGES.includes(name));
+  if (lazy)
+    throw new Error(`${lazy} is on the start-up path (in ${rel(cliPath)}): import it with import() where it is used.`);
 }
 
 async function printStartupPaths(entryMeta, cliMeta, vendorMeta) {
@@ -188,18 +206,22 @@ function thirdPartyLicenses(metafiles, legalComments) {
     .map((dir) => ({ dir, manifest: JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) }))
     .sort((a, b) => a.manifest.name.localeCompare(b.manifest.name));
   const sections = entries.map(({ dir, manifest }) => {
-    const license = typeof manifest.license === 'string' ? manifest.license : manifest.license?.type ?? 'UNKNOWN';
+    const license = typeof manifest.license === 'string' ? manifest.license : (manifest.license?.type ?? 'UNKNOWN');
     const file = readdirSync(dir).find((name) => /^(licen[cs]e|copying)(\.(md|txt|markdown))?$/i.test(name));
     let text;
     if (file) {
       text = readFileSync(join(dir, file), 'utf8').trim();
     } else if (STANDARD_TEXTS[license]) {
       const author = authorOf(manifest) ?? COPYRIGHT_HOLDERS[manifest.name];
-      if (!author) throw new Error(`${manifest.name} ships no license file and names no author; add its notice by hand.`);
-      text = `(${manifest.name} ships no license file; this is the ${license} License text its package.json declares.)\n\n` +
+      if (!author)
+        throw new Error(`${manifest.name} ships no license file and names no author; add its notice by hand.`);
+      text =
+        `(${manifest.name} ships no license file; this is the ${license} License text its package.json declares.)\n\n` +
         STANDARD_TEXTS[license](author);
     } else {
-      throw new Error(`${manifest.name} (${license}) ships no license file: decide how to credit it before bundling it.`);
+      throw new Error(
+        `${manifest.name} (${license}) ships no license file: decide how to credit it before bundling it.`,
+      );
     }
     const repository = typeof manifest.repository === 'string' ? manifest.repository : manifest.repository?.url;
     return [
@@ -214,9 +236,10 @@ function thirdPartyLicenses(metafiles, legalComments) {
     `${pkg.name} ${pkg.version} bundles the following ${entries.length} npm packages into dist/. ` +
     'Their licenses and notices follow.\n' +
     `Generated by scripts/build.mjs from esbuild's metafile; do not edit.`;
-  const notices = legalComments.length > 0
-    ? [`Notices kept from comments in the bundled sources:\n\n${legalComments.join('\n\n')}`]
-    : [];
+  const notices =
+    legalComments.length > 0
+      ? [`Notices kept from comments in the bundled sources:\n\n${legalComments.join('\n\n')}`]
+      : [];
   return `${[header, ...sections, ...notices].join(rule)}\n`;
 }
 
@@ -226,7 +249,8 @@ const COPYRIGHT_HOLDERS = {
 };
 
 function authorOf(manifest) {
-  const person = (p) => (typeof p === 'string' ? p : p?.name ? `${p.name}${p.email ? ` <${p.email}>` : ''}` : undefined);
+  const person = (p) =>
+    typeof p === 'string' ? p : p?.name ? `${p.name}${p.email ? ` <${p.email}>` : ''}` : undefined;
   return person(manifest.author) ?? person(manifest.contributors?.[0]);
 }
 
@@ -270,7 +294,10 @@ OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.`,
 };
 
 function rel(path) {
-  return relative(ROOT, path.startsWith('/') ? path : join(ROOT, path)).split(sep).join('/').replace(/^dist\.partial-\d+\//, 'dist/');
+  return relative(ROOT, path.startsWith('/') ? path : join(ROOT, path))
+    .split(sep)
+    .join('/')
+    .replace(/^dist\.partial-\d+\//, 'dist/');
 }
 
 await main();
@@ -278,7 +305,11 @@ await main();
 async function main() {
   rmSync(STAGE, { recursive: true, force: true });
   try {
-    const cli = await build({ ...common, entryPoints: { app: 'src/app.ts' }, plugins: [vendorOutside, lazyChildProcess] });
+    const cli = await build({
+      ...common,
+      entryPoints: { app: 'src/app.ts' },
+      plugins: [vendorOutside, lazyChildProcess],
+    });
     // The entry keys dora's code cache by this hash of dist/app.js, so a rebuild never reuses stale compiled code.
     const cliCode = cli.outputFiles.find((file) => file.path.endsWith(`${sep}app.js`));
     const buildId = createHash('sha256').update(cliCode.contents).digest('hex').slice(0, 16);

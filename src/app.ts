@@ -128,7 +128,9 @@ export async function runProcess(argv: string[]): Promise<void> {
     code = await run(argv, ctx);
   } catch (error) {
     // run() maps every failure itself; reaching here means the mapping broke.
-    process.stderr.write(`error: dora hit an unexpected problem: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(
+      `error: dora hit an unexpected problem: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
     code = 1;
   }
   result = code;

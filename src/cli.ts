@@ -50,7 +50,8 @@ Examples:
 
   const configure = (command: Command): Command => {
     command.exitOverride().configureOutput({ writeOut, writeErr });
-    if (!command.parent || command.parent === program) command.showHelpAfterError(`(run dora ${command.name()} --help for usage)`);
+    if (!command.parent || command.parent === program)
+      command.showHelpAfterError(`(run dora ${command.name()} --help for usage)`);
     for (const sub of command.commands) configure(sub);
     return command;
   };

@@ -68,7 +68,14 @@ export function normaliseEnv(env: Env): Env {
 }
 
 const KEY_VARIABLES = ['DATADOG_API_KEY', 'DD_API_KEY', 'DATADOG_APP_KEY', 'DD_APP_KEY'] as const;
-const URL_VARIABLES = ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY', 'DORA_API_URL', 'DD_GIT_REPOSITORY_URL'];
+const URL_VARIABLES = [
+  'https_proxy',
+  'HTTPS_PROXY',
+  'http_proxy',
+  'HTTP_PROXY',
+  'DORA_API_URL',
+  'DD_GIT_REPOSITORY_URL',
+];
 
 export function readConfig(rawEnv: Env): Config {
   const env = normaliseEnv(rawEnv);
@@ -109,7 +116,12 @@ export function readConfig(rawEnv: Env): Config {
   assign(config, 'deadline', take('deadline', 'DORA_DEADLINE'));
   assign(config, 'maxAttempts', take('maxAttempts', 'DORA_MAX_ATTEMPTS'));
   config.fips = switchValue(config, 'fips', 'DATADOG_FIPS', env.DATADOG_FIPS);
-  config.fipsIgnoreError = switchValue(config, 'fipsIgnoreError', 'DATADOG_FIPS_IGNORE_ERROR', env.DATADOG_FIPS_IGNORE_ERROR);
+  config.fipsIgnoreError = switchValue(
+    config,
+    'fipsIgnoreError',
+    'DATADOG_FIPS_IGNORE_ERROR',
+    env.DATADOG_FIPS_IGNORE_ERROR,
+  );
   config.softFail = switchValue(config, 'softFail', 'DORA_SOFT_FAIL', env.DORA_SOFT_FAIL);
   readProxies(config, env);
   return config;
@@ -126,8 +138,12 @@ export function requireConfig(config: Config, ...fields: ConfigField[]): void {
 /** A key that cannot travel in an HTTP header (spaces, control or non-ASCII characters) is a mistake, never a key. */
 function checkedKey(config: Config, field: 'apiKey' | 'appKey', value: string | undefined): string | undefined {
   if (value === undefined || /^[\x21-\x7e]+$/.test(value)) return value;
-  const what = field === 'apiKey' ? 'a Datadog API key is 32 hexadecimal characters' : 'a Datadog application key is 40 hexadecimal characters';
-  config.problems[field] = `${config.sources[field]} contains spaces, control or non-ASCII characters; ${what}. Nothing was sent.`;
+  const what =
+    field === 'apiKey'
+      ? 'a Datadog API key is 32 hexadecimal characters'
+      : 'a Datadog application key is 40 hexadecimal characters';
+  config.problems[field] =
+    `${config.sources[field]} contains spaces, control or non-ASCII characters; ${what}. Nothing was sent.`;
   return undefined;
 }
 
@@ -135,17 +151,26 @@ const ON = ['1', 'true', 'yes', 'on'];
 const OFF = ['0', 'false', 'no', 'off'];
 
 /** A boolean variable: the usual spellings of on and off; anything else is refused rather than guessed. */
-function switchValue(config: Config, field: 'fips' | 'fipsIgnoreError' | 'softFail', name: string, raw: string | undefined): boolean {
+function switchValue(
+  config: Config,
+  field: 'fips' | 'fipsIgnoreError' | 'softFail',
+  name: string,
+  raw: string | undefined,
+): boolean {
   if (raw === undefined) return false;
   const value = raw.trim().toLowerCase();
   if (ON.includes(value)) return true;
-  if (!OFF.includes(value)) config.problems[field] = `${name}: ${JSON.stringify(raw)} is not a boolean; use true or false.`;
+  if (!OFF.includes(value))
+    config.problems[field] = `${name}: ${JSON.stringify(raw)} is not a boolean; use true or false.`;
   return false;
 }
 
 function readProxies(config: Config, env: Env): void {
   const first = (...names: string[]) => names.find((name) => env[name] !== undefined);
-  for (const [key, names] of [['httpsProxy', ['https_proxy', 'HTTPS_PROXY']], ['httpProxy', ['http_proxy', 'HTTP_PROXY']]] as const) {
+  for (const [key, names] of [
+    ['httpsProxy', ['https_proxy', 'HTTPS_PROXY']],
+    ['httpProxy', ['http_proxy', 'HTTP_PROXY']],
+  ] as const) {
     const name = first(...names);
     if (name === undefined) continue;
     const parsed = parseProxyUrl(env[name] as string);

@@ -25,7 +25,12 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
 } else {
   const { tmpdir, userInfo } = process.getBuiltinModule('node:os');
   const cacheDir = `${tmpdir()}/dora-cli-${CLI_VERSION}-${safeUser(userInfo)}`;
-  const app = requireWithCodeCache(`${__dirname}/app.js`, cacheDir, require, __DORA_APP_BUILD_ID__) as typeof import('./app.js');
+  const app = requireWithCodeCache(
+    `${__dirname}/app.js`,
+    cacheDir,
+    require,
+    __DORA_APP_BUILD_ID__,
+  ) as typeof import('./app.js');
   void app.runProcess(argv);
 }
 

@@ -43,7 +43,8 @@ export function parseTimestamp(value: string, flag: string, nowNs: bigint): bigi
   const text = value.trim();
   if (text.toLowerCase() === 'now') return nowNs;
   const relative = RELATIVE.exec(text);
-  if (relative) return nowNs - BigInt(relative[1] as string) * (UNIT_NS[relative[2] as string] as bigint) * NS_PER_SECOND;
+  if (relative)
+    return nowNs - BigInt(relative[1] as string) * (UNIT_NS[relative[2] as string] as bigint) * NS_PER_SECOND;
   const ns = parseNumeric(text, flag) ?? parseIso(text, flag) ?? parseRfc2822(text, flag);
   if (ns === undefined) throw invalid(flag, value, 'is not a time we understand');
   if (ns < EARLIEST_NS || ns >= LATEST_NS) {

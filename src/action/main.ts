@@ -50,7 +50,9 @@ runAction({
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.stdout.write(`${annotation('error', `dora action failed (a bug): ${error instanceof Error ? error.message : String(error)}`)}\n`);
+    process.stdout.write(
+      `${annotation('error', `dora action failed (a bug): ${error instanceof Error ? error.message : String(error)}`)}\n`,
+    );
     process.exitCode = 1;
   },
 );

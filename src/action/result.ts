@@ -50,7 +50,8 @@ export function parseResult(line: string): Outcome | undefined {
   if (Array.isArray(value.events)) {
     return { events: value.events.filter(isObject).map(toEvent), error: str(value.error) };
   }
-  if (typeof value.ok === 'boolean') return { events: [toEvent(value)], error: value.ok ? undefined : str(value.error) };
+  if (typeof value.ok === 'boolean')
+    return { events: [toEvent(value)], error: value.ok ? undefined : str(value.error) };
   // The older dry run prints the request body alone: {"data":{"attributes":{…}}}.
   const attributes = attributesOf(value);
   if (attributes) return { events: [{ ...fromAttributes(attributes), recorded: false, dryRun: true }] };

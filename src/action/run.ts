@@ -22,7 +22,11 @@ export interface ActionIo {
   appendFile(path: string, text: string): void;
   random(): string;
   /** Runs the CLI with this argv and environment, streaming what it prints. */
-  runCli(argv: string[], env: Record<string, string>, on: { stdout(chunk: string): void; stderr(chunk: string): void }): Promise<CliExit>;
+  runCli(
+    argv: string[],
+    env: Record<string, string>,
+    on: { stdout(chunk: string): void; stderr(chunk: string): void },
+  ): Promise<CliExit>;
 }
 
 export async function runAction(io: ActionIo): Promise<number> {
@@ -82,7 +86,10 @@ export async function runAction(io: ActionIo): Promise<number> {
 
   let exit: CliExit;
   try {
-    exit = await io.runCli(plan.argv, childEnv, { stdout: (chunk) => stdout.push(chunk), stderr: (chunk) => stderr.push(chunk) });
+    exit = await io.runCli(plan.argv, childEnv, {
+      stdout: (chunk) => stdout.push(chunk),
+      stderr: (chunk) => stderr.push(chunk),
+    });
   } catch (error) {
     const message = `The dora CLI could not be started: ${error instanceof Error ? error.message : String(error)}`;
     io.stdout(`${annotation('error', clean(message))}\n`);

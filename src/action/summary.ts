@@ -35,7 +35,10 @@ export function renderSummary({ plan, outcome, exitCode, errors }: SummaryInput)
   const rows = events.length > 0 ? events : [{ recorded: false, dryRun: false } satisfies EventResult];
   out.push('| | service | env | version | commit | window | id |', '| --- | --- | --- | --- | --- | --- | --- |');
   for (const event of rows) {
-    const services = event.service ?? event.services?.join(', ') ?? (event.team ? `team ${event.team}` : plan.given.services.join(', '));
+    const services =
+      event.service ??
+      event.services?.join(', ') ??
+      (event.team ? `team ${event.team}` : plan.given.services.join(', '));
     out.push(
       `| ${event.recorded ? '✅' : event.dryRun ? 'dry run' : '❌'} | ${cell(services)} | ${cell(event.env ?? plan.given.env)} | ` +
         `${cell(event.version ?? plan.given.version)} | ${commitCell(event)} | ${windowCell(event, plan)} | ` +
@@ -95,7 +98,10 @@ export function commitUrl(repositoryUrl: string, sha: string): string | undefine
     host = url.protocol.startsWith('http') ? url.host : url.hostname;
     path = url.pathname;
   }
-  path = path.replace(/^\/+/, '').replace(/\/+$/, '').replace(/\.git$/, '');
+  path = path
+    .replace(/^\/+/, '')
+    .replace(/\/+$/, '')
+    .replace(/\.git$/, '');
   if (!/^[A-Za-z0-9.-]+(:\d+)?$/.test(host) || path === '' || /[\s()<>]/.test(path)) return undefined;
   const commitPath = /(^|\.)gitlab\./.test(host) ? '-/commit' : host === 'bitbucket.org' ? 'commits' : 'commit';
   return `https://${host}/${path}/${commitPath}/${sha}`;

@@ -58,7 +58,9 @@ export function failureError(failure: RequestFailure, subject: FailureSubject): 
     case 'not-found':
       return record
         ? new RejectedError(`Datadog rejected the event (${statusLine})${after}.`)
-        : new RejectedError(`No such ${subject.noun} (${statusLine})${after}: check the id, and that it was recorded on ${host}.`);
+        : new RejectedError(
+            `No such ${subject.noun} (${statusLine})${after}: check the id, and that it was recorded on ${host}.`,
+          );
     case 'rejected':
       return new RejectedError(`Datadog rejected the ${record ? 'event' : 'request'} (${statusLine})${after}.`);
     case 'proxy-auth':

@@ -9,7 +9,14 @@
  */
 import type { Clock } from '../context.js';
 import { InterruptedError } from '../errors.js';
-import { backoffMs, classifyNetworkError, describeNetworkError, isRetryableStatus, retryAfterMs, type NetworkFailure } from './retry.js';
+import {
+  backoffMs,
+  classifyNetworkError,
+  describeNetworkError,
+  isRetryableStatus,
+  retryAfterMs,
+  type NetworkFailure,
+} from './retry.js';
 import { errorText } from './response.js';
 import type { HttpMethod, Transport, TransportResponse } from './transports/types.js';
 
@@ -105,7 +112,15 @@ type Outcome =
   | { kind: 'answered'; response: TransportResponse; text: string }
   /** `maybeRecorded`: the request may have reached Datadog even though we saw no answer. */
   | { kind: 'retry'; reason: string; maybeRecorded: boolean; retryAfterMs?: number; response?: TransportResponse }
-  | { kind: 'final'; failure: FailureKind; reason: string; status?: number; apiText?: string; location?: string; response?: TransportResponse };
+  | {
+      kind: 'final';
+      failure: FailureKind;
+      reason: string;
+      status?: number;
+      apiText?: string;
+      location?: string;
+      response?: TransportResponse;
+    };
 
 export async function request(call: ApiCall, policy: RequestPolicy, deps: RequestDeps): Promise<Answer> {
   const { clock } = deps;
@@ -134,7 +149,12 @@ export async function request(call: ApiCall, policy: RequestPolicy, deps: Reques
     const outcome = await attemptOnce(call, Math.min(policy.requestTimeoutMs, remaining), deps, userSignal);
     if (outcome === 'interrupted') throw interrupted(true);
     if (outcome.kind === 'answered') {
-      return { status: outcome.response.status, attempts: attempt, headers: outcome.response.headers, json: parseJson(outcome.text) };
+      return {
+        status: outcome.response.status,
+        attempts: attempt,
+        headers: outcome.response.headers,
+        json: parseJson(outcome.text),
+      };
     }
     if (outcome.kind === 'final') {
       throw new RequestFailure(outcome.failure, {
@@ -245,7 +265,13 @@ function judge(response: TransportResponse, text: string, wallNowMs: number): Ou
   if (isRetryableStatus(status)) {
     const wait = retryAfterMs(response.headers.get('retry-after'), wallNowMs);
     // The server answered with a refusal, so this attempt did not record anything.
-    return { kind: 'retry', reason, maybeRecorded: false, response, ...(wait !== undefined ? { retryAfterMs: wait } : {}) };
+    return {
+      kind: 'retry',
+      reason,
+      maybeRecorded: false,
+      response,
+      ...(wait !== undefined ? { retryAfterMs: wait } : {}),
+    };
   }
   return { kind: 'final', failure: 'rejected', ...common };
 }

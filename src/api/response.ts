@@ -30,7 +30,10 @@ export function errorText(body: string): string {
     // Not JSON. A gateway's HTML page says what it means in its text, not in its markup.
     if (/^\s*<(!doctype|html|head|body|\?xml)/i.test(body)) text = withoutMarkup(body);
   }
-  text = text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').replace(/\s+/g, ' ').trim();
+  text = text
+    .replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   return text.length > MAX_ERROR_TEXT ? `${cutAt(text, MAX_ERROR_TEXT)}…` : text;
 }
 

@@ -54,7 +54,11 @@ export function resolveApiTarget(site: string | undefined, apiUrl: string | unde
  * is not a site and stays refused.
  */
 function normaliseSite(site: string): string {
-  return site.trim().toLowerCase().replace(/^https?:\/\//, '').replace(/\/$/, '');
+  return site
+    .trim()
+    .toLowerCase()
+    .replace(/^https?:\/\//, '')
+    .replace(/\/$/, '');
 }
 
 function siteApiTarget(site: string | undefined, keyGoesThere: boolean): ApiTarget {
@@ -94,7 +98,9 @@ function parseApiUrl(raw: string): string {
     throw new UsageError('--api-url / DORA_API_URL must start with https:// (or http:// for a local gateway).');
   }
   if (url.username || url.password) {
-    throw new UsageError('--api-url / DORA_API_URL must not carry user info (user:password@); the API key is sent as a header.');
+    throw new UsageError(
+      '--api-url / DORA_API_URL must not carry user info (user:password@); the API key is sent as a header.',
+    );
   }
   if (url.protocol === 'http:' && !LOOPBACK.test(url.hostname)) {
     throw new UsageError(

@@ -37,7 +37,10 @@ export function requireWithCodeCache(
   } catch {
     // first run on this machine: compiled below, cached at exit
   }
-  const script = new vm.Script(`${CJS_WRAPPER_START}${source}${CJS_WRAPPER_END}`, { filename: file, ...(cachedData ? { cachedData } : {}) });
+  const script = new vm.Script(`${CJS_WRAPPER_START}${source}${CJS_WRAPPER_END}`, {
+    filename: file,
+    ...(cachedData ? { cachedData } : {}),
+  });
   if (cacheFile && (!cachedData || script.cachedDataRejected)) {
     // At exit the cache also holds the functions this run compiled lazily, not only the top level.
     atExit(() => {

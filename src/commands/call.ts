@@ -33,7 +33,9 @@ export function urlOf(call: PlannedCall, delivery: DeliveryInput): string {
 /** Says what the calls would be, on stdout (bodies, or one JSON object each with --json), and stops. */
 export function describeDryRun(calls: PlannedCall[], delivery: DeliveryInput, reporter: Reporter): void {
   for (const call of calls) {
-    reporter.info(`Dry run: nothing sent. A real run would ${call.method} ${urlOf(call, delivery)}${call.body ? ' with this body' : ''}.`);
+    reporter.info(
+      `Dry run: nothing sent. A real run would ${call.method} ${urlOf(call, delivery)}${call.body ? ' with this body' : ''}.`,
+    );
   }
 }
 
@@ -64,7 +66,10 @@ export async function perform(
   reporter: Reporter,
 ): Promise<Answer> {
   const { target, policy, proxy } = delivery;
-  if (proxy) reporter.detail(`Through the proxy ${proxy.display}${ctx.config.proxy.noProxy ? ` (unless NO_PROXY=${ctx.config.proxy.noProxy} matches)` : ''}.`);
+  if (proxy)
+    reporter.detail(
+      `Through the proxy ${proxy.display}${ctx.config.proxy.noProxy ? ` (unless NO_PROXY=${ctx.config.proxy.noProxy} matches)` : ''}.`,
+    );
   const closable = await ctx.createTransport(ctx.config.proxy);
   const doing = `${verb(call.action)} ${call.title}`;
   try {
@@ -81,7 +86,8 @@ export async function perform(
           random: ctx.random,
           signal: ctx.signal,
           onAttempt: (attempt) => {
-            if (attempt > 1) update(`${doing} ${where} ${target.baseUrl} (attempt ${attempt} of ${policy.maxAttempts})…`);
+            if (attempt > 1)
+              update(`${doing} ${where} ${target.baseUrl} (attempt ${attempt} of ${policy.maxAttempts})…`);
           },
           onRetry: ({ attempt, delayMs, reason }) => {
             const next = `Attempt ${attempt} failed (${reason}); retrying in ${(delayMs / 1000).toFixed(1)}s…`;
@@ -93,7 +99,12 @@ export async function perform(
     );
   } catch (error) {
     if (error instanceof RequestFailure) {
-      throw failureError(error, { action: call.action, noun: call.noun, host: new URL(target.baseUrl).host, ...(proxy ? { proxy } : {}) });
+      throw failureError(error, {
+        action: call.action,
+        noun: call.noun,
+        host: new URL(target.baseUrl).host,
+        ...(proxy ? { proxy } : {}),
+      });
     }
     throw error;
   } finally {

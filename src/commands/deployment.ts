@@ -25,8 +25,18 @@ export function deploymentCommand(run: (options: DeploymentOptions) => Promise<v
     .usage('[options] [-- <deploy command…>]')
     .description('Record that a service was deployed to an environment, from a commit, between two instants.');
   addDeploymentOptions(command)
-    .addOption(single('--rollback-of <version>', 'this deployment rolls back version <version>: mark that one a change failure, remediated by this one'))
-    .addOption(single('--rollforward-of <version>', 'this deployment fixes version <version> by rolling forward (a hotfix): mark it likewise'));
+    .addOption(
+      single(
+        '--rollback-of <version>',
+        'this deployment rolls back version <version>: mark that one a change failure, remediated by this one',
+      ),
+    )
+    .addOption(
+      single(
+        '--rollforward-of <version>',
+        'this deployment fixes version <version> by rolling forward (a hotfix): mark it likewise',
+      ),
+    );
   addDeliveryOptions(command);
   return command
     .addHelpText(
@@ -52,12 +62,24 @@ Examples:
 
 /** A deployment's own options; `dora doctor` takes them too, so it judges the very event about to be sent. */
 export function addDeploymentOptions(command: Command): Command {
-  command.addOption(new Option('--service <service>', 'deployed service (required; env: DD_SERVICE); repeat for several, one event each').argParser(collect));
+  command.addOption(
+    new Option(
+      '--service <service>',
+      'deployed service (required; env: DD_SERVICE); repeat for several, one event each',
+    ).argParser(collect),
+  );
   addEventOptions(command, 'deployment');
-  return command.addOption(new Option('--skip-git', 'send no repository URL or commit SHA (change lead time needs them)'));
+  return command.addOption(
+    new Option('--skip-git', 'send no repository URL or commit SHA (change lead time needs them)'),
+  );
 }
 
-export async function runDeployment(options: DeploymentOptions, ctx: Context, reporter: Reporter, command?: readonly string[]): Promise<void> {
+export async function runDeployment(
+  options: DeploymentOptions,
+  ctx: Context,
+  reporter: Reporter,
+  command?: readonly string[],
+): Promise<void> {
   const input = deploymentInput(options, ctx, command);
   // Read before the deploy runs: a deploy script may tag, commit or change branch.
   const git = input.skipGit ? skipGit(options, reporter) : await gitFacts(options, ctx, reporter);
@@ -67,30 +89,62 @@ export async function runDeployment(options: DeploymentOptions, ctx: Context, re
   if (options.dryRun) {
     const now = ctx.nowNs();
     if (input.command) {
-      reporter.info(`Dry run: would run ${input.command.map(shellQuote).join(' ')} and record the deployment if it exits 0.`);
-      reporter.info('The times below are placeholders: a real run takes them from the command\'s start and exit.');
+      reporter.info(
+        `Dry run: would run ${input.command.map(shellQuote).join(' ')} and record the deployment if it exits 0.`,
+      );
+      reporter.info("The times below are placeholders: a real run takes them from the command's start and exit.");
     }
-    showDryRun(events(input, input.startedAt ?? now, finishOf(input.startedAt ?? now, input.finishedAt, now), git), input.delivery, { ...output, dryRun: true }, reporter);
+    showDryRun(
+      events(input, input.startedAt ?? now, finishOf(input.startedAt ?? now, input.finishedAt, now), git),
+      input.delivery,
+      { ...output, dryRun: true },
+      reporter,
+    );
     if (remediation) {
-      reporter.info(`Then, to find the failed deployment of version ${input.remediates?.version}, it would list deployments with:`);
+      reporter.info(
+        `Then, to find the failed deployment of version ${input.remediates?.version}, it would list deployments with:`,
+      );
       for (const { list } of remediation.calls) reporter.result(list.body as string);
       reporter.info('and mark the newest match, the one this deployment remediates, with:');
       for (const { patch } of remediation.calls) reporter.result(patch.body as string);
-      describeDryRun(remediation.calls.flatMap(({ list, patch }) => [list, patch]), input.delivery, reporter);
+      describeDryRun(
+        remediation.calls.flatMap(({ list, patch }) => [list, patch]),
+        input.delivery,
+        reporter,
+      );
     }
     return;
   }
 
   // Keys and FIPS are checked before the deploy runs, so a run that could not record it exits 2 and runs nothing.
-  const recordCall = { method: 'POST', path: DEPLOYMENT_PATH, action: 'record', noun: 'deployment', title: 'deployment' } as const;
-  const keys = prepareCalls([recordCall, ...(remediation?.calls.flatMap(({ list, patch }) => [list, patch]) ?? [])], input.delivery, ctx, reporter);
+  const recordCall = {
+    method: 'POST',
+    path: DEPLOYMENT_PATH,
+    action: 'record',
+    noun: 'deployment',
+    title: 'deployment',
+  } as const;
+  const keys = prepareCalls(
+    [recordCall, ...(remediation?.calls.flatMap(({ list, patch }) => [list, patch]) ?? [])],
+    input.delivery,
+    ctx,
+    reporter,
+  );
   const afterRecorded = remediation ? { afterRecorded: () => remediation.mark(keys, reporter) } : {};
   if (!input.command) {
     const now = ctx.nowNs();
     const startedAt = input.startedAt ?? now;
     const finishedAt = finishOf(startedAt, input.finishedAt, now);
     reporter.detail(`Deployment window: ${formatNs(startedAt)} → ${formatNs(finishedAt)}`);
-    await recordEvents(events(input, startedAt, finishedAt, git), keys, input.delivery, output, ctx, reporter, afterRecorded);
+    await recordEvents(
+      events(input, startedAt, finishedAt, git),
+      keys,
+      input.delivery,
+      output,
+      ctx,
+      reporter,
+      afterRecorded,
+    );
     return;
   }
 
@@ -99,13 +153,21 @@ export async function runDeployment(options: DeploymentOptions, ctx: Context, re
     import('../wrap/run-command.js'),
     import('../wrap/outcome.js'),
   ]);
-  const outcome = await runCommand(input.command, { nowNs: ctx.nowNs, subscribeSignals: ctx.subscribeSignals, env: ctx.env, cwd: ctx.cwd });
+  const outcome = await runCommand(input.command, {
+    nowNs: ctx.nowNs,
+    subscribeSignals: ctx.subscribeSignals,
+    env: ctx.env,
+    cwd: ctx.cwd,
+  });
   const durationMs = outcome.kind === 'not-started' ? 0 : Number((outcome.finishedAt - outcome.startedAt) / 1_000_000n);
   const commandJson = { command_exit_code: commandExitCode(outcome), duration_ms: durationMs };
   if (!commandSucceeded(outcome)) {
     const message = `${commandFailureMessage(outcome) ?? 'the deploy command failed'}.`;
     reporter.error(message.charAt(0).toUpperCase() + message.slice(1));
-    if (options.json) reporter.result(toJson({ ok: false, recorded: false, exit_code: commandExitCode(outcome), error: message, ...commandJson }));
+    if (options.json)
+      reporter.result(
+        toJson({ ok: false, recorded: false, exit_code: commandExitCode(outcome), error: message, ...commandJson }),
+      );
     throw new ReportedFailure(commandExitCode(outcome));
   }
   // An explicit --started-at wins: the pipeline may have begun before this step.
@@ -135,7 +197,8 @@ function remediationPlan(input: DeploymentInput, ctx: Context) {
     })),
     async mark(keys: Keys, reporter: Reporter) {
       const outcomes = [];
-      for (const { pick, id } of picks) outcomes.push(await markRemediated(pick, { id, type: remediates.type }, keys, input.delivery, ctx, reporter));
+      for (const { pick, id } of picks)
+        outcomes.push(await markRemediated(pick, { id, type: remediates.type }, keys, input.delivery, ctx, reporter));
       const [only] = outcomes;
       return {
         json: outcomes.length === 1 && only ? only.json : { remediations: outcomes.map((outcome) => outcome.json) },
@@ -146,7 +209,12 @@ function remediationPlan(input: DeploymentInput, ctx: Context) {
 }
 
 /** One event per service, sharing the git facts and the times. */
-function events(input: DeploymentInput, startedAt: bigint, finishedAt: bigint, git: GitFacts | undefined): PreparedEvent[] {
+function events(
+  input: DeploymentInput,
+  startedAt: bigint,
+  finishedAt: bigint,
+  git: GitFacts | undefined,
+): PreparedEvent[] {
   const { fields } = input;
   return input.services.map(({ service, id }) => ({
     kind: 'deployment',
@@ -173,7 +241,10 @@ function skipGit(options: DeploymentOptions, reporter: Reporter): undefined {
 async function gitFacts(options: DeploymentOptions, ctx: Context, reporter: Reporter): Promise<GitFacts | undefined> {
   const resolution = await findGit(options, options.dryRun === true, ctx, reporter);
   if (!resolution.git) {
-    const missing = [resolution.repositoryUrl ? undefined : 'repository URL', resolution.commitSha ? undefined : 'commit SHA'].filter(Boolean);
+    const missing = [
+      resolution.repositoryUrl ? undefined : 'repository URL',
+      resolution.commitSha ? undefined : 'commit SHA',
+    ].filter(Boolean);
     // When the checkout itself said what went wrong (git missing, an unsafe directory), "run inside it" misleads.
     const where = resolution.local?.problem ? '' : 'Run inside the checkout, or pass';
     reporter.warn(
@@ -182,6 +253,7 @@ async function gitFacts(options: DeploymentOptions, ctx: Context, reporter: Repo
         '(or DD_GIT_REPOSITORY_URL / DD_GIT_COMMIT_SHA); --skip-git silences this.',
     );
   }
-  if (resolution.git) reporter.detail(`Deployment git facts: ${resolution.git.repository_url} @ ${resolution.git.commit_sha}`);
+  if (resolution.git)
+    reporter.detail(`Deployment git facts: ${resolution.git.repository_url} @ ${resolution.git.commit_sha}`);
   return resolution.git;
 }

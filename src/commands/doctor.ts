@@ -19,7 +19,15 @@ import type { LocalGitFacts } from '../git/local.js';
 import { judgeEvent, judgeKeys, judgeSite, type EventFacts, type SiteFacts } from '../doctor/configuration.js';
 import { judgeCheckout, judgeCi, judgeGit } from '../doctor/git.js';
 import { noProxyExempts } from '../doctor/no-proxy.js';
-import { judgeApiKey, judgeAppKey, judgeClock, judgeLastDeployment, judgeNetwork, type CallOutcome, type Target } from '../doctor/remote.js';
+import {
+  judgeApiKey,
+  judgeAppKey,
+  judgeClock,
+  judgeLastDeployment,
+  judgeNetwork,
+  type CallOutcome,
+  type Target,
+} from '../doctor/remote.js';
 import { judgeRuntime } from '../doctor/runtime.js';
 import { DEFAULT_SITE } from '../api/site.js';
 import { addDeploymentOptions } from './deployment.js';
@@ -78,13 +86,19 @@ export async function runDoctor(options: DeploymentOptions, ctx: Context, report
   const serviceEnv = eventFacts(options, ctx);
   // Of several services, the first one's last deployment answers "did my last one land?" for the run.
   const firstService = serviceEnv.services?.values[0];
-  const lookup = firstService === undefined ? undefined : { service: firstService, ...(serviceEnv.env ? { env: serviceEnv.env.value } : {}) };
+  const lookup =
+    firstService === undefined
+      ? undefined
+      : { service: firstService, ...(serviceEnv.env ? { env: serviceEnv.env.value } : {}) };
   const remote = delivery && !options.dryRun ? await remoteFacts(lookup, delivery, ctx, reporter) : undefined;
   const git = await gitWork;
   if (ctx.signal.aborted) throw ctx.signal.reason;
 
   const target: Target = delivery
-    ? { site: site.apiUrlSource ? delivery.target.baseUrl : delivery.target.site, host: new URL(delivery.target.baseUrl).host }
+    ? {
+        site: site.apiUrlSource ? delivery.target.baseUrl : delivery.target.site,
+        host: new URL(delivery.target.baseUrl).host,
+      }
     : { site: site.site, host: '?' };
   const proxy = delivery?.proxy;
   const exemptBy = proxy && delivery ? noProxyExempts(config.proxy.noProxy, delivery.target.baseUrl) : undefined;
@@ -95,9 +109,18 @@ export async function runDoctor(options: DeploymentOptions, ctx: Context, report
     judgeApiKey(remote?.validate, config.apiKey !== undefined, target),
     judgeAppKey(remote?.list, { api: config.apiKey !== undefined, app: config.appKey !== undefined }, target),
   ];
-  if (remote?.list?.json !== undefined && lookup !== undefined) checks.push(judgeLastDeployment(remote.list.json, lookup, LIST_DAYS));
+  if (remote?.list?.json !== undefined && lookup !== undefined)
+    checks.push(judgeLastDeployment(remote.list.json, lookup, LIST_DAYS));
   checks.push(
-    ...(site.problem === undefined ? [judgeNetwork(remote?.validate, { ...(proxy ? { proxy: proxy.display } : {}), ...(exemptBy ? { exemptBy } : {}) }, target)] : []),
+    ...(site.problem === undefined
+      ? [
+          judgeNetwork(
+            remote?.validate,
+            { ...(proxy ? { proxy: proxy.display } : {}), ...(exemptBy ? { exemptBy } : {}) },
+            target,
+          ),
+        ]
+      : []),
     judgeClock(remote?.validate),
     judgeCi(git.resolution),
     judgeGit(git.resolution, options.skipGit === true, git.problem),
@@ -126,7 +149,11 @@ function eventFacts(options: DeploymentOptions, ctx: Context): EventFacts {
     timeField(options.startedAt, '--started-at', now);
     timeField(options.finishedAt, '--finished-at', now);
     idField(options.id, ctx.newId);
-    if (services.length > 0) facts.services = { values: services, from: options.service !== undefined ? '--service' : (ctx.config.sources.service ?? 'DD_SERVICE') };
+    if (services.length > 0)
+      facts.services = {
+        values: services,
+        from: options.service !== undefined ? '--service' : (ctx.config.sources.service ?? 'DD_SERVICE'),
+      };
     const env = flagOrEnv(options.env, '--env', ctx.config, 'env');
     const version = flagOrEnv(options.version, '--version', ctx.config, 'version');
     if (fields.env !== undefined && env) facts.env = { value: fields.env, from: env.from };
@@ -169,7 +196,13 @@ async function remoteFacts(
   reporter: Reporter,
 ): Promise<{ validate: CallOutcome; list?: CallOutcome }> {
   const started = ctx.clock.monotonicMs();
-  const validateCall: PlannedCall = { method: 'GET', path: '/api/v1/validate', action: 'read', noun: 'API key', title: 'the API key' };
+  const validateCall: PlannedCall = {
+    method: 'GET',
+    path: '/api/v1/validate',
+    action: 'read',
+    noun: 'API key',
+    title: 'the API key',
+  };
   let keys: Keys = {};
   if (ctx.config.apiKey !== undefined) {
     try {
@@ -181,13 +214,16 @@ async function remoteFacts(
     }
   }
   const validate = await observedCall(validateCall, keys, delivery, ctx, reporter);
-  if (ctx.config.apiKey === undefined || ctx.config.appKey === undefined || validate.error !== undefined) return { validate };
+  if (ctx.config.apiKey === undefined || ctx.config.appKey === undefined || validate.error !== undefined)
+    return { validate };
 
   // The list gets what is left of the one deadline: doctor is bounded like a single send.
   const left = delivery.policy.deadlineMs - (ctx.clock.monotonicMs() - started);
   if (left < MIN_ATTEMPT_MS) return { validate };
   const now = BigInt(ctx.clock.wallMs()) * 1_000_000n;
-  const query = lookup ? [queryTerm('service', lookup.service), ...(lookup.env ? [queryTerm('env', lookup.env)] : [])].join(' ') : undefined;
+  const query = lookup
+    ? [queryTerm('service', lookup.service), ...(lookup.env ? [queryTerm('env', lookup.env)] : [])].join(' ')
+    : undefined;
   const listCall = recordsListCall('deployment', {
     from: rfc3339(now - BigInt(LIST_DAYS) * 86_400_000_000_000n),
     // A minute ahead: a deployment stamped by a slightly fast clock still counts as the last one.

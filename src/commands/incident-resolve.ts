@@ -33,7 +33,9 @@ export function resolveCommand(reporterFor: ReporterFor, ctx: Context): Command 
     const finishedAt = timeField(options.finishedAt ?? 'now', '--finished-at', ctx.nowNs()) as bigint;
     if (options.dryRun) {
       await fetchRecord('incident', id, delivery, options, ctx, reporter);
-      reporter.info(`A real run would then POST the incident again to ${delivery.target.baseUrl}${FAILURE_PATH}, with finished_at ${formatInstant(finishedAt)}.`);
+      reporter.info(
+        `A real run would then POST the incident again to ${delivery.target.baseUrl}${FAILURE_PATH}, with finished_at ${formatInstant(finishedAt)}.`,
+      );
       return;
     }
     // Both keys are checked before anything is sent: reading needs the application key, resending the API key.
@@ -41,7 +43,9 @@ export function resolveCommand(reporterFor: ReporterFor, ctx: Context): Command 
     const open = await fetchRecord('incident', id, delivery, options, ctx, reporter, keys);
     if (!open) return;
     if (open.finishedAt !== undefined) {
-      throw new UsageError(`Incident ${id} is already resolved (finished ${formatInstant(open.finishedAt)}); nothing was sent.`);
+      throw new UsageError(
+        `Incident ${id} is already resolved (finished ${formatInstant(open.finishedAt)}); nothing was sent.`,
+      );
     }
     checkOrder(open.startedAt, finishedAt, 'an incident cannot be resolved before it starts');
     const event: PreparedEvent = {
@@ -59,10 +63,17 @@ export function resolveCommand(reporterFor: ReporterFor, ctx: Context): Command 
         ...(open.name !== undefined ? { name: open.name } : {}),
         ...(open.severity !== undefined ? { severity: open.severity } : {}),
         ...(open.customTags.length > 0 ? { customTags: open.customTags } : {}),
-        ...(open.repository !== undefined && open.commitSha !== undefined ? { git: { repository_url: open.repository, commit_sha: open.commitSha } } : {}),
+        ...(open.repository !== undefined && open.commitSha !== undefined
+          ? { git: { repository_url: open.repository, commit_sha: open.commitSha } }
+          : {}),
       }),
       title: `resolution of the incident on ${open.services.map(shown).join(', ') || `team ${shown(open.team ?? '')}`}`,
-      summary: { state: 'resolved', services: open.services, started_at: String(open.startedAt), finished_at: String(finishedAt) },
+      summary: {
+        state: 'resolved',
+        services: open.services,
+        started_at: String(open.startedAt),
+        finished_at: String(finishedAt),
+      },
     };
     await recordEvents([event], keys, delivery, { json: options.json === true }, ctx, reporter);
   });

@@ -14,8 +14,12 @@ import { sendEvents } from './send.js';
 
 export function incidentCommand(run: (options: IncidentOptions) => Promise<void>): Command {
   const command = new Command('incident')
-    .description('Open an incident (a failure of one or more services); resolve it later with dora incident resolve <id>.')
-    .addOption(new Option('--service <service>', 'affected service; repeat for several (env: DD_SERVICE)').argParser(collect))
+    .description(
+      'Open an incident (a failure of one or more services); resolve it later with dora incident resolve <id>.',
+    )
+    .addOption(
+      new Option('--service <service>', 'affected service; repeat for several (env: DD_SERVICE)').argParser(collect),
+    )
     .addOption(single('--name <name>', 'short title of the incident'))
     .addOption(single('--severity <severity>', 'severity, e.g. SEV-1'));
   addEventOptions(command, 'incident');
@@ -83,22 +87,24 @@ export async function runIncident(options: IncidentOptions, ctx: Context, report
         : [];
 
   await sendEvents(
-    [{
-      kind: 'incident',
-      path: FAILURE_PATH,
-      id,
-      payload,
-      title: `${state === 'open' ? 'opening' : 'resolution'} of the incident on ${who}${fields.env ? ` in ${shown(fields.env)}` : ''}`,
-      summary: {
-        state,
-        services,
-        team: fields.team,
-        env: fields.env,
-        started_at: String(input.startedAt),
-        finished_at: input.finishedAt === undefined ? undefined : String(input.finishedAt),
+    [
+      {
+        kind: 'incident',
+        path: FAILURE_PATH,
+        id,
+        payload,
+        title: `${state === 'open' ? 'opening' : 'resolution'} of the incident on ${who}${fields.env ? ` in ${shown(fields.env)}` : ''}`,
+        summary: {
+          state,
+          services,
+          team: fields.team,
+          env: fields.env,
+          started_at: String(input.startedAt),
+          finished_at: input.finishedAt === undefined ? undefined : String(input.finishedAt),
+        },
+        afterSuccess,
       },
-      afterSuccess,
-    }],
+    ],
     input.delivery,
     { ...options, softFail: options.softFail ?? ctx.config.softFail },
     ctx,

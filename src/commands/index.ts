@@ -17,19 +17,30 @@ import { updateCommand } from './remediation.js';
  */
 export interface CommandBuilder {
   name: string;
-  build(reporterFor: (verbose: boolean) => Reporter, ctx: Context, wrapped: readonly string[] | undefined, argv: readonly string[]): Command;
+  build(
+    reporterFor: (verbose: boolean) => Reporter,
+    ctx: Context,
+    wrapped: readonly string[] | undefined,
+    argv: readonly string[],
+  ): Command;
 }
 
 /** Only `dora deployment` runs a command; anywhere else, words after `--` are a mistake worth saying. */
 function noWrapped(wrapped: readonly string[] | undefined, name: string): void {
-  if (wrapped !== undefined) throw new UsageError(`dora ${name} runs no command: only dora deployment takes one after --.`);
+  if (wrapped !== undefined)
+    throw new UsageError(`dora ${name} runs no command: only dora deployment takes one after --.`);
 }
 
 /**
  * Verbs under a command. The parent keeps its own options and action (`dora deployment --service …` records, as
  * ever); positional options keep a verb's options (`list --service`) from being taken for the parent's.
  */
-function withVerbs(parent: Command, verbs: () => Command[], wrapped: readonly string[] | undefined, argv: readonly string[]): Command {
+function withVerbs(
+  parent: Command,
+  verbs: () => Command[],
+  wrapped: readonly string[] | undefined,
+  argv: readonly string[],
+): Command {
   parent.enablePositionalOptions();
   // `dora deployment --service …` (an option right after the command) needs no verb: building them costs start-up.
   const next = argv[1];

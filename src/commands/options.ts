@@ -37,31 +37,43 @@ export function addEventOptions(command: Command, noun: string): Command {
     .addOption(single('--env <env>', `environment the ${noun} concerns (env: DD_ENV)`))
     .addOption(single('--version <version>', `version of the service, not of this CLI (env: DD_VERSION)`))
     .addOption(single('--team <team>', 'owning team'))
+    .addOption(new Option('--custom-tags <key:value>', 'custom tag; repeat for more (at most 100)').argParser(collect))
+    .addOption(single('--id <id>', 'event id, 16-128 chars of [A-Za-z0-9-_.:] (default: generated for this run)'))
     .addOption(
-      new Option('--custom-tags <key:value>', 'custom tag; repeat for more (at most 100)').argParser(collect),
+      single('--started-at <time>', 'when it started: Unix s/ms/µs/ns, ISO 8601 with a zone, RFC 2822, "now" or -15m'),
     )
-    .addOption(
-      single('--id <id>', 'event id, 16-128 chars of [A-Za-z0-9-_.:] (default: generated for this run)'),
-    )
-    .addOption(single('--started-at <time>', 'when it started: Unix s/ms/µs/ns, ISO 8601 with a zone, RFC 2822, "now" or -15m'))
     .addOption(single('--finished-at <time>', 'when it finished (same forms)'))
     .addOption(single('--git-repository-url <url>', 'repository URL (env: DD_GIT_REPOSITORY_URL)'))
     .addOption(single('--git-commit-sha <sha>', 'commit SHA, 40 or 64 hex characters (env: DD_GIT_COMMIT_SHA)'));
 }
 
 /** The options of every command that calls the API; `records`: an event command, which takes --soft-fail too. */
-export function addDeliveryOptions(command: Command, dryRun = 'print the JSON body that would be sent and stop (no API key, no network)', records = true): Command {
+export function addDeliveryOptions(
+  command: Command,
+  dryRun = 'print the JSON body that would be sent and stop (no API key, no network)',
+  records = true,
+): Command {
   command
     .addOption(new Option('--dry-run', dryRun))
     .addOption(new Option('--json', 'print one JSON object on stdout (the result, or the error)'))
     .addOption(new Option('--verbose', 'say where each value came from and how delivery went'));
-  if (records) command.addOption(new Option('--soft-fail', 'an event that could not be recorded is a warning, exit 0 (env: DORA_SOFT_FAIL)'));
+  if (records)
+    command.addOption(
+      new Option('--soft-fail', 'an event that could not be recorded is a warning, exit 0 (env: DORA_SOFT_FAIL)'),
+    );
   return command
     .addOption(single('--site <site>', 'Datadog site, e.g. datadoghq.eu (env: DATADOG_SITE, DD_SITE)'))
     .addOption(single('--api-url <url>', 'API base URL for gateways and tests; overrides the site (env: DORA_API_URL)'))
     .addOption(single('--request-timeout <seconds>', 'timeout of one attempt, default 10 (env: DORA_REQUEST_TIMEOUT)'))
-    .addOption(single('--deadline <seconds>', 'time budget for the whole send, retries included, default 30 (env: DORA_DEADLINE)'))
+    .addOption(
+      single(
+        '--deadline <seconds>',
+        'time budget for the whole send, retries included, default 30 (env: DORA_DEADLINE)',
+      ),
+    )
     .addOption(single('--max-attempts <n>', 'attempts before giving up, default 5 (env: DORA_MAX_ATTEMPTS)'))
     .addOption(new Option('--fips', 'use FIPS-validated crypto (env: DATADOG_FIPS)'))
-    .addOption(new Option('--fips-ignore-error', 'carry on when FIPS mode cannot be enabled (env: DATADOG_FIPS_IGNORE_ERROR)'));
+    .addOption(
+      new Option('--fips-ignore-error', 'carry on when FIPS mode cannot be enabled (env: DATADOG_FIPS_IGNORE_ERROR)'),
+    );
 }

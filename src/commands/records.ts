@@ -7,7 +7,16 @@ import { Command, Option } from 'commander';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
 import { toJson } from '../events/json.js';
-import { PATHS, listBody, queryTerm, readFetched, readListed, rfc3339, type EventRecord, type RecordKind } from '../events/records.js';
+import {
+  PATHS,
+  listBody,
+  queryTerm,
+  readFetched,
+  readListed,
+  rfc3339,
+  type EventRecord,
+  type RecordKind,
+} from '../events/records.js';
 import { deliveryInput, type DeliveryInput, type DeliveryOptions } from '../input/delivery.js';
 import { recordId } from '../input/event.js';
 import type { Reporter } from '../output/reporter.js';
@@ -36,7 +45,9 @@ const NOUN: Record<RecordKind, string> = { deployment: 'deployment', incident: '
 // --- show ---------------------------------------------------------------------------------------------------------
 
 export function showCommand(kind: RecordKind, reporterFor: ReporterFor, ctx: Context): Command {
-  const command = new Command('show').argument('<id>', `the ${NOUN[kind]}'s id`).description(`Show a recorded ${NOUN[kind]}.`);
+  const command = new Command('show')
+    .argument('<id>', `the ${NOUN[kind]}'s id`)
+    .description(`Show a recorded ${NOUN[kind]}.`);
   verbOptions(command, 'print the request that would be made and stop (no key, no network)');
   return command.action(async (id: string, options: VerbOptions) => {
     const reporter = reporterFor(options.verbose === true);
@@ -47,9 +58,15 @@ export function showCommand(kind: RecordKind, reporterFor: ReporterFor, ctx: Con
   });
 }
 
-
 export function fetchCall(kind: RecordKind, id: string): PlannedCall {
-  return { method: 'GET', path: PATHS[kind].fetch(id), action: 'read', noun: NOUN[kind], appKeyPermission: READ, title: `${NOUN[kind]} ${id}` };
+  return {
+    method: 'GET',
+    path: PATHS[kind].fetch(id),
+    action: 'read',
+    noun: NOUN[kind],
+    appKeyPermission: READ,
+    title: `${NOUN[kind]} ${id}`,
+  };
 }
 
 /** GET one event; undefined in a dry run. */
@@ -103,7 +120,9 @@ interface ListOptions extends VerbOptions {
 export function listCommand(kind: RecordKind, reporterFor: ReporterFor, ctx: Context): Command {
   const command = new Command('list')
     .description(`List recorded ${NOUN[kind]}s, newest first.`)
-    .addOption(single('--service <service>', kind === 'deployment' ? 'only this service' : 'only incidents of this service'))
+    .addOption(
+      single('--service <service>', kind === 'deployment' ? 'only this service' : 'only incidents of this service'),
+    )
     .addOption(single('--env <env>', 'only this environment'))
     .addOption(single('--version <version>', 'only this version'));
   if (kind === 'incident') {
@@ -136,18 +155,34 @@ export function listCommand(kind: RecordKind, reporterFor: ReporterFor, ctx: Con
         .map((key) => queryTerm(key, (options[key] as string).trim())),
       ...(options.query?.trim() ? [options.query.trim()] : []),
     ];
-    const records = await listRecords(kind, { from: rfc3339(since), to: rfc3339(until), limit, ...(terms.length ? { query: terms.join(' ') } : {}) }, delivery, options, ctx, reporter);
+    const records = await listRecords(
+      kind,
+      { from: rfc3339(since), to: rfc3339(until), limit, ...(terms.length ? { query: terms.join(' ') } : {}) },
+      delivery,
+      options,
+      ctx,
+      reporter,
+    );
     if (!records) return;
     // --open is judged here, on what came back: the search syntax has no "field is absent".
     const shown = newestFirst(options.open ? records.filter((record) => record.finishedAt === undefined) : records);
     if (options.json) reporter.result(`[${shown.map((record) => JSON.stringify(record.raw)).join(',')}]`);
-    else if (shown.length === 0) reporter.info(`No ${NOUN[kind]}s matched between ${rfc3339(since)} and ${rfc3339(until)}.`);
+    else if (shown.length === 0)
+      reporter.info(`No ${NOUN[kind]}s matched between ${rfc3339(since)} and ${rfc3339(until)}.`);
     else reporter.result(recordTable(shown));
   });
 }
 
 export function listCall(kind: RecordKind, query: Parameters<typeof listBody>[1]): PlannedCall {
-  return { method: 'POST', path: PATHS[kind].list, body: toJson(listBody(kind, query)), action: 'read', noun: NOUN[kind], appKeyPermission: READ, title: `${NOUN[kind]}s` };
+  return {
+    method: 'POST',
+    path: PATHS[kind].list,
+    body: toJson(listBody(kind, query)),
+    action: 'read',
+    noun: NOUN[kind],
+    appKeyPermission: READ,
+    title: `${NOUN[kind]}s`,
+  };
 }
 
 /** POST a list request; undefined in a dry run (which shows the body). */
@@ -180,14 +215,23 @@ export function deleteCommand(kind: RecordKind, reporterFor: ReporterFor, ctx: C
     const reporter = reporterFor(options.verbose === true);
     const delivery = deliveryInput(options, ctx.config);
     const id = recordId(rawId);
-    const call: PlannedCall = { method: 'DELETE', path: PATHS[kind].remove(id), action: 'delete', noun: NOUN[kind], appKeyPermission: WRITE, title: `${NOUN[kind]} ${id}` };
+    const call: PlannedCall = {
+      method: 'DELETE',
+      path: PATHS[kind].remove(id),
+      action: 'delete',
+      noun: NOUN[kind],
+      appKeyPermission: WRITE,
+      title: `${NOUN[kind]} ${id}`,
+    };
     if (options.dryRun) {
       describeDryRun([call], delivery, reporter);
       return;
     }
     const keys = prepareCalls([call], delivery, ctx, reporter);
     if (!options.yes) {
-      const confirmed = reporter.interactive ? await ctx.confirm?.(`Delete ${NOUN[kind]} ${id}? This cannot be undone. [y/N] `) : undefined;
+      const confirmed = reporter.interactive
+        ? await ctx.confirm?.(`Delete ${NOUN[kind]} ${id}? This cannot be undone. [y/N] `)
+        : undefined;
       if (confirmed === undefined) {
         throw new UsageError(`Deleting needs --yes without an interactive terminal: nothing was deleted.`);
       }

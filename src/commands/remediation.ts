@@ -9,7 +9,15 @@ import { Command, Option } from 'commander';
 import type { Context } from '../context.js';
 import { DoraError, RejectedError, UsageError } from '../errors.js';
 import { toJson, type JsonValue } from '../events/json.js';
-import { PATHS, patchBody, queryTerm, rfc3339, type ListQuery, type Patch, type RemediationType } from '../events/records.js';
+import {
+  PATHS,
+  patchBody,
+  queryTerm,
+  rfc3339,
+  type ListQuery,
+  type Patch,
+  type RemediationType,
+} from '../events/records.js';
 import { deliveryInput, type DeliveryInput } from '../input/delivery.js';
 import { recordId } from '../input/event.js';
 import type { Reporter } from '../output/reporter.js';
@@ -42,7 +50,11 @@ export function patchCall(id: string, patch: Patch): PlannedCall {
 
 /** The most recent deployment of that service, env and version (other than `except`), or exit 4. */
 export function lookupQuery(pick: Pick, nowNs: bigint): ListQuery {
-  const query = [queryTerm('service', pick.service), queryTerm('env', pick.env), queryTerm('version', pick.version)].join(' ');
+  const query = [
+    queryTerm('service', pick.service),
+    queryTerm('env', pick.env),
+    queryTerm('version', pick.version),
+  ].join(' ');
   return { from: rfc3339(nowNs - LOOKBACK_NS), to: rfc3339(nowNs), limit: 10, query };
 }
 
@@ -54,9 +66,13 @@ export async function findDeployment(
   ctx: Context,
   reporter: Reporter,
 ): Promise<string> {
-  const found = (await listRecords('deployment', lookupQuery(pick, ctx.nowNs()), delivery, {}, ctx, reporter, keys)) ?? [];
+  const found =
+    (await listRecords('deployment', lookupQuery(pick, ctx.nowNs()), delivery, {}, ctx, reporter, keys)) ?? [];
   const match = found.find((record) => record.id !== except);
-  if (!match) throw new RejectedError(`No such deployment: none of ${pick.service} to ${pick.env} with version ${pick.version} was found.`);
+  if (!match)
+    throw new RejectedError(
+      `No such deployment: none of ${pick.service} to ${pick.env} with version ${pick.version} was found.`,
+    );
   return match.id;
 }
 
@@ -64,10 +80,19 @@ export async function findDeployment(
 export function updateHint(target: string | Pick, patch: Patch): string {
   const parts = ['dora deployment update'];
   if (typeof target === 'string') parts.push(shellQuote(target));
-  else parts.push(`--service ${shellQuote(target.service)}`, `--env ${shellQuote(target.env)}`, `--version ${shellQuote(target.version)}`);
+  else
+    parts.push(
+      `--service ${shellQuote(target.service)}`,
+      `--env ${shellQuote(target.env)}`,
+      `--version ${shellQuote(target.version)}`,
+    );
   parts.push(patch.changeFailure ? '--change-failure' : '--no-change-failure');
   if (patch.remediation) {
-    parts.push('id' in patch.remediation ? `--remediated-by ${shellQuote(patch.remediation.id)}` : `--remediated-by-version ${shellQuote(patch.remediation.version)}`);
+    parts.push(
+      'id' in patch.remediation
+        ? `--remediated-by ${shellQuote(patch.remediation.id)}`
+        : `--remediated-by-version ${shellQuote(patch.remediation.version)}`,
+    );
     parts.push(`--remediation-type ${patch.remediation.type}`);
   }
   return parts.join(' ');
@@ -89,8 +114,13 @@ export async function markRemediated(
   try {
     const id = await findDeployment(failed, remediation.id, keys, delivery, ctx, reporter);
     const answer = await perform(patchCall(id, patch), keys, delivery, ctx, reporter);
-    reporter.success(`Marked deployment ${id} (${failed.service} ${failed.version}) as a change failure, remediated by ${remediation.id} (${remediation.type}).`);
-    return { json: { remediated: { id, version: failed.version, type: remediation.type, status: answer.status } }, exitCode: 0 };
+    reporter.success(
+      `Marked deployment ${id} (${failed.service} ${failed.version}) as a change failure, remediated by ${remediation.id} (${remediation.type}).`,
+    );
+    return {
+      json: { remediated: { id, version: failed.version, type: remediation.type, status: answer.status } },
+      exitCode: 0,
+    };
   } catch (error) {
     if (!(error instanceof DoraError)) throw error;
     reporter.error(error.message);
@@ -121,7 +151,9 @@ export function updateCommand(reporterFor: ReporterFor, ctx: Context): Command {
     .addOption(single('--remediated-by <id>', 'the deployment that remediated it'))
     .addOption(single('--remediated-by-version <version>', 'the version of the deployment that remediated it'))
     .addOption(new Option('--remediation-type <type>', 'how it was remediated').choices(['rollback', 'rollforward']))
-    .addOption(single('--service <service>', 'with --env and --version instead of <id>: the most recent such deployment'))
+    .addOption(
+      single('--service <service>', 'with --env and --version instead of <id>: the most recent such deployment'),
+    )
     .addOption(single('--env <env>', 'see --service'))
     .addOption(single('--version <version>', 'see --service'));
   verbOptions(command, 'print the requests that would be made and stop (no key, no network)');
@@ -141,42 +173,76 @@ Examples:
       const { target, patch } = updateInput(rawId, options);
       const placeholder = typeof target === 'string' ? target : '<found by lookup>';
       if (options.dryRun) {
-        if (typeof target !== 'string') reporter.info(`A real run would first look up the most recent ${target.service} deployment to ${target.env} with version ${target.version}.`);
+        if (typeof target !== 'string')
+          reporter.info(
+            `A real run would first look up the most recent ${target.service} deployment to ${target.env} with version ${target.version}.`,
+          );
         const call = patchCall(placeholder, patch);
         reporter.result(call.body as string);
         describeDryRun([call], delivery, reporter);
         return;
       }
-      const keys = prepareCalls([patchCall(placeholder, patch), ...(typeof target === 'string' ? [] : [listCall('deployment', lookupQuery(target, ctx.nowNs()))])], delivery, ctx, reporter);
-      const id = typeof target === 'string' ? target : await findDeployment(target, undefined, keys, delivery, ctx, reporter);
+      const keys = prepareCalls(
+        [
+          patchCall(placeholder, patch),
+          ...(typeof target === 'string' ? [] : [listCall('deployment', lookupQuery(target, ctx.nowNs()))]),
+        ],
+        delivery,
+        ctx,
+        reporter,
+      );
+      const id =
+        typeof target === 'string' ? target : await findDeployment(target, undefined, keys, delivery, ctx, reporter);
       const answer = await perform(patchCall(id, patch), keys, delivery, ctx, reporter);
       reporter.success(`Updated deployment ${id} (HTTP ${answer.status}).`);
-      if (options.json) reporter.result(toJson({ ok: true, kind: 'deployment', id, status: answer.status, change_failure: patch.changeFailure }));
+      if (options.json)
+        reporter.result(
+          toJson({ ok: true, kind: 'deployment', id, status: answer.status, change_failure: patch.changeFailure }),
+        );
     });
 }
 
 function updateInput(rawId: string | undefined, options: UpdateOptions): { target: string | Pick; patch: Patch } {
   const pickGiven = [options.service, options.env, options.version].filter((value) => value !== undefined).length;
-  if (rawId !== undefined && pickGiven > 0) throw new UsageError('Give the deployment either by <id> or by --service, --env and --version, not both.');
-  if (rawId === undefined && pickGiven < 3) throw new UsageError('Which deployment? Give its <id>, or --service, --env and --version together.');
+  if (rawId !== undefined && pickGiven > 0)
+    throw new UsageError('Give the deployment either by <id> or by --service, --env and --version, not both.');
+  if (rawId === undefined && pickGiven < 3)
+    throw new UsageError('Which deployment? Give its <id>, or --service, --env and --version together.');
   if (options.remediatedBy !== undefined && options.remediatedByVersion !== undefined) {
     throw new UsageError('--remediated-by and --remediated-by-version name the same thing: give one.');
   }
   const by = options.remediatedBy ?? options.remediatedByVersion;
-  if (by !== undefined && options.remediationType === undefined) throw new UsageError('--remediation-type rollback|rollforward is required with a remediation.');
-  if (by === undefined && options.remediationType !== undefined) throw new UsageError('--remediation-type needs --remediated-by or --remediated-by-version.');
+  if (by !== undefined && options.remediationType === undefined)
+    throw new UsageError('--remediation-type rollback|rollforward is required with a remediation.');
+  if (by === undefined && options.remediationType !== undefined)
+    throw new UsageError('--remediation-type needs --remediated-by or --remediated-by-version.');
   if (options.changeFailure === undefined && by === undefined) {
-    throw new UsageError('Nothing to change: give --change-failure, --no-change-failure or a remediation (--remediated-by … --remediation-type …).');
+    throw new UsageError(
+      'Nothing to change: give --change-failure, --no-change-failure or a remediation (--remediated-by … --remediation-type …).',
+    );
   }
-  if (options.changeFailure === false && by !== undefined) throw new UsageError('A deployment that is no change failure has no remediation: leave out --remediated-by.');
+  if (options.changeFailure === false && by !== undefined)
+    throw new UsageError('A deployment that is no change failure has no remediation: leave out --remediated-by.');
   const type = options.remediationType as RemediationType | undefined;
   const patch: Patch = {
     // A remediation is of a change failure: naming one marks it.
     changeFailure: options.changeFailure ?? true,
     ...(by !== undefined && type !== undefined
-      ? { remediation: options.remediatedBy !== undefined ? { id: recordId(options.remediatedBy), type } : { version: by.trim(), type } }
+      ? {
+          remediation:
+            options.remediatedBy !== undefined
+              ? { id: recordId(options.remediatedBy), type }
+              : { version: by.trim(), type },
+        }
       : {}),
   };
-  const target = rawId !== undefined ? recordId(rawId) : { service: (options.service as string).trim(), env: (options.env as string).trim(), version: (options.version as string).trim() };
+  const target =
+    rawId !== undefined
+      ? recordId(rawId)
+      : {
+          service: (options.service as string).trim(),
+          env: (options.env as string).trim(),
+          version: (options.version as string).trim(),
+        };
   return { target, patch };
 }

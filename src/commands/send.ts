@@ -48,19 +48,35 @@ export interface ReportExtras {
 /** Warnings about the target itself, shown in a dry run too. */
 export function warnAboutTarget(target: ApiTarget, dryRun: boolean, reporter: Reporter): void {
   if (target.unknownSite) {
-    reporter.warn(`${target.unknownSite} is not a Datadog site dora knows; ${dryRun ? 'a real run would send' : 'sending'} to ${target.baseUrl} anyway.`);
+    reporter.warn(
+      `${target.unknownSite} is not a Datadog site dora knows; ${dryRun ? 'a real run would send' : 'sending'} to ${target.baseUrl} anyway.`,
+    );
   }
   if (target.noDora) {
-    reporter.warn(`DORA Metrics is not available on ${target.site} (US1-FED): Datadog accepts no DORA events there, so none will show up.`);
+    reporter.warn(
+      `DORA Metrics is not available on ${target.site} (US1-FED): Datadog accepts no DORA events there, so none will show up.`,
+    );
   }
 }
 
 export function eventCall(event: PreparedEvent): PlannedCall {
-  return { method: 'POST', path: event.path, body: toJson(event.payload), action: 'record', noun: event.kind, title: event.title };
+  return {
+    method: 'POST',
+    path: event.path,
+    body: toJson(event.payload),
+    action: 'record',
+    noun: event.kind,
+    title: event.title,
+  };
 }
 
 /** The dry run: each body on stdout (with --json, one result object per event), and where it would go. */
-export function showDryRun(events: PreparedEvent[], delivery: DeliveryInput, options: OutputOptions, reporter: Reporter): void {
+export function showDryRun(
+  events: PreparedEvent[],
+  delivery: DeliveryInput,
+  options: OutputOptions,
+  reporter: Reporter,
+): void {
   warnAboutTarget(delivery.target, true, reporter);
   const results = events.map((event) => ({
     ok: true,
@@ -70,17 +86,27 @@ export function showDryRun(events: PreparedEvent[], delivery: DeliveryInput, opt
     request: { method: 'POST', url: urlOf(eventCall(event), delivery), body: event.payload },
   }));
   if (options.json) {
-    reporter.result(toJson(results.length === 1 ? (results[0] as JsonValue) : { ok: true, dry_run: true, events: results }));
+    reporter.result(
+      toJson(results.length === 1 ? (results[0] as JsonValue) : { ok: true, dry_run: true, events: results }),
+    );
   } else {
     for (const event of events) reporter.result(toJson(event.payload));
   }
   for (const event of events) {
-    reporter.info(`Dry run: nothing sent. A real run would POST this ${event.kind} (id ${event.id}) to ${urlOf(eventCall(event), delivery)}.`);
+    reporter.info(
+      `Dry run: nothing sent. A real run would POST this ${event.kind} (id ${event.id}) to ${urlOf(eventCall(event), delivery)}.`,
+    );
   }
 }
 
 /** Dry run, or keys and delivery: the whole path for events that need nothing else before they are sent. */
-export async function sendEvents(events: PreparedEvent[], delivery: DeliveryInput, options: OutputOptions, ctx: Context, reporter: Reporter): Promise<void> {
+export async function sendEvents(
+  events: PreparedEvent[],
+  delivery: DeliveryInput,
+  options: OutputOptions,
+  ctx: Context,
+  reporter: Reporter,
+): Promise<void> {
   if (options.dryRun) {
     showDryRun(events, delivery, options, reporter);
     return;
@@ -104,7 +130,10 @@ export async function recordEvents(
 ): Promise<void> {
   warnAboutTarget(delivery.target, false, reporter);
   /** Each event with what became of it, in order: the --json result and the closing lines are built from these. */
-  const outcomes: Array<{ event: PreparedEvent; answer: Answer; error?: undefined } | { event: PreparedEvent; answer?: undefined; error: DoraError }> = [];
+  const outcomes: Array<
+    | { event: PreparedEvent; answer: Answer; error?: undefined }
+    | { event: PreparedEvent; answer?: undefined; error: DoraError }
+  > = [];
   const named = (list: typeof outcomes) => list.map(({ event }) => `${event.title} (id ${event.id})`).join(', ');
   const say = (line: string) => (options.softFail ? reporter.warn(line) : reporter.error(line));
   for (const event of events) {
@@ -113,7 +142,8 @@ export async function recordEvents(
       answer = await perform(eventCall(event), keys, delivery, ctx, reporter);
     } catch (error) {
       if (!(error instanceof DoraError) || error instanceof InterruptedError) {
-        if (outcomes.some((outcome) => !outcome.error)) reporter.info(`Recorded before this: ${named(outcomes.filter((outcome) => !outcome.error))}.`);
+        if (outcomes.some((outcome) => !outcome.error))
+          reporter.info(`Recorded before this: ${named(outcomes.filter((outcome) => !outcome.error))}.`);
         throw error;
       }
       outcomes.push({ event, error });
@@ -131,7 +161,9 @@ export async function recordEvents(
     }
   }
 
-  const failures = outcomes.filter((outcome): outcome is Extract<(typeof outcomes)[number], { error: DoraError }> => outcome.error !== undefined);
+  const failures = outcomes.filter(
+    (outcome): outcome is Extract<(typeof outcomes)[number], { error: DoraError }> => outcome.error !== undefined,
+  );
   const recorded = outcomes.filter((outcome) => !outcome.error);
   const worst = failures.reduce((code, { error }) => Math.max(code, error.exitCode), 0);
   const followUp = failures.length === 0 && extras.afterRecorded ? await extras.afterRecorded() : undefined;
@@ -151,18 +183,23 @@ export async function recordEvents(
       ok: error === undefined,
       kind: event.kind,
       id: event.id,
-      ...(error ? { exit_code: error.exitCode, error: error.message } : { status: answer?.status, attempts: answer?.attempts }),
+      ...(error
+        ? { exit_code: error.exitCode, error: error.message }
+        : { status: answer?.status, attempts: answer?.attempts }),
       ...event.summary,
     }));
     const more = { ...extras.json, ...followUp?.json };
-    const body = results.length === 1 ? { ...results[0], ...more } : { ok: failures.length === 0, events: results, ...more };
+    const body =
+      results.length === 1 ? { ...results[0], ...more } : { ok: failures.length === 0, events: results, ...more };
     try {
       reporter.result(toJson(body));
     } catch (error) {
       // An event is recorded: failing the run now would invite a retry that records it again under a new id.
       if (!(error instanceof OutputError) || recorded.length === 0) throw error;
       try {
-        reporter.warn(`The ${events[0]?.kind ?? 'event'} was recorded (id ${recorded.map(({ event }) => event.id).join(', ')}), but its result could not be shown: ${error.message}.`);
+        reporter.warn(
+          `The ${events[0]?.kind ?? 'event'} was recorded (id ${recorded.map(({ event }) => event.id).join(', ')}), but its result could not be shown: ${error.message}.`,
+        );
       } catch {
         // stderr is gone too: the exit code is all that is left to tell
       }

@@ -18,7 +18,13 @@ export interface Check {
 
 export const ok = (name: string, detail: string): Check => ({ name, status: 'ok', detail });
 export const warn = (name: string, detail: string, fix: string): Check => ({ name, status: 'warn', detail, fix });
-export const fail = (name: string, detail: string, fix: string, exitCode: number): Check => ({ name, status: 'fail', detail, fix, exitCode });
+export const fail = (name: string, detail: string, fix: string, exitCode: number): Check => ({
+  name,
+  status: 'fail',
+  detail,
+  fix,
+  exitCode,
+});
 
 /**
  * 0 when an event would be sent and accepted (warnings do not count); else the code a send would get. Of several
@@ -34,13 +40,24 @@ export function renderChecks(checks: readonly Check[], paint: Painter, unicode: 
   const mark: Record<Status, string> = unicode
     ? { ok: paint.green('✓'), warn: paint.yellow('!'), fail: paint.red('✗') }
     : { ok: 'ok  ', warn: 'warn', fail: 'fail' };
-  return checks.map((check) => `${mark[check.status]} ${check.name}: ${check.detail}${check.fix ? ` ${unicode ? paint.dim('→') : '->'} ${check.fix}` : ''}`);
+  return checks.map(
+    (check) =>
+      `${mark[check.status]} ${check.name}: ${check.detail}${check.fix ? ` ${unicode ? paint.dim('→') : '->'} ${check.fix}` : ''}`,
+  );
 }
 
 /** The --json shape: `{ok, checks: [{name, status, detail, fix}]}` (fix is null for ok). */
-export function checksJson(checks: readonly Check[]): { ok: boolean; checks: Array<{ name: string; status: Status; detail: string; fix: string | null }> } {
+export function checksJson(checks: readonly Check[]): {
+  ok: boolean;
+  checks: Array<{ name: string; status: Status; detail: string; fix: string | null }>;
+} {
   return {
     ok: exitCodeOf(checks) === 0,
-    checks: checks.map((check) => ({ name: check.name, status: check.status, detail: check.detail, fix: check.fix ?? null })),
+    checks: checks.map((check) => ({
+      name: check.name,
+      status: check.status,
+      detail: check.detail,
+      fix: check.fix ?? null,
+    })),
   };
 }

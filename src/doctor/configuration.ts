@@ -18,16 +18,26 @@ export interface SiteFacts {
 }
 
 export function judgeSite(facts: SiteFacts): Check {
-  if (facts.problem !== undefined) return fail('site', facts.problem, 'Correct the setting named above; nothing can be sent until then.', 2);
+  if (facts.problem !== undefined)
+    return fail('site', facts.problem, 'Correct the setting named above; nothing can be sent until then.', 2);
   const bare = facts.resolvedSite ?? facts.site;
   const where = facts.apiUrlSource
     ? `API at ${facts.baseUrl ?? '?'} (${facts.apiUrlSource}, in place of the site ${bare})`
     : `${bare} (${facts.siteSource}), API at ${facts.baseUrl ?? '?'}`;
   if (facts.noDora && facts.apiUrlSource === undefined) {
-    return fail('site', `${where}: DORA Metrics is not available on ${bare}`, 'Send DORA events to an organisation on another Datadog site (DD_SITE).', 2);
+    return fail(
+      'site',
+      `${where}: DORA Metrics is not available on ${bare}`,
+      'Send DORA events to an organisation on another Datadog site (DD_SITE).',
+      2,
+    );
   }
   if (facts.unknownSite !== undefined) {
-    return warn('site', `${where}: not a Datadog site dora knows`, 'Check the spelling of DD_SITE / --site against the site shown in your Datadog URL.');
+    return warn(
+      'site',
+      `${where}: not a Datadog site dora knows`,
+      'Check the spelling of DD_SITE / --site against the site shown in your Datadog URL.',
+    );
   }
   return ok('site', where);
 }
@@ -39,7 +49,13 @@ export function lastFour(key: string): string {
 
 export function judgeKeys(config: Config): Check {
   const problem = config.problems.apiKey ?? config.problems.appKey;
-  if (problem !== undefined) return fail('keys', problem, 'Set the variable to the key itself, copied from Datadog (Organization Settings > API Keys).', 2);
+  if (problem !== undefined)
+    return fail(
+      'keys',
+      problem,
+      'Set the variable to the key itself, copied from Datadog (Organization Settings > API Keys).',
+      2,
+    );
   const app = config.appKey
     ? `application key ${lastFour(config.appKey)} (${config.sources.appKey})`
     : 'no application key (optional; the application key and last deployment checks need DD_APP_KEY)';
@@ -64,16 +80,28 @@ export interface EventFacts {
 }
 
 export function judgeEvent(facts: EventFacts): Check {
-  if (facts.problem !== undefined) return fail('event', facts.problem, 'Correct the value named above; a send would refuse it.', 2);
+  if (facts.problem !== undefined)
+    return fail('event', facts.problem, 'Correct the value named above; a send would refuse it.', 2);
   const parts = [
-    facts.services ? `service${facts.services.values.length > 1 ? 's' : ''} ${facts.services.values.join(', ')} (${facts.services.from})` : 'no service',
+    facts.services
+      ? `service${facts.services.values.length > 1 ? 's' : ''} ${facts.services.values.join(', ')} (${facts.services.from})`
+      : 'no service',
     facts.env ? `env ${facts.env.value} (${facts.env.from})` : 'no env',
     facts.version ? `version ${facts.version.value} (${facts.version.from})` : 'no version',
   ];
   const detail = parts.join(', ');
-  if (!facts.services) return warn('event', detail, 'Pass --service (or set DD_SERVICE): a deployment is of one service, and the last deployment check needs it.');
+  if (!facts.services)
+    return warn(
+      'event',
+      detail,
+      'Pass --service (or set DD_SERVICE): a deployment is of one service, and the last deployment check needs it.',
+    );
   if (!facts.version) {
-    return warn('event', detail, 'Pass --version (or DD_VERSION): without one, Datadog detects rollbacks from the commit alone.');
+    return warn(
+      'event',
+      detail,
+      'Pass --version (or DD_VERSION): without one, Datadog detects rollbacks from the commit alone.',
+    );
   }
   return ok('event', detail);
 }

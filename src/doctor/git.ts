@@ -17,7 +17,11 @@ const GIVE_GIT =
 export function judgeGit(resolution: GitResolution | undefined, skipGit: boolean, problem?: string): Check {
   if (problem !== undefined) return warn('git', problem, 'Correct the value named above; a send would refuse it.');
   if (skipGit || !resolution) {
-    return warn('git', '--skip-git: no git data would be sent, so no change lead time', 'Drop --skip-git: lead time needs the repository and commit.');
+    return warn(
+      'git',
+      '--skip-git: no git data would be sent, so no change lead time',
+      'Drop --skip-git: lead time needs the repository and commit.',
+    );
   }
   const { repositoryUrl: url, commitSha: sha } = resolution;
   const found = [
@@ -25,7 +29,8 @@ export function judgeGit(resolution: GitResolution | undefined, skipGit: boolean
     sha ? `commit ${sha.value.toLowerCase()} (${sha.source})` : 'no commit',
   ].join(', ');
   const notes = resolution.warnings.length > 0 ? `. ${resolution.warnings.join(' ')}` : '';
-  if (!resolution.git) return warn('git', `${found}: the deployment would carry no git data, so no change lead time${notes}`, GIVE_GIT);
+  if (!resolution.git)
+    return warn('git', `${found}: the deployment would carry no git data, so no change lead time${notes}`, GIVE_GIT);
   if (notes) return warn('git', `${found}${notes}`, GIVE_GIT);
   return ok('git', found);
 }
@@ -38,7 +43,9 @@ export function judgeCheckout(local: LocalGitFacts, resolution: GitResolution | 
   const fixes: string[] = [];
   if (local.shallow) {
     problems.push('a shallow clone');
-    fixes.push('Fetch the whole history (actions/checkout fetch-depth: 0, GIT_DEPTH: 0 on GitLab) so the commits behind the deployment are known.');
+    fixes.push(
+      'Fetch the whole history (actions/checkout fetch-depth: 0, GIT_DEPTH: 0 on GitLab) so the commits behind the deployment are known.',
+    );
   }
   const sent = resolution?.git?.commit_sha;
   if (sent !== undefined && sent !== head.toLowerCase()) {

@@ -31,8 +31,10 @@ export interface Target {
 const answered = (outcome: CallOutcome) => outcome.status !== undefined;
 
 export function judgeApiKey(outcome: CallOutcome | undefined, hasKey: boolean, target: Target): Check {
-  if (!hasKey) return warn('api key', 'not checked: no API key', 'Set DD_API_KEY to check that the key is valid for this site.');
-  if (outcome === undefined) return warn('api key', 'not checked (no network in a dry run)', 'Run without --dry-run to check it.');
+  if (!hasKey)
+    return warn('api key', 'not checked: no API key', 'Set DD_API_KEY to check that the key is valid for this site.');
+  if (outcome === undefined)
+    return warn('api key', 'not checked (no network in a dry run)', 'Run without --dry-run to check it.');
   if (outcome.error?.exitCode === 3 || outcome.status === 401 || outcome.status === 403) {
     return fail(
       'api key',
@@ -42,22 +44,41 @@ export function judgeApiKey(outcome: CallOutcome | undefined, hasKey: boolean, t
     );
   }
   if (outcome.error !== undefined) {
-    if (!answered(outcome) || outcome.error.exitCode === 5) return warn('api key', 'not checked: the API was not reached', 'See the network check.');
-    const why = outcome.status === 404 ? `HTTP 404 from ${target.host}: no validate endpoint there` : outcome.error.message;
-    return fail('api key', why, 'Check --api-url / DORA_API_URL: it must lead to a Datadog API.', outcome.error.exitCode);
+    if (!answered(outcome) || outcome.error.exitCode === 5)
+      return warn('api key', 'not checked: the API was not reached', 'See the network check.');
+    const why =
+      outcome.status === 404 ? `HTTP 404 from ${target.host}: no validate endpoint there` : outcome.error.message;
+    return fail(
+      'api key',
+      why,
+      'Check --api-url / DORA_API_URL: it must lead to a Datadog API.',
+      outcome.error.exitCode,
+    );
   }
   const valid = (outcome.json as { valid?: unknown } | undefined)?.valid;
   if (valid !== true) {
-    return fail('api key', `${target.host} did not confirm the key (answered ${JSON.stringify(outcome.json ?? null)})`, 'Check that the key is an API key, not an application key.', 3);
+    return fail(
+      'api key',
+      `${target.host} did not confirm the key (answered ${JSON.stringify(outcome.json ?? null)})`,
+      'Check that the key is an API key, not an application key.',
+      3,
+    );
   }
   return ok('api key', `valid for ${target.site}`);
 }
 
-export function judgeAppKey(outcome: CallOutcome | undefined, keys: { api: boolean; app: boolean }, target: Target): Check {
+export function judgeAppKey(
+  outcome: CallOutcome | undefined,
+  keys: { api: boolean; app: boolean },
+  target: Target,
+): Check {
   if (!keys.app) return ok('application key', 'not set: sending needs none; reading events (and this check) does');
-  if (!keys.api) return warn('application key', 'not checked: it is sent together with an API key', 'Set DD_API_KEY too.');
-  if (outcome === undefined) return warn('application key', 'not checked', 'Run without --dry-run, once the API key check passes.');
-  if (outcome.error === undefined) return ok('application key', `can read DORA events on ${target.site} (dora_metrics_read)`);
+  if (!keys.api)
+    return warn('application key', 'not checked: it is sent together with an API key', 'Set DD_API_KEY too.');
+  if (outcome === undefined)
+    return warn('application key', 'not checked', 'Run without --dry-run, once the API key check passes.');
+  if (outcome.error === undefined)
+    return ok('application key', `can read DORA events on ${target.site} (dora_metrics_read)`);
   if (outcome.error.exitCode === 3) {
     return warn(
       'application key',
@@ -105,16 +126,23 @@ export function judgeNetwork(outcome: CallOutcome | undefined, facts: NetworkFac
       ? `direct (NO_PROXY entry ${JSON.stringify(facts.exemptBy)} exempts ${target.host} from the proxy ${facts.proxy})`
       : `through the proxy ${facts.proxy}`
     : 'direct, no proxy';
-  if (outcome === undefined) return warn('network', `${path}; not checked (no network in a dry run)`, 'Run without --dry-run to check it.');
+  if (outcome === undefined)
+    return warn('network', `${path}; not checked (no network in a dry run)`, 'Run without --dry-run to check it.');
   if (outcome.error?.exitCode === 5) {
-    const fix = facts.proxy && !facts.exemptBy
-      ? 'Check the proxy (HTTPS_PROXY) and that it lets this machine reach the host, or exempt the host with NO_PROXY.'
-      : `Check that this machine can reach ${target.host} on its port (firewall, DNS, HTTPS_PROXY for a proxy).`;
+    const fix =
+      facts.proxy && !facts.exemptBy
+        ? 'Check the proxy (HTTPS_PROXY) and that it lets this machine reach the host, or exempt the host with NO_PROXY.'
+        : `Check that this machine can reach ${target.host} on its port (firewall, DNS, HTTPS_PROXY for a proxy).`;
     return fail('network', `${path}: ${outcome.error.message}`, fix, 5);
   }
   // Stopped before any request (FIPS could not be turned on): say why rather than claim the host answered.
   if (outcome.error !== undefined && !answered(outcome)) {
-    return fail('network', `${path}; not checked: ${outcome.error.message}`, 'Fix the problem named first; nothing was sent.', outcome.error.exitCode);
+    return fail(
+      'network',
+      `${path}; not checked: ${outcome.error.message}`,
+      'Fix the problem named first; nothing was sent.',
+      outcome.error.exitCode,
+    );
   }
   const rtt = outcome.rttMs === undefined ? '' : ` in ${Math.round(outcome.rttMs)} ms`;
   return ok('network', `${path}; ${target.host} answered${rtt}`);
@@ -125,7 +153,11 @@ export const MAX_SKEW_MS = 30_000;
 
 export function judgeClock(outcome: CallOutcome | undefined): Check {
   if (outcome?.serverDateMs === undefined || outcome.localMs === undefined) {
-    return warn('clock', 'not checked: no answer from the API carried a Date', 'Check the machine clock against a time server (NTP).');
+    return warn(
+      'clock',
+      'not checked: no answer from the API carried a Date',
+      'Check the machine clock against a time server (NTP).',
+    );
   }
   // The Date header counts whole seconds, truncated: up to 1 s ahead of it is no skew at all.
   const skew = outcome.localMs - outcome.serverDateMs;

@@ -3,7 +3,14 @@
  * the last digits, so integers are written from their decimal digits here. Strings still go through JSON.stringify,
  * which escapes quotes, control characters and lone surrogates exactly as the JSON grammar requires.
  */
-export type JsonValue = string | number | boolean | null | bigint | readonly JsonValue[] | { readonly [key: string]: JsonValue | undefined };
+export type JsonValue =
+  | string
+  | number
+  | boolean
+  | null
+  | bigint
+  | readonly JsonValue[]
+  | { readonly [key: string]: JsonValue | undefined };
 
 export function toJson(value: JsonValue): string {
   if (typeof value === 'bigint') return value.toString();

@@ -77,8 +77,17 @@ function buildSchemas() {
   const text = z.optional(z.nullable(z.string()));
   const tags = z.optional(z.nullable(z.array(z.string())));
   const git = z.optional(z.nullable(z.looseObject({ commit_sha: text, repository_id: text, repository_url: text })));
-  const shared = { started_at: z.string(), finished_at: text, env: text, version: text, team: text, custom_tags: tags, git };
-  const record = <T extends z.ZodMiniType>(attributes: T) => z.looseObject({ id: z.string(), type: z.optional(z.string()), attributes });
+  const shared = {
+    started_at: z.string(),
+    finished_at: text,
+    env: text,
+    version: text,
+    team: text,
+    custom_tags: tags,
+    git,
+  };
+  const record = <T extends z.ZodMiniType>(attributes: T) =>
+    z.looseObject({ id: z.string(), type: z.optional(z.string()), attributes });
   return {
     deployment: record(z.looseObject({ service: z.string(), ...shared })),
     incident: record(z.looseObject({ services: tags, name: text, severity: text, ...shared })),
@@ -133,7 +142,10 @@ export function readListed(kind: RecordKind, json: unknown): EventRecord[] {
 function toRecord(kind: RecordKind, data: unknown): EventRecord {
   schemas ??= buildSchemas();
   const parsed = schemas[kind].safeParse(data);
-  if (!parsed.success) throw unreadable(`a ${kind} came back in a shape dora does not know (${parsed.error.issues[0]?.path.join('.') ?? '?'})`);
+  if (!parsed.success)
+    throw unreadable(
+      `a ${kind} came back in a shape dora does not know (${parsed.error.issues[0]?.path.join('.') ?? '?'})`,
+    );
   const { id } = parsed.data;
   const a = parsed.data.attributes as Attributes;
   const value = (v: string | null | undefined) => (v === null || v === undefined || v === '' ? undefined : v);

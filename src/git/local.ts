@@ -79,7 +79,8 @@ export function gitProblem(error: unknown, cwd: string): string | undefined {
   }
   if (/dubious ownership/i.test(text)) {
     // git names the repository's root (not the subfolder we run in) in its own advice; use the same folder.
-    const root = /safe\.directory\s+'?([^'\r\n]+?)'?\s*$/m.exec(text)?.[1] ?? /repository at '([^']+)'/.exec(text)?.[1] ?? cwd;
+    const root =
+      /safe\.directory\s+'?([^'\r\n]+?)'?\s*$/m.exec(text)?.[1] ?? /repository at '([^']+)'/.exec(text)?.[1] ?? cwd;
     return `git refuses to read ${root} (owned by another user): run \`git config --global --add safe.directory ${root}\` first`;
   }
   return undefined;

@@ -72,7 +72,10 @@ export async function resolveGit(inputs: GitInputs): Promise<GitResolution> {
       url ??= levelUrls.ci;
       if (!sha && ci.commitSha) {
         if (COMMIT_SHA_PATTERN.test(ci.commitSha)) sha = { value: ci.commitSha, source: from, level: 'ci' };
-        else warnings.push(`Ignored the commit SHA from the ${from} (${JSON.stringify(ci.commitSha)}): not 40 or 64 hex characters.`);
+        else
+          warnings.push(
+            `Ignored the commit SHA from the ${from} (${JSON.stringify(ci.commitSha)}): not 40 or 64 hex characters.`,
+          );
       }
     }
   }

@@ -100,7 +100,11 @@ export function repositoryKey(raw: string): string {
   }
   // Ports differ between the ssh and https spellings of one repository, so they are not part of its name.
   host = host.replace(/:\d*$/, '').toLowerCase();
-  path = path.replace(/^\/+/, '').replace(/\/+$/, '').replace(/\.git$/i, '').replace(/\/+$/, '');
+  path = path
+    .replace(/^\/+/, '')
+    .replace(/\/+$/, '')
+    .replace(/\.git$/i, '')
+    .replace(/\/+$/, '');
   return `${host}/${path}`;
 }
 

@@ -39,7 +39,9 @@ export function deliveryInput(options: DeliveryOptions, config: Config): Deliver
   // A malformed DATADOG_FIPS matters only when no flag overrides it.
   if (options.fips === undefined) requireConfig(config, 'fips');
   if (options.fipsIgnoreError === undefined) requireConfig(config, 'fipsIgnoreError');
-  const proxy = target.baseUrl.startsWith('https:') ? (config.proxy.httpsProxy ?? config.proxy.httpProxy) : config.proxy.httpProxy;
+  const proxy = target.baseUrl.startsWith('https:')
+    ? (config.proxy.httpsProxy ?? config.proxy.httpProxy)
+    : config.proxy.httpProxy;
   return {
     target,
     policy,
@@ -103,6 +105,27 @@ function numberSetting(flagValue: string | undefined, envValue: string | undefin
 
 // Below a quarter of a second no attempt is even started (see MIN_ATTEMPT_MS): refused rather than send nothing.
 const MIN_SECONDS = MIN_ATTEMPT_MS / 1000;
-const REQUEST_TIMEOUT: NumberSetting = { flag: '--request-timeout', variable: 'DORA_REQUEST_TIMEOUT', fallback: 10, min: MIN_SECONDS, max: 300, unit: 'seconds' };
-const DEADLINE: NumberSetting = { flag: '--deadline', variable: 'DORA_DEADLINE', fallback: 30, min: MIN_SECONDS, max: 3600, unit: 'seconds' };
-const MAX_ATTEMPTS: NumberSetting = { flag: '--max-attempts', variable: 'DORA_MAX_ATTEMPTS', fallback: 5, min: 1, max: 20, unit: 'count' };
+const REQUEST_TIMEOUT: NumberSetting = {
+  flag: '--request-timeout',
+  variable: 'DORA_REQUEST_TIMEOUT',
+  fallback: 10,
+  min: MIN_SECONDS,
+  max: 300,
+  unit: 'seconds',
+};
+const DEADLINE: NumberSetting = {
+  flag: '--deadline',
+  variable: 'DORA_DEADLINE',
+  fallback: 30,
+  min: MIN_SECONDS,
+  max: 3600,
+  unit: 'seconds',
+};
+const MAX_ATTEMPTS: NumberSetting = {
+  flag: '--max-attempts',
+  variable: 'DORA_MAX_ATTEMPTS',
+  fallback: 5,
+  min: 1,
+  max: 20,
+  unit: 'count',
+};

@@ -30,23 +30,34 @@ export interface DeploymentInput {
   remediates?: { version: string; type: 'rollback' | 'rollforward' };
 }
 
-export function deploymentInput(options: DeploymentOptions, ctx: Context, command?: readonly string[]): DeploymentInput {
+export function deploymentInput(
+  options: DeploymentOptions,
+  ctx: Context,
+  command?: readonly string[],
+): DeploymentInput {
   // A bad site or timeout is refused before any other work, even in a dry run.
   const delivery = deliveryInput(options, ctx.config);
   const names = serviceList(options.service, ctx.config);
   if (names.length === 0) throw new UsageError('--service is required (or set DD_SERVICE).');
   if (names.length > 1 && options.id !== undefined) {
-    throw new UsageError('--id names one event, and several --service make one deployment each: leave --id out, and each gets its own.');
+    throw new UsageError(
+      '--id names one event, and several --service make one deployment each: leave --id out, and each gets its own.',
+    );
   }
-  if (command !== undefined && command.length === 0) throw new UsageError('Nothing to run after --: give the deploy command, e.g. -- ./deploy.sh.');
+  if (command !== undefined && command.length === 0)
+    throw new UsageError('Nothing to run after --: give the deploy command, e.g. -- ./deploy.sh.');
   const now = ctx.nowNs();
   const startedAt = timeField(options.startedAt, '--started-at', now);
   const finishedAt = timeField(options.finishedAt, '--finished-at', now);
   if (command !== undefined && finishedAt !== undefined) {
-    throw new UsageError('--finished-at cannot be given with a command to run: the deployment finishes when the command does.');
+    throw new UsageError(
+      '--finished-at cannot be given with a command to run: the deployment finishes when the command does.',
+    );
   }
   if (command === undefined && startedAt === undefined) {
-    throw new UsageError('--started-at is required: when did the deployment start? (Or let dora time it: dora deployment … -- <deploy command>.)');
+    throw new UsageError(
+      '--started-at is required: when did the deployment start? (Or let dora time it: dora deployment … -- <deploy command>.)',
+    );
   }
   if (startedAt !== undefined) checkOrder(startedAt, finishedAt, 'a deployment cannot finish before it starts');
   if (options.softFail === undefined) requireConfig(ctx.config, 'softFail');
@@ -54,7 +65,10 @@ export function deploymentInput(options: DeploymentOptions, ctx: Context, comman
   const remediates = remediatesInput(options, fields.env);
   return {
     delivery,
-    services: names.map((service, index) => ({ service, id: index === 0 ? idField(options.id, ctx.newId) : ctx.newId() })),
+    services: names.map((service, index) => ({
+      service,
+      id: index === 0 ? idField(options.id, ctx.newId) : ctx.newId(),
+    })),
     fields,
     ...(startedAt !== undefined ? { startedAt } : {}),
     ...(finishedAt !== undefined ? { finishedAt } : {}),
@@ -74,7 +88,8 @@ function remediatesInput(options: DeploymentOptions, env: string | undefined): D
   const flag = options.rollbackOf !== undefined ? '--rollback-of' : '--rollforward-of';
   if (version === '') throw new UsageError(`${flag} must not be empty: give the version of the failed deployment.`);
   // The failed deployment is looked up by service, env and version: without the env it could be another one's.
-  if (env === undefined) throw new UsageError(`${flag} needs --env (or DD_ENV): the failed deployment is looked up in that environment.`);
+  if (env === undefined)
+    throw new UsageError(`${flag} needs --env (or DD_ENV): the failed deployment is looked up in that environment.`);
   return { version, type: options.rollbackOf !== undefined ? 'rollback' : 'rollforward' };
 }
 

@@ -33,7 +33,12 @@ export interface Sourced {
   from: string;
 }
 
-export function flagOrEnv(flagValue: string | undefined, flag: string, config: Config, key: 'service' | 'env' | 'version'): Sourced | undefined {
+export function flagOrEnv(
+  flagValue: string | undefined,
+  flag: string,
+  config: Config,
+  key: 'service' | 'env' | 'version',
+): Sourced | undefined {
   if (flagValue !== undefined) return { value: flagValue.trim(), from: flag };
   const value = config[key];
   return value === undefined ? undefined : { value, from: config.sources[key] ?? key };
@@ -74,7 +79,6 @@ export function textFlag(value: string | undefined, flag: string, max?: number):
   return checked((label) => text(label, max), value === undefined ? undefined : { value: value.trim(), from: flag });
 }
 
-
 /** The event id: the user's, checked, or one generated for this run (every retry reuses it). */
 export function idField(value: string | undefined, newId: () => string): string {
   return checked(eventId, value === undefined ? undefined : { value: value.trim(), from: '--id' }) ?? newId();
@@ -83,7 +87,8 @@ export function idField(value: string | undefined, newId: () => string): string 
 /** The id of an event to read, update or delete: as the API gave it, so only sanity is checked. */
 export function recordId(value: string): string {
   const id = value.trim();
-  if (!/^[\x21-\x7e]{1,128}$/.test(id)) throw new UsageError(`${JSON.stringify(value)} is not an event id (1 to 128 visible characters).`);
+  if (!/^[\x21-\x7e]{1,128}$/.test(id))
+    throw new UsageError(`${JSON.stringify(value)} is not an event id (1 to 128 visible characters).`);
   return id;
 }
 

@@ -17,13 +17,18 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 export function text(label: string, max = MAX_VALUE_LENGTH) {
   return z.string().check(
     z.refine((value) => value.length > 0, `${label} must not be empty`),
-    z.refine((value) => !CONTROL.test(value), `${label} must not contain control characters (a newline, an escape sequence)`),
+    z.refine(
+      (value) => !CONTROL.test(value),
+      `${label} must not contain control characters (a newline, an escape sequence)`,
+    ),
     z.maxLength(max, `${label} is longer than ${max} characters`),
   );
 }
 
 export function eventId(label = '--id') {
-  return z.string().check(z.regex(ID_PATTERN, `${label} must be 16 to 128 characters of letters, digits, "-", "_", "." or ":"`));
+  return z
+    .string()
+    .check(z.regex(ID_PATTERN, `${label} must be 16 to 128 characters of letters, digits, "-", "_", "." or ":"`));
 }
 
 export const customTags = z
@@ -41,7 +46,10 @@ export function firstIssue(error: z.core.$ZodError): string {
   const issue = error.issues[0];
   if (!issue) return 'invalid input';
   // Structural issues (wrong type) carry zod's own wording; add the field path so it can still be traced.
-  return issue.code === 'custom' || issue.code === 'invalid_format' || issue.code === 'too_big' || issue.code === 'too_small'
+  return issue.code === 'custom' ||
+    issue.code === 'invalid_format' ||
+    issue.code === 'too_big' ||
+    issue.code === 'too_small'
     ? issue.message
     : `${issue.path.join('.')}: ${issue.message}`;
 }

@@ -25,11 +25,22 @@ export function recordBlock(record: EventRecord): string {
   ];
   const shown = rows.filter((row): row is [string, string] => row[1] !== undefined);
   const width = Math.max(...shown.map(([label]) => label.length));
-  return [`${record.kind === 'deployment' ? 'Deployment' : 'Incident'} ${record.id}`, ...shown.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`)].join('\n');
+  return [
+    `${record.kind === 'deployment' ? 'Deployment' : 'Incident'} ${record.id}`,
+    ...shown.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`),
+  ].join('\n');
 }
 
 export function recordTable(records: EventRecord[]): string {
-  const header = ['ID', records[0]?.kind === 'incident' ? 'SERVICES' : 'SERVICE', 'ENV', 'VERSION', 'FINISHED', 'DURATION', 'COMMIT'];
+  const header = [
+    'ID',
+    records[0]?.kind === 'incident' ? 'SERVICES' : 'SERVICE',
+    'ENV',
+    'VERSION',
+    'FINISHED',
+    'DURATION',
+    'COMMIT',
+  ];
   const rows = records.map((record) => [
     record.id,
     record.services.join(',') || '-',
@@ -40,7 +51,14 @@ export function recordTable(records: EventRecord[]): string {
     record.commitSha?.slice(0, 8) ?? '-',
   ]);
   const widths = header.map((cell, i) => Math.max(cell.length, ...rows.map((row) => (row[i] as string).length)));
-  return [header, ...rows].map((row) => row.map((cell, i) => cell.padEnd(widths[i] as number)).join('  ').trimEnd()).join('\n');
+  return [header, ...rows]
+    .map((row) =>
+      row
+        .map((cell, i) => cell.padEnd(widths[i] as number))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 /** Newest first: by finish, an open incident (no finish) before any finished one, then by start. */

@@ -138,7 +138,10 @@ export function argvSecrets(argv: readonly string[]): string[] {
  * act on the terminal: they are shown as `\u001b` and the like. Newlines and tabs, which messages use, stay.
  */
 export function escapeControls(text: string): string {
-  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return text.replace(
+    /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 /** A user's value inside a sentence: as it is, or JSON-quoted when it holds a control character (a newline too). */

@@ -14,7 +14,8 @@ import { fileURLToPath } from 'node:url';
 import { parse, parseAllDocuments } from 'yaml';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-export const PACKAGE_VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+export const PACKAGE_VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string })
+  .version;
 export const BIN = join(ROOT, 'bin', 'dora.js');
 
 export interface ActionInput {
@@ -78,11 +79,13 @@ export async function runActionStep(
   const action = loadAction();
   const step = action.runs.steps[0];
   if (!step) throw new Error('action.yml has no step');
-  for (const name of Object.keys(inputs)) if (!(name in action.inputs)) throw new Error(`action.yml has no input ${name}`);
+  for (const name of Object.keys(inputs))
+    if (!(name in action.inputs)) throw new Error(`action.yml has no input ${name}`);
   const stepEnv: Record<string, string> = {};
   for (const [name, expression] of Object.entries(step.env ?? {})) {
-    stepEnv[name] = expression.replace(/\$\{\{\s*inputs\.([\w-]+)\s*\}\}/g, (_, input: string) =>
-      inputs[input] ?? action.inputs[input]?.default ?? '',
+    stepEnv[name] = expression.replace(
+      /\$\{\{\s*inputs\.([\w-]+)\s*\}\}/g,
+      (_, input: string) => inputs[input] ?? action.inputs[input]?.default ?? '',
     );
   }
   const dir = mkdtempSync(join(tmpdir(), 'dora-action-'));
@@ -177,7 +180,8 @@ export function interpolate(component: Component, given: Record<string, string>)
     return String(v);
   };
   const walk = (node: unknown): unknown => {
-    if (typeof node === 'string') return node.replace(/\$\[\[\s*inputs\.([\w-]+)\s*\]\]/g, (_, name: string) => value(name));
+    if (typeof node === 'string')
+      return node.replace(/\$\[\[\s*inputs\.([\w-]+)\s*\]\]/g, (_, name: string) => value(name));
     if (Array.isArray(node)) return node.map(walk);
     if (node && typeof node === 'object') {
       return Object.fromEntries(Object.entries(node).map(([key, child]) => [walk(key) as string, walk(child)]));
@@ -207,12 +211,17 @@ export async function runJob(job: Job, env: Record<string, string>): Promise<Job
   const script = job.script
     .map((line) => line.replace(/npx --yes dora-cli@\S+/g, () => `node ${JSON.stringify(BIN)}`))
     .join('\n');
-  const ran = await run('sh', ['-e', '-c', script], {
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
-    HOME: dir,
-    ...env,
-    ...job.variables,
-  }, dir);
+  const ran = await run(
+    'sh',
+    ['-e', '-c', script],
+    {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: dir,
+      ...env,
+      ...job.variables,
+    },
+    dir,
+  );
   let dotenv: string | undefined;
   try {
     dotenv = readFileSync(join(dir, job.artifacts?.reports?.dotenv ?? 'missing'), 'utf8');
@@ -230,10 +239,14 @@ export const cliSupports = (() => {
   const help = execFileSync(process.execPath, [BIN, 'deployment', '--help'], { encoding: 'utf8' });
   let wrap = true;
   try {
-    execFileSync(process.execPath, [BIN, 'deployment', '--service', 'x', '--started-at', 'now', '--skip-git', '--dry-run', '--', 'true'], {
-      stdio: 'ignore',
-      env: { PATH: process.env.PATH ?? '' },
-    });
+    execFileSync(
+      process.execPath,
+      [BIN, 'deployment', '--service', 'x', '--started-at', 'now', '--skip-git', '--dry-run', '--', 'true'],
+      {
+        stdio: 'ignore',
+        env: { PATH: process.env.PATH ?? '' },
+      },
+    );
   } catch {
     wrap = false;
   }

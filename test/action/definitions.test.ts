@@ -11,7 +11,6 @@ import { runAction } from '../../src/action/run.js';
 import { BIN, PACKAGE_VERSION, ROOT, cliSupports, loadAction, loadComponent } from './ci-files.js';
 import { execFileSync } from 'node:child_process';
 
-
 const docs = readFileSync(join(ROOT, 'README.md'), 'utf8');
 
 /** The first column of the table under `heading` in the README: `name` cells. */
@@ -96,13 +95,25 @@ describe('templates/deployment.yml', () => {
   const component = loadComponent('deployment');
 
   it('uses every input it declares, and declares every input it uses', () => {
-    const used = new Set([...component.text.split('\n---\n')[1]!.matchAll(/\$\[\[\s*inputs\.([\w-]+)\s*\]\]/g)].map((m) => m[1]));
+    const used = new Set(
+      [...component.text.split('\n---\n')[1]!.matchAll(/\$\[\[\s*inputs\.([\w-]+)\s*\]\]/g)].map((m) => m[1]),
+    );
     expect([...used].sort()).toEqual(Object.keys(component.inputs).sort());
     for (const [name, input] of Object.entries(component.inputs)) expect(input.description, name).toBeTruthy();
   });
 
   it('has the inputs the issue asks for, and no key among them', () => {
-    for (const name of ['site', 'service', 'env', 'version', 'stage', 'image', 'dora_version', 'command', 'rollback_of']) {
+    for (const name of [
+      'site',
+      'service',
+      'env',
+      'version',
+      'stage',
+      'image',
+      'dora_version',
+      'command',
+      'rollback_of',
+    ]) {
       expect(component.inputs, name).toHaveProperty(name);
     }
     expect(Object.keys(component.inputs).filter((name) => /key|token|secret/i.test(name))).toEqual([]);

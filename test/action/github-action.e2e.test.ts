@@ -30,16 +30,25 @@ afterEach(async () => {
 const wrapSupported = cliSupports.wrap;
 
 function expectNoKey(run: ActionRun, ...keys: string[]): void {
-  const stdoutWithoutMasks = run.stdout.split('\n').filter((line) => !line.startsWith('::add-mask::')).join('\n');
+  const stdoutWithoutMasks = run.stdout
+    .split('\n')
+    .filter((line) => !line.startsWith('::add-mask::'))
+    .join('\n');
   for (const key of keys) {
-    for (const [where, text] of Object.entries({ stdout: stdoutWithoutMasks, stderr: run.stderr, output: run.outputFile, summary: run.summary })) {
+    for (const [where, text] of Object.entries({
+      stdout: stdoutWithoutMasks,
+      stderr: run.stderr,
+      output: run.outputFile,
+      summary: run.summary,
+    })) {
       expect(text.includes(key), `${where} shows a key`).toBe(false);
     }
   }
 }
 
 function sentAttributes(index = 0): Record<string, unknown> {
-  return (JSON.parse(intake?.requests[index]?.body ?? '{}') as { data: { attributes: Record<string, unknown> } }).data.attributes;
+  return (JSON.parse(intake?.requests[index]?.body ?? '{}') as { data: { attributes: Record<string, unknown> } }).data
+    .attributes;
 }
 
 describe('the GitHub Action, run as the runner runs it', () => {
@@ -82,7 +91,9 @@ describe('the GitHub Action, run as the runner runs it', () => {
     expect(run.outputs).toEqual({ id: sent.id, ids: sent.id, status: '202', recorded: 'true', 'exit-code': '0' });
 
     expect(run.summary).toContain('### DORA deployment recorded');
-    expect(run.summary).toContain(`| ✅ | checkout | prod | 1.4.2 | [\`2b66fd2\`](https://github.com/acme/shop/commit/${SHA}) |`);
+    expect(run.summary).toContain(
+      `| ✅ | checkout | prod | 1.4.2 | [\`2b66fd2\`](https://github.com/acme/shop/commit/${SHA}) |`,
+    );
     expect(run.summary).toContain('2026-11-26T10:00:00.123Z → 10:01:00.987Z (1 min 0 s)');
     expect(run.summary).toContain(`\`${String(sent.id)}\``);
     expectNoKey(run, API_KEY);
@@ -91,7 +102,10 @@ describe('the GitHub Action, run as the runner runs it', () => {
   it('turns the CLI warnings into ::warning:: annotations and keeps its other lines on stderr', async () => {
     intake = await startIntake();
     // No GITHUB_REPOSITORY / GITHUB_SHA and no checkout: the CLI warns that it sends no git data.
-    const run = await runActionStep({ 'api-key': API_KEY, service: 'checkout', 'started-at': 'now' }, { DORA_API_URL: intake.url });
+    const run = await runActionStep(
+      { 'api-key': API_KEY, service: 'checkout', 'started-at': 'now' },
+      { DORA_API_URL: intake.url },
+    );
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^::warning::No git repository URL or commit SHA found, .*--skip-git silences this\.$/m);
     expect(run.stderr).not.toMatch(/^warning:/m);
@@ -150,7 +164,12 @@ describe('the GitHub Action, run as the runner runs it', () => {
     expect(run.code).toBe(0);
     expect(intake.requests[0]?.path).toBe('/api/v2/dora/failure');
     const sent = sentAttributes();
-    expect(sent).toMatchObject({ services: ['checkout', 'payments'], env: 'prod', name: 'Checkout 5xx', severity: 'SEV-2' });
+    expect(sent).toMatchObject({
+      services: ['checkout', 'payments'],
+      env: 'prod',
+      name: 'Checkout 5xx',
+      severity: 'SEV-2',
+    });
     expect(sent.finished_at).toBeUndefined();
     expect(run.outputs).toMatchObject({ id: sent.id, recorded: 'true', status: '202' });
     expect(run.summary).toContain('### DORA incident recorded');
@@ -176,7 +195,10 @@ describe('the GitHub Action, run as the runner runs it', () => {
 
   it('refuses inputs that do not fit: exit 2, an annotation, nothing sent', async () => {
     intake = await startIntake();
-    const bogus = await runActionStep({ kind: 'release', 'api-key': API_KEY, service: 'x' }, { ...GITHUB, DORA_API_URL: intake.url });
+    const bogus = await runActionStep(
+      { kind: 'release', 'api-key': API_KEY, service: 'x' },
+      { ...GITHUB, DORA_API_URL: intake.url },
+    );
     expect(bogus.code).toBe(2);
     expect(bogus.stdout).toContain('::error::kind: "release" must be one of deployment, incident.');
     expect(bogus.outputs).toMatchObject({ recorded: 'false', 'exit-code': '2', id: '' });
@@ -195,7 +217,10 @@ describe('the GitHub Action, run as the runner runs it', () => {
 
   it('the CLI refusing its input is exit 2 with its message as the annotation', async () => {
     intake = await startIntake();
-    const run = await runActionStep({ 'api-key': API_KEY, service: 'checkout' }, { ...GITHUB, DORA_API_URL: intake.url });
+    const run = await runActionStep(
+      { 'api-key': API_KEY, service: 'checkout' },
+      { ...GITHUB, DORA_API_URL: intake.url },
+    );
     expect(run.code).toBe(2);
     expect(run.stdout).toMatch(/^::error::--started-at is required/m);
     expect(run.summary).toMatch(/^> --started-at is required/m);
@@ -226,18 +251,26 @@ describe('the GitHub Action, run as the runner runs it', () => {
     expect(run.summary).toContain('not recorded (exit code 143)');
   });
 
-  it.skipIf(!wrapSupported)('wraps a deploy command: its output passes through, the deployment is timed by it', async () => {
-    intake = await startIntake();
-    const run = await runActionStep(
-      { 'api-key': API_KEY, service: 'checkout', env: 'prod', command: 'echo "deploying $DEPLOY_TARGET"; echo done >&2' },
-      { ...GITHUB, DORA_API_URL: intake.url, DEPLOY_TARGET: 'eu' },
-    );
-    expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/^deploying eu$/m);
-    expect(run.stderr).toMatch(/^done$/m);
-    expect(intake.requests).toHaveLength(1);
-    expect(run.outputs).toMatchObject({ id: sentAttributes().id, recorded: 'true' });
-  });
+  it.skipIf(!wrapSupported)(
+    'wraps a deploy command: its output passes through, the deployment is timed by it',
+    async () => {
+      intake = await startIntake();
+      const run = await runActionStep(
+        {
+          'api-key': API_KEY,
+          service: 'checkout',
+          env: 'prod',
+          command: 'echo "deploying $DEPLOY_TARGET"; echo done >&2',
+        },
+        { ...GITHUB, DORA_API_URL: intake.url, DEPLOY_TARGET: 'eu' },
+      );
+      expect(run.code).toBe(0);
+      expect(run.stdout).toMatch(/^deploying eu$/m);
+      expect(run.stderr).toMatch(/^done$/m);
+      expect(intake.requests).toHaveLength(1);
+      expect(run.outputs).toMatchObject({ id: sentAttributes().id, recorded: 'true' });
+    },
+  );
 
   it.skipIf(!wrapSupported)('a failing deploy command records nothing and its exit code comes back', async () => {
     intake = await startIntake();
@@ -253,7 +286,15 @@ describe('the GitHub Action, run as the runner runs it', () => {
   it.skipIf(!cliSupports.rollbackOf)('rollback-of reaches the CLI with the application key', async () => {
     intake = await startIntake();
     const run = await runActionStep(
-      { 'api-key': API_KEY, 'app-key': APP_KEY, service: 'checkout', env: 'prod', 'started-at': 'now', 'rollback-of': '1.4.1', 'dry-run': 'true' },
+      {
+        'api-key': API_KEY,
+        'app-key': APP_KEY,
+        service: 'checkout',
+        env: 'prod',
+        'started-at': 'now',
+        'rollback-of': '1.4.1',
+        'dry-run': 'true',
+      },
       { ...GITHUB, DORA_API_URL: intake.url },
     );
     expect(run.code).toBe(0);

@@ -36,13 +36,20 @@ function job(inputs: Record<string, string>): { name: string; job: Job } {
 }
 
 function sent(): Record<string, unknown> {
-  return (JSON.parse(intake?.requests[0]?.body ?? '{}') as { data: { attributes: Record<string, unknown> } }).data.attributes;
+  return (JSON.parse(intake?.requests[0]?.body ?? '{}') as { data: { attributes: Record<string, unknown> } }).data
+    .attributes;
 }
 
 describe('templates/deployment.yml, run as a GitLab job', () => {
   it('records the deployment with the pipeline as its window and writes DORA_DEPLOYMENT_ID to the dotenv report', async () => {
     intake = await startIntake();
-    const { name, job: deploy } = job({ service: 'checkout', env: 'production', version: '1.4.2', stage: 'release', job_name: 'record' });
+    const { name, job: deploy } = job({
+      service: 'checkout',
+      env: 'production',
+      version: '1.4.2',
+      stage: 'release',
+      job_name: 'record',
+    });
     expect(name).toBe('record');
     expect(deploy.stage).toBe('release');
     expect(deploy.image).toBe('node');
@@ -101,14 +108,21 @@ describe('templates/deployment.yml, run as a GitLab job', () => {
     expect(() => job({})).toThrow(/required input service/);
   });
 
-  it.skipIf(!cliSupports.wrap)('wraps the deploy command: its output shows in the log, the report has the id', async () => {
-    intake = await startIntake();
-    const { job: deploy } = job({ service: 'checkout', env: 'production', command: 'echo "deploying $CI_COMMIT_SHA"' });
-    const run = await runJob(deploy, { ...GITLAB, DD_API_KEY: API_KEY, DORA_API_URL: intake.url });
-    expect(run.code).toBe(0);
-    expect(run.stdout).toContain(`deploying ${SHA}`);
-    expect(run.dotenv).toBe(`DORA_DEPLOYMENT_ID=${String(sent().id)}\nDORA_DEPLOYMENT_RECORDED=true\n`);
-  });
+  it.skipIf(!cliSupports.wrap)(
+    'wraps the deploy command: its output shows in the log, the report has the id',
+    async () => {
+      intake = await startIntake();
+      const { job: deploy } = job({
+        service: 'checkout',
+        env: 'production',
+        command: 'echo "deploying $CI_COMMIT_SHA"',
+      });
+      const run = await runJob(deploy, { ...GITLAB, DD_API_KEY: API_KEY, DORA_API_URL: intake.url });
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain(`deploying ${SHA}`);
+      expect(run.dotenv).toBe(`DORA_DEPLOYMENT_ID=${String(sent().id)}\nDORA_DEPLOYMENT_RECORDED=true\n`);
+    },
+  );
 
   it.skipIf(!cliSupports.wrap)('a failing deploy command fails the job with its code and records nothing', async () => {
     intake = await startIntake();
@@ -121,7 +135,10 @@ describe('templates/deployment.yml, run as a GitLab job', () => {
 
   it.skipIf(!cliSupports.rollbackOf)('rollback_of reaches the CLI (dry run: the plan names the version)', async () => {
     const { job: deploy } = job({ service: 'checkout', env: 'production', rollback_of: '1.4.1' });
-    const run = await runJob({ ...deploy, script: deploy.script.map((line) => line.replace('--json', '--json --dry-run')) }, { ...GITLAB });
+    const run = await runJob(
+      { ...deploy, script: deploy.script.map((line) => line.replace('--json', '--json --dry-run')) },
+      { ...GITLAB },
+    );
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('1.4.1');
   });

@@ -11,8 +11,15 @@ const KEY = 'bad-input-key-0123456789abcdef';
 const SHA = 'a'.repeat(40);
 const BASE = {
   deployment: [
-    'deployment', '--service', 'checkout', '--started-at', '1795687200',
-    '--git-repository-url', 'https://github.com/acme/shop', '--git-commit-sha', SHA,
+    'deployment',
+    '--service',
+    'checkout',
+    '--started-at',
+    '1795687200',
+    '--git-repository-url',
+    'https://github.com/acme/shop',
+    '--git-commit-sha',
+    SHA,
   ],
   incident: ['incident', '--service', 'checkout', '--started-at', '1795687200'],
 };
@@ -60,7 +67,11 @@ const SHARED: Case[] = [
   ['empty --git-repository-url', ['--git-commit-sha', SHA, '--git-repository-url', ''], '--git-repository-url'],
   ['--site with a path', ['--site', 'datadoghq.com/api'], '--site'],
   ['--site with a scheme other than https', ['--site', 'ftp://datadoghq.eu'], '--site'],
-  ['--api-url that already holds the API path', ['--api-url', 'https://gw.example/api/v2/dora/deployment'], 'must be the base URL'],
+  [
+    '--api-url that already holds the API path',
+    ['--api-url', 'https://gw.example/api/v2/dora/deployment'],
+    'must be the base URL',
+  ],
   ['--site with a space', ['--site', 'datadog hq.com'], '--site'],
   ['--api-url with another scheme', ['--api-url', 'ftp://127.0.0.1/'], '--api-url'],
   ['--api-url that is no URL', ['--api-url', 'not a url'], '--api-url'],
@@ -78,7 +89,11 @@ const SHARED: Case[] = [
   ['a flag missing its value', ['--env'], '--env'],
   ['an unknown flag', ['--bogus', 'x'], '--bogus'],
   ['--env given twice', ['--env', 'staging', '--env', 'prod'], '--env was given twice'],
-  ['--started-at given twice', ['--started-at', '1795687200', '--started-at', '1795687201'], '--started-at was given twice'],
+  [
+    '--started-at given twice',
+    ['--started-at', '1795687200', '--started-at', '1795687201'],
+    '--started-at was given twice',
+  ],
   ['--id given twice', ['--id', 'dora-twice-0000000001', '--id', 'dora-twice-0000000002'], '--id was given twice'],
   ['--deadline given twice', ['--deadline', '5', '--deadline', '10'], '--deadline was given twice'],
 ];
@@ -88,18 +103,29 @@ const INCIDENT_ONLY: Case[] = [
   ['1025-char --name', ['--name', 'n'.repeat(1025)], '--name'],
   ['empty --severity', ['--severity', ''], '--severity'],
   ['201-char --severity', ['--severity', 'S'.repeat(201)], '--severity'],
-  ['--git-repository-url without the commit', ['--git-repository-url', 'https://github.com/acme/shop'], '--git-commit-sha'],
+  [
+    '--git-repository-url without the commit',
+    ['--git-repository-url', 'https://github.com/acme/shop'],
+    '--git-commit-sha',
+  ],
 ];
 
 /** [what the case shows, command, environment, text the message must contain]. */
-const ENVIRONMENT: Array<[string, keyof typeof BASE | 'deployment-no-service' | 'incident-no-service', Record<string, string>, string]> = [
+const ENVIRONMENT: Array<
+  [string, keyof typeof BASE | 'deployment-no-service' | 'incident-no-service', Record<string, string>, string]
+> = [
   ["DD_SERVICE='' counts as unset", 'deployment-no-service', { DD_SERVICE: '' }, '--service'],
   ["DD_SERVICE='' counts as unset (incident)", 'incident-no-service', { DD_SERVICE: '' }, '--service'],
   ['DD_SITE with a space', 'deployment', { DD_SITE: 'datadog hq.com' }, 'DD_SITE'],
   ['DD_SITE with a path', 'incident', { DD_SITE: 'datadoghq.com/x' }, 'DD_SITE'],
   ['DD_SITE with another scheme', 'deployment', { DD_SITE: 'ftp://datadoghq.com' }, 'DD_SITE'],
   ['DATADOG_FIPS that is no boolean', 'deployment', { DATADOG_FIPS: 'sometimes' }, 'DATADOG_FIPS'],
-  ['DORA_API_URL with user info', 'deployment', { DORA_API_URL: 'https://user:hunter2-secret@127.0.0.1:9/' }, 'DORA_API_URL'],
+  [
+    'DORA_API_URL with user info',
+    'deployment',
+    { DORA_API_URL: 'https://user:hunter2-secret@127.0.0.1:9/' },
+    'DORA_API_URL',
+  ],
   ['DORA_REQUEST_TIMEOUT in words', 'deployment', { DORA_REQUEST_TIMEOUT: 'ten' }, 'DORA_REQUEST_TIMEOUT'],
   ['zero DORA_DEADLINE', 'incident', { DORA_DEADLINE: '0' }, 'DORA_DEADLINE'],
   ['DORA_MAX_ATTEMPTS in words', 'incident', { DORA_MAX_ATTEMPTS: 'many' }, 'DORA_MAX_ATTEMPTS'],
@@ -132,9 +158,11 @@ describe.concurrent('bad input is refused with exit 2 and nothing sent', () => {
 
   it.for(ENVIRONMENT)('%s', async ([, command, env, names], { expect }) => {
     const args =
-      command === 'deployment-no-service' ? ['deployment', '--started-at', '1795687200', '--skip-git']
-      : command === 'incident-no-service' ? ['incident', '--started-at', '1795687200']
-      : BASE[command];
+      command === 'deployment-no-service'
+        ? ['deployment', '--started-at', '1795687200', '--skip-git']
+        : command === 'incident-no-service'
+          ? ['incident', '--started-at', '1795687200']
+          : BASE[command];
     await expectRefused(expect, args, names, env);
   });
 });
@@ -143,22 +171,37 @@ describe.concurrent('values that look odd but are valid', () => {
   it.for(['https://datadoghq.eu', 'datadoghq.eu/', 'https://api.datadoghq.eu', 'app.datadoghq.eu'])(
     'reads the site spelled %s as datadoghq.eu',
     async (site, { expect }) => {
-      const run = await runCli(['deployment', '--service', 'api', '--started-at', '1795687200', '--skip-git', '--dry-run', '--site', site]);
+      const run = await runCli([
+        'deployment',
+        '--service',
+        'api',
+        '--started-at',
+        '1795687200',
+        '--skip-git',
+        '--dry-run',
+        '--site',
+        site,
+      ]);
       expect(run.code, run.stderr).toBe(0);
       expect(run.stderr).toContain('to https://api.datadoghq.eu/api/v2/dora/deployment');
     },
   );
 
   it('warns that ddog-gov.com has no DORA Metrics', async ({ expect }) => {
-    const run = await runCli(['incident', '--service', 'api', '--started-at', '1795687200', '--dry-run'], { env: { DD_SITE: 'ddog-gov.com' } });
+    const run = await runCli(['incident', '--service', 'api', '--started-at', '1795687200', '--dry-run'], {
+      env: { DD_SITE: 'ddog-gov.com' },
+    });
     expect(run.code).toBe(0);
     expect(run.stderr).toContain('warning: DORA Metrics is not available on ddog-gov.com');
   });
 
   it("DD_SITE='' and other empty variables count as unset, not as errors", async ({ expect }) => {
-    const run = await runCli(['deployment', '--service', 'api', '--started-at', '1795687200', '--skip-git', '--dry-run'], {
-      env: { DD_SITE: '', DATADOG_SITE: '', DD_ENV: '', DORA_DEADLINE: '', DORA_MAX_ATTEMPTS: '', HTTPS_PROXY: '' },
-    });
+    const run = await runCli(
+      ['deployment', '--service', 'api', '--started-at', '1795687200', '--skip-git', '--dry-run'],
+      {
+        env: { DD_SITE: '', DATADOG_SITE: '', DD_ENV: '', DORA_DEADLINE: '', DORA_MAX_ATTEMPTS: '', HTTPS_PROXY: '' },
+      },
+    );
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toContain('https://api.datadoghq.com/api/v2/dora/deployment');
     expect(JSON.parse(run.stdout).data.attributes).not.toHaveProperty('env');
@@ -169,8 +212,18 @@ describe.concurrent('values that look odd but are valid', () => {
     try {
       const tags = Array.from({ length: 100 }, (_, i) => `tag${i}:v`);
       const run = await runCli(
-        ['incident', '--service', 'api', '--started-at', '1795687200', '--env', 'e'.repeat(200), '--name', 'n'.repeat(1024),
-          ...tags.flatMap((tag) => ['--custom-tags', tag])],
+        [
+          'incident',
+          '--service',
+          'api',
+          '--started-at',
+          '1795687200',
+          '--env',
+          'e'.repeat(200),
+          '--name',
+          'n'.repeat(1024),
+          ...tags.flatMap((tag) => ['--custom-tags', tag]),
+        ],
         { env: { DD_API_KEY: KEY, DORA_API_URL: intake.url } },
       );
       expect(run.code, run.stderr).toBe(0);
@@ -195,13 +248,32 @@ describe('unicode and quotes arrive byte-exact; control characters are refused',
 
   it.each([
     ['a deployment', ['deployment', '--service', values.service, '--skip-git'], { service: values.service }],
-    ['an incident', ['incident', '--service', values.service, '--name', values.name], { services: [values.service], name: values.name }],
+    [
+      'an incident',
+      ['incident', '--service', values.service, '--name', values.name],
+      { services: [values.service], name: values.name },
+    ],
   ] as const)('in %s', async (_, command, own) => {
     const intake = await startIntake();
     try {
       const run = await runCli(
-        [...command, '--started-at', '1795687200', '--finished-at', '1795687260', '--env', values.env, '--team', values.team,
-          '--version', values.version, '--custom-tags', values.tag, '--id', 'byte-exact-0001-abcdef'],
+        [
+          ...command,
+          '--started-at',
+          '1795687200',
+          '--finished-at',
+          '1795687260',
+          '--env',
+          values.env,
+          '--team',
+          values.team,
+          '--version',
+          values.version,
+          '--custom-tags',
+          values.tag,
+          '--id',
+          'byte-exact-0001-abcdef',
+        ],
         { env: { DD_API_KEY: KEY, DORA_API_URL: intake.url } },
       );
       expect(run.code, run.stderr).toBe(0);
@@ -214,7 +286,8 @@ describe('unicode and quotes arrive byte-exact; control characters are refused',
         custom_tags: [values.tag],
       });
       // The raw text uses plain JSON escapes (\", \\) and UTF-8 characters as they are, nothing re-encoded.
-      for (const value of [values.service, values.env, values.team, values.version, values.tag]) expect(raw).toContain(JSON.stringify(value));
+      for (const value of [values.service, values.env, values.team, values.version, values.tag])
+        expect(raw).toContain(JSON.stringify(value));
       expect(Number(intake.requests[0]?.headers['content-length'])).toBe(Buffer.byteLength(raw, 'utf8'));
     } finally {
       await intake.close();
@@ -231,7 +304,17 @@ describe('unicode and quotes arrive byte-exact; control characters are refused',
   });
 
   it('trims flags as it trims environment variables', async () => {
-    const run = await runCli(['deployment', '--service', ' api\n', '--env', ' prod ', '--started-at', ' 1795687200 ', '--skip-git', '--dry-run']);
+    const run = await runCli([
+      'deployment',
+      '--service',
+      ' api\n',
+      '--env',
+      ' prod ',
+      '--started-at',
+      ' 1795687200 ',
+      '--skip-git',
+      '--dry-run',
+    ]);
     expect(run.code, run.stderr).toBe(0);
     expect(JSON.parse(run.stdout).data.attributes).toMatchObject({ service: 'api', env: 'prod' });
   });

@@ -74,7 +74,11 @@ describe('git facts from CI providers, outside any checkout', () => {
 
   it('the provider wins over the checkout HEAD, and DD_GIT_COMMIT_SHA wins over the provider', async () => {
     const repo = makeRepo('https://github.com/acme/local.git');
-    const gitlab = { GITLAB_CI: 'true', CI_REPOSITORY_URL: 'https://gitlab.com/acme/shop.git', CI_COMMIT_SHA: HEAD_SHA };
+    const gitlab = {
+      GITLAB_CI: 'true',
+      CI_REPOSITORY_URL: 'https://gitlab.com/acme/shop.git',
+      CI_COMMIT_SHA: HEAD_SHA,
+    };
     const fromCi = await deployIn(gitlab, repo.dir);
     expect(fromCi.git).toEqual({ repository_url: 'https://gitlab.com/acme/shop.git', commit_sha: HEAD_SHA });
     await intake?.close();
@@ -96,10 +100,28 @@ describe('git facts from CI providers, outside any checkout', () => {
 
   it('refuses a repository from one level paired with a commit of another repository, naming both sources', async () => {
     intake = await startIntake();
-    const run = await runCli(['deployment', '--service', 'api', '--started-at', '1795687200', '--git-repository-url', 'https://github.com/org/service-repo'], {
-      cwd: makePlainDir(),
-      env: { DD_API_KEY: KEY, DORA_API_URL: intake.url, GITHUB_ACTIONS: 'true', GITHUB_SERVER_URL: 'https://github.com', GITHUB_REPOSITORY: 'org/deploy-repo', GITHUB_SHA: HEAD_SHA },
-    });
+    const run = await runCli(
+      [
+        'deployment',
+        '--service',
+        'api',
+        '--started-at',
+        '1795687200',
+        '--git-repository-url',
+        'https://github.com/org/service-repo',
+      ],
+      {
+        cwd: makePlainDir(),
+        env: {
+          DD_API_KEY: KEY,
+          DORA_API_URL: intake.url,
+          GITHUB_ACTIONS: 'true',
+          GITHUB_SERVER_URL: 'https://github.com',
+          GITHUB_REPOSITORY: 'org/deploy-repo',
+          GITHUB_SHA: HEAD_SHA,
+        },
+      },
+    );
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('--git-repository-url');
     expect(run.stderr).toContain('GitHub Actions');
@@ -108,11 +130,26 @@ describe('git facts from CI providers, outside any checkout', () => {
   });
 
   it('drops a CI repository URL that is a folder (Jenkins GIT_URL=file://…) with a warning, and refuses one given by flag', async () => {
-    const { run, git } = await deployIn({ JENKINS_URL: 'https://ci.example/', GIT_URL: 'file:///srv/git/shop.git', GIT_COMMIT: HEAD_SHA });
+    const { run, git } = await deployIn({
+      JENKINS_URL: 'https://ci.example/',
+      GIT_URL: 'file:///srv/git/shop.git',
+      GIT_COMMIT: HEAD_SHA,
+    });
     expect(run.code).toBe(0);
     expect(git).toBeUndefined();
     expect(run.stderr).toMatch(/warning: .*GIT_URL|Jenkins/);
-    const given = await runCli(['deployment', '--service', 'api', '--started-at', '1795687200', '--git-repository-url', '/srv/git/shop.git', '--git-commit-sha', HEAD_SHA, '--dry-run']);
+    const given = await runCli([
+      'deployment',
+      '--service',
+      'api',
+      '--started-at',
+      '1795687200',
+      '--git-repository-url',
+      '/srv/git/shop.git',
+      '--git-commit-sha',
+      HEAD_SHA,
+      '--dry-run',
+    ]);
     expect(given.code).toBe(2);
     expect(given.stderr).toContain('--git-repository-url');
   });

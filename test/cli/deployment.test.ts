@@ -16,10 +16,9 @@ afterEach(async () => {
 describe('dora deployment in-process', () => {
   it('prints one JSON object with the id on stdout with --json', async () => {
     intake = await startIntake();
-    const run = await runCli(
-      ['deployment', '--service', 'api', '--started-at', '1795687200', '--skip-git', '--json'],
-      { env: { DD_API_KEY: KEY, DORA_API_URL: intake.url } },
-    );
+    const run = await runCli(['deployment', '--service', 'api', '--started-at', '1795687200', '--skip-git', '--json'], {
+      env: { DD_API_KEY: KEY, DORA_API_URL: intake.url },
+    });
     expect(run.code).toBe(0);
     const result = JSON.parse(run.stdout) as { ok: boolean; id: string };
     expect(result.ok).toBe(true);
@@ -31,7 +30,7 @@ describe('dora deployment in-process', () => {
   it('outside any checkout, still sends without git and says how to give it', async () => {
     intake = await startIntake();
     const run = await runCli(['deployment', '--service', 'api', '--started-at', 'now'], {
-            env: { DD_API_KEY: KEY, DORA_API_URL: intake.url },
+      env: { DD_API_KEY: KEY, DORA_API_URL: intake.url },
     });
     expect(run.code).toBe(0);
     expect(intake.requests).toHaveLength(1);
@@ -55,7 +54,7 @@ describe('dora deployment in-process', () => {
     intake = await startIntake();
     const gitFlags = args.some((arg) => arg.startsWith('--git-'));
     const run = await runCli(['deployment', ...args, ...(gitFlags ? [] : ['--skip-git'])], {
-            env: { DD_API_KEY: KEY, DORA_API_URL: intake.url },
+      env: { DD_API_KEY: KEY, DORA_API_URL: intake.url },
     });
     expect(run.stderr).toMatch(message);
     expect(run.code).toBe(2);
@@ -65,35 +64,70 @@ describe('dora deployment in-process', () => {
 
   it('records an old deployment without a warning: Datadog no longer has an age limit', async () => {
     const old = await runCli(
-      ['deployment', '--service', 'api', '--started-at', '1795687200', '--finished-at', '1795687260', '--skip-git', '--dry-run'],
+      [
+        'deployment',
+        '--service',
+        'api',
+        '--started-at',
+        '1795687200',
+        '--finished-at',
+        '1795687260',
+        '--skip-git',
+        '--dry-run',
+      ],
       {},
     );
     expect(old.code).toBe(0);
     expect(old.stderr).not.toMatch(/warning/);
   });
 
-  it('refuses a site outside Datadog\'s domains before anything is sent: the key would go there', async () => {
-    const run = await runCli(['deployment', '--service', 'api', '--started-at', 'now', '--skip-git', '--site', 'datadoghq.cm'], {
-            env: { DD_API_KEY: 'e2e-site-key-0123456789abcdef' },
-    });
+  it("refuses a site outside Datadog's domains before anything is sent: the key would go there", async () => {
+    const run = await runCli(
+      ['deployment', '--service', 'api', '--started-at', 'now', '--skip-git', '--site', 'datadoghq.cm'],
+      {
+        env: { DD_API_KEY: 'e2e-site-key-0123456789abcdef' },
+      },
+    );
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('is not a Datadog site');
   });
 
   it('a dry run already warns about a Datadog site dora does not know, and shows where a real run would send', async () => {
     const run = await runCli(
-      ['deployment', '--service', 'api', '--started-at', 'now', '--skip-git', '--dry-run', '--site', 'us9.datadoghq.com'],
+      [
+        'deployment',
+        '--service',
+        'api',
+        '--started-at',
+        'now',
+        '--skip-git',
+        '--dry-run',
+        '--site',
+        'us9.datadoghq.com',
+      ],
       {},
     );
     expect(run.code).toBe(0);
-    expect(run.stderr).toContain('us9.datadoghq.com is not a Datadog site dora knows; a real run would send to https://api.us9.datadoghq.com anyway.');
+    expect(run.stderr).toContain(
+      'us9.datadoghq.com is not a Datadog site dora knows; a real run would send to https://api.us9.datadoghq.com anyway.',
+    );
   });
 
   it('keeps control characters and newlines in input from acting on the terminal or forging lines', async () => {
     const sha = 'a'.repeat(40);
     const run = await runCli(
-      ['deployment', '--service', 'api', '--started-at', 'now', '--dry-run', '--git-commit-sha', sha,
-        '--git-repository-url', 'https://x.example/r\nerror: forged'],
+      [
+        'deployment',
+        '--service',
+        'api',
+        '--started-at',
+        'now',
+        '--dry-run',
+        '--git-commit-sha',
+        sha,
+        '--git-repository-url',
+        'https://x.example/r\nerror: forged',
+      ],
       {},
     );
     expect(run.stderr).not.toMatch(/^error: forged/m);
@@ -125,10 +159,12 @@ describe('dora deployment in-process', () => {
   ])('HTTP %i from the intake exits %i with the API text', async (status, code, message) => {
     intake = await startIntake(() => ({
       status,
-      body: JSON.stringify({ errors: status === 400 ? [{ title: 'Bad Request', detail: 'service is invalid' }] : ['Forbidden'] }),
+      body: JSON.stringify({
+        errors: status === 400 ? [{ title: 'Bad Request', detail: 'service is invalid' }] : ['Forbidden'],
+      }),
     }));
     const run = await runCli(['deployment', '--service', 'api', '--started-at', 'now', '--skip-git'], {
-            env: { DD_API_KEY: KEY, DORA_API_URL: intake.url },
+      env: { DD_API_KEY: KEY, DORA_API_URL: intake.url },
     });
     expect(run.code).toBe(code);
     expect(run.stderr).toMatch(message);

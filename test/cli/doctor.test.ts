@@ -31,7 +31,9 @@ interface Seen {
 }
 
 /** The API as a test wants it; every answer carries a Date (the server's clock), `skewMs` off the virtual wall clock. */
-function api(options: { validate?: number | 'silent'; deployments?: unknown[]; list?: number; skewMs?: number } = {}): Seen {
+function api(
+  options: { validate?: number | 'silent'; deployments?: unknown[]; list?: number; skewMs?: number } = {},
+): Seen {
   const seen: Seen = { validate: [], lists: [] };
   const date = () => ({ Date: new Date(WALL_START + (options.skewMs ?? 0)).toUTCString() });
   server.use(
@@ -81,7 +83,14 @@ function git(dir: string, ...args: string[]): string {
   return execFileSync('git', args, {
     cwd: dir,
     encoding: 'utf8',
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, GIT_AUTHOR_NAME: 'T', GIT_AUTHOR_EMAIL: 't@example.invalid', GIT_COMMITTER_NAME: 'T', GIT_COMMITTER_EMAIL: 't@example.invalid' },
+    env: {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: dir,
+      GIT_AUTHOR_NAME: 'T',
+      GIT_AUTHOR_EMAIL: 't@example.invalid',
+      GIT_COMMITTER_NAME: 'T',
+      GIT_COMMITTER_EMAIL: 't@example.invalid',
+    },
   }).trim();
 }
 
@@ -90,15 +99,35 @@ const REMOTE = 'https://github.com/acme/shop.git';
 describe('dora doctor against the API', () => {
   it('all well: exit 0, one JSON object with every check, the last deployment of the service, no key printed', async () => {
     const seen = api({
-      deployments: [{ id: 'dep-1', type: 'dora_deployment', attributes: { service: 'shop', env: 'prod', version: '1.4.1', finished_at: '2026-11-25T09:00:00Z' } }],
+      deployments: [
+        {
+          id: 'dep-1',
+          type: 'dora_deployment',
+          attributes: { service: 'shop', env: 'prod', version: '1.4.1', finished_at: '2026-11-25T09:00:00Z' },
+        },
+      ],
     });
     const repo = makeRepo(REMOTE);
-    const out = await doctor(['--service', 'shop', '--env', 'prod', '--version', '1.4.2', '--json'], KEYS, { cwd: repo.dir, readLocalGit });
+    const out = await doctor(['--service', 'shop', '--env', 'prod', '--version', '1.4.2', '--json'], KEYS, {
+      cwd: repo.dir,
+      readLocalGit,
+    });
     expect(out.code).toBe(0);
     const result = checks(out.stdout);
     expect(result.ok).toBe(true);
     expect(result.checks.map((one) => one.name)).toEqual([
-      'site', 'keys', 'event', 'api key', 'application key', 'last deployment', 'network', 'clock', 'ci', 'git', 'checkout', 'runtime',
+      'site',
+      'keys',
+      'event',
+      'api key',
+      'application key',
+      'last deployment',
+      'network',
+      'clock',
+      'ci',
+      'git',
+      'checkout',
+      'runtime',
     ]);
     for (const one of result.checks) {
       expect(Object.keys(one)).toEqual(['name', 'status', 'detail', 'fix']);
@@ -106,12 +135,19 @@ describe('dora doctor against the API', () => {
     }
     expect(check(out.stdout, 'keys').detail).toBe('API key …cd42 (DD_API_KEY); application key …app7 (DD_APP_KEY)');
     expect(check(out.stdout, 'site').detail).toContain('datadoghq.eu (DD_SITE), API at https://api.datadoghq.eu');
-    expect(check(out.stdout, 'last deployment').detail).toBe('shop in prod: version 1.4.1, finished 2026-11-25T09:00:00Z (id dep-1)');
-    expect(check(out.stdout, 'git').detail).toBe(`repository ${REMOTE} (local checkout), commit ${repo.head} (local checkout)`);
+    expect(check(out.stdout, 'last deployment').detail).toBe(
+      'shop in prod: version 1.4.1, finished 2026-11-25T09:00:00Z (id dep-1)',
+    );
+    expect(check(out.stdout, 'git').detail).toBe(
+      `repository ${REMOTE} (local checkout), commit ${repo.head} (local checkout)`,
+    );
     expect(seen.validate[0]?.headers.get('dd-api-key')).toBe(API_KEY);
     expect(seen.lists[0]?.headers.get('dd-application-key')).toBe(APP_KEY);
     expect(seen.lists[0]?.body).toMatchObject({
-      data: { type: 'dora_deployments_list_request', attributes: { limit: 1, query: 'service:shop env:prod', sort: '-finished_at' } },
+      data: {
+        type: 'dora_deployments_list_request',
+        attributes: { limit: 1, query: 'service:shop env:prod', sort: '-finished_at' },
+      },
     });
     expect(out.stdout + out.stderr).not.toContain(API_KEY);
     expect(out.stdout + out.stderr).not.toContain(APP_KEY);
@@ -135,7 +171,7 @@ describe('dora doctor against the API', () => {
     expect(out.stdout.trim().split('\n')).toHaveLength(1);
   });
 
-  it('an API that never answers: exit 5 within the deadline, the network check fails with a send\'s wording', async () => {
+  it("an API that never answers: exit 5 within the deadline, the network check fails with a send's wording", async () => {
     const clock = virtualClock();
     api({ validate: 'silent' });
     const out = await doctor(['--json', '--deadline', '2', '--request-timeout', '0.5'], KEYS, { clock });
@@ -163,10 +199,13 @@ describe('dora doctor against the API', () => {
     api({ deployments: [] });
     const out = await doctor(['--service', 'shop', '--env', 'prod', '--json'], KEYS);
     expect(out.code).toBe(0);
-    expect(check(out.stdout, 'last deployment')).toMatchObject({ status: 'warn', detail: 'none recorded for shop in prod in the last 90 days' });
+    expect(check(out.stdout, 'last deployment')).toMatchObject({
+      status: 'warn',
+      detail: 'none recorded for shop in prod in the last 90 days',
+    });
   });
 
-  it('several --service, as a deployment takes them: all named, the first one\'s last deployment looked up', async () => {
+  it("several --service, as a deployment takes them: all named, the first one's last deployment looked up", async () => {
     const seen = api({ deployments: [] });
     const out = await doctor(['--service', 'api', '--service', 'worker', '--version', '2', '--json'], KEYS);
     expect(out.code).toBe(0);
@@ -237,7 +276,9 @@ describe('dora doctor against the API', () => {
     expect(out.code).toBe(3);
     const lines = out.stdout.trim().split('\n');
     expect(lines[0]).toMatch(/^ok {3}site: datadoghq\.eu/);
-    expect(lines.find((line) => line.startsWith('fail api key:'))).toContain('-> An API key belongs to one Datadog site');
+    expect(lines.find((line) => line.startsWith('fail api key:'))).toContain(
+      '-> An API key belongs to one Datadog site',
+    );
     expect(lines.find((line) => line.startsWith('warn event:'))).toContain('-> Pass --version');
     expect(out.stdout).not.toMatch(/\u001b\[/);
     expect(out.stdout).not.toContain('✓');
@@ -265,7 +306,10 @@ describe('dora doctor on git checkouts and CI', () => {
     const out = await doctor(['--json'], KEYS, { cwd: repo.dir, readLocalGit });
     expect(check(out.stdout, 'git')).toMatchObject({ status: 'ok' });
     expect(check(out.stdout, 'git').detail).toContain(`commit ${repo.head} (local checkout)`);
-    expect(check(out.stdout, 'checkout')).toMatchObject({ status: 'ok', detail: `HEAD ${repo.head.slice(0, 12)}, full history` });
+    expect(check(out.stdout, 'checkout')).toMatchObject({
+      status: 'ok',
+      detail: `HEAD ${repo.head.slice(0, 12)}, full history`,
+    });
   });
 
   it('a remote that is a folder: a warning that it is not sent', async () => {
@@ -287,23 +331,31 @@ describe('dora doctor on git checkouts and CI', () => {
     expect(check(out.stdout, 'ci').detail).toBe('no CI provider detected (a local run)');
   });
 
-  it('GitLab CI building another commit than the checkout\'s HEAD: names the provider and the commit dora sends', async () => {
+  it("GitLab CI building another commit than the checkout's HEAD: names the provider and the commit dora sends", async () => {
     api();
     const repo = makeRepo(REMOTE);
     const built = 'a94a8fe5ccb19ba61c4c0873d391e987982fbbd3';
-    const out = await doctor(['--json'], {
-      ...KEYS,
-      GITLAB_CI: 'true',
-      CI: 'true',
-      CI_COMMIT_SHA: built,
-      CI_COMMIT_BRANCH: 'main',
-      CI_REPOSITORY_URL: 'https://gitlab-ci-token:tok3n-secret-value@gitlab.com/acme/shop.git',
-    }, { cwd: repo.dir, readLocalGit });
+    const out = await doctor(
+      ['--json'],
+      {
+        ...KEYS,
+        GITLAB_CI: 'true',
+        CI: 'true',
+        CI_COMMIT_SHA: built,
+        CI_COMMIT_BRANCH: 'main',
+        CI_REPOSITORY_URL: 'https://gitlab-ci-token:tok3n-secret-value@gitlab.com/acme/shop.git',
+      },
+      { cwd: repo.dir, readLocalGit },
+    );
     expect(check(out.stdout, 'ci').detail).toBe('GitLab CI (branch main)');
-    expect(check(out.stdout, 'git').detail).toBe(`repository https://gitlab.com/acme/shop.git (GitLab CI environment), commit ${built} (GitLab CI environment)`);
+    expect(check(out.stdout, 'git').detail).toBe(
+      `repository https://gitlab.com/acme/shop.git (GitLab CI environment), commit ${built} (GitLab CI environment)`,
+    );
     const checkout = check(out.stdout, 'checkout');
     expect(checkout.status).toBe('warn');
-    expect(checkout.detail).toContain(`HEAD ${repo.head.slice(0, 12)} is not the commit dora sends, ${built.slice(0, 12)} (GitLab CI environment)`);
+    expect(checkout.detail).toContain(
+      `HEAD ${repo.head.slice(0, 12)} is not the commit dora sends, ${built.slice(0, 12)} (GitLab CI environment)`,
+    );
     expect(out.stdout).not.toContain('tok3n-secret-value');
   });
 });

@@ -21,15 +21,32 @@ describe('dora incident in-process', () => {
     intake = await startIntake(() => ACCEPTED('dora_failure'));
     const env = { DD_API_KEY: KEY, DORA_API_URL: intake.url };
     const open = await runCli(
-      ['incident', '--service', 'api', '--env', 'prod', '--version', '1.2.3', '--name', 'Checkout 5xx', '--severity', 'SEV-2',
-        '--custom-tags', 'region:eu', '--started-at', 'now'],
+      [
+        'incident',
+        '--service',
+        'api',
+        '--env',
+        'prod',
+        '--version',
+        '1.2.3',
+        '--name',
+        'Checkout 5xx',
+        '--severity',
+        'SEV-2',
+        '--custom-tags',
+        'region:eu',
+        '--started-at',
+        'now',
+      ],
       { env },
     );
     expect(open.code, open.stderr).toBe(0);
     const hint = /dora incident (--id .*--finished-at now)/.exec(open.stderr)?.[1] ?? '';
     expect(hint).toContain("--name 'Checkout 5xx'");
     // Pasted into a shell: sh -c takes the quoting as the user's shell would.
-    const words = (execFileSync('sh', ['-c', `printf '%s\\0' ${hint}`], { encoding: 'utf8' }) as string).split('\0').slice(0, -1);
+    const words = (execFileSync('sh', ['-c', `printf '%s\\0' ${hint}`], { encoding: 'utf8' }) as string)
+      .split('\0')
+      .slice(0, -1);
     const resolve = await runCli(['incident', ...words], { env });
     expect(resolve.code, resolve.stderr).toBe(0);
     const [first, second] = intake.requests.map((r) => attributesOf(r.body));
@@ -40,18 +57,23 @@ describe('dora incident in-process', () => {
 
   it('says a new incident was recorded when one is sent resolved without --id', async () => {
     intake = await startIntake(() => ACCEPTED('dora_failure'));
-    const run = await runCli(['incident', '--service', 'api', '--started-at', '2026-11-26T10:00:00Z', '--finished-at', 'now'], {
-      env: { DD_API_KEY: KEY, DORA_API_URL: intake.url },
-    });
+    const run = await runCli(
+      ['incident', '--service', 'api', '--started-at', '2026-11-26T10:00:00Z', '--finished-at', 'now'],
+      {
+        env: { DD_API_KEY: KEY, DORA_API_URL: intake.url },
+      },
+    );
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stderr).toContain('This recorded a new incident, already resolved. To resolve one that is open, give its id');
+    expect(run.stderr).toContain(
+      'This recorded a new incident, already resolved. To resolve one that is open, give its id',
+    );
   });
 
   it('the printed resolve command, pasted as is, resolves the same incident', async () => {
     intake = await startIntake(() => ACCEPTED('dora_failure'));
     const env = { DD_API_KEY: KEY, DORA_API_URL: intake.url };
     const open = await runCli(['incident', '--service', 'api', '--env', 'staging', '--started-at', 'now'], {
-            env,
+      env,
     });
     expect(open.code).toBe(0);
     const hint = /dora incident (--id .*--finished-at now)/.exec(open.stderr)?.[1];
@@ -67,7 +89,10 @@ describe('dora incident in-process', () => {
 
   it('sends no git facts from the checkout it runs in unless the culprit commit is named', async () => {
     const repo = makeRepo('https://bot:TOKEN@github.com/acme/shop.git');
-    const plain = await runCli(['incident', '--service', 'api', '--started-at', 'now', '--dry-run'], { cwd: repo.dir, readLocalGit });
+    const plain = await runCli(['incident', '--service', 'api', '--started-at', 'now', '--dry-run'], {
+      cwd: repo.dir,
+      readLocalGit,
+    });
     expect(plain.code).toBe(0);
     expect(attributesOf(plain.stdout).git).toBeUndefined();
 
@@ -77,7 +102,10 @@ describe('dora incident in-process', () => {
       { cwd: repo.dir, readLocalGit },
     );
     expect(named.code).toBe(0);
-    expect(attributesOf(named.stdout).git).toEqual({ repository_url: 'https://github.com/acme/shop.git', commit_sha: culprit });
+    expect(attributesOf(named.stdout).git).toEqual({
+      repository_url: 'https://github.com/acme/shop.git',
+      commit_sha: culprit,
+    });
     expect(named.stdout + named.stderr).not.toContain('TOKEN');
   });
 
@@ -97,7 +125,7 @@ describe('dora incident in-process', () => {
 
   it('uses DD_SERVICE when no --service is given, and a team alone is enough', async () => {
     const fromEnv = await runCli(['incident', '--started-at', 'now', '--dry-run'], {
-            env: { DD_SERVICE: 'billing' },
+      env: { DD_SERVICE: 'billing' },
     });
     expect(attributesOf(fromEnv.stdout).services).toEqual(['billing']);
     const teamOnly = await runCli(['incident', '--team', 'sre', '--started-at', 'now', '--dry-run'], {});
@@ -109,7 +137,7 @@ describe('dora incident in-process', () => {
   it('maps 403 to exit 3 without retrying, like deployments', async () => {
     intake = await startIntake(() => ({ status: 403, body: '{"errors":["Forbidden"]}' }));
     const run = await runCli(['incident', '--service', 'api', '--started-at', 'now'], {
-            env: { DD_API_KEY: KEY, DORA_API_URL: intake.url },
+      env: { DD_API_KEY: KEY, DORA_API_URL: intake.url },
     });
     expect(run.code).toBe(3);
     expect(intake.requests).toHaveLength(1);

@@ -38,7 +38,10 @@ function serve(api: DoraApi): void {
       if (model) checkAgainstModel(body, model);
       const reply = api.answer({ method: request.method, path, body, headers: Object.fromEntries(request.headers) });
       if (typeof reply === 'string') throw new Error('not used here');
-      return new HttpResponse(reply.status === 202 && !reply.body ? null : reply.body ?? null, { status: reply.status, headers: reply.headers ?? {} });
+      return new HttpResponse(reply.status === 202 && !reply.body ? null : (reply.body ?? null), {
+        status: reply.status,
+        headers: reply.headers ?? {},
+      });
     }),
   );
 }
@@ -70,33 +73,89 @@ const deployed = (id: string, version: string, finishedS: number, more: Record<s
 
 describe('--rollback-of / --rollforward-of', () => {
   it('records the rollback, then marks the newest earlier deployment of that version, with this one as remediation', async () => {
-    const api = doraApi([deployed('old-140-aaaaaaaaaaaa', '1.4.0', 1795600000), deployed('bad-142-newer-aaaaaaa', '1.4.2', 1795690000), deployed('bad-142-older-aaaaaaa', '1.4.2', 1795650000)]);
+    const api = doraApi([
+      deployed('old-140-aaaaaaaaaaaa', '1.4.0', 1795600000),
+      deployed('bad-142-newer-aaaaaaa', '1.4.2', 1795690000),
+      deployed('bad-142-older-aaaaaaa', '1.4.2', 1795650000),
+    ]);
     serve(api);
-    const run = await dora(['deployment', '--service', 'shop', '--env', 'prod', '--version', '1.4.0', '--started-at', '-2m', '--skip-git', '--rollback-of', '1.4.2', '--json']);
+    const run = await dora([
+      'deployment',
+      '--service',
+      'shop',
+      '--env',
+      'prod',
+      '--version',
+      '1.4.0',
+      '--started-at',
+      '-2m',
+      '--skip-git',
+      '--rollback-of',
+      '1.4.2',
+      '--json',
+    ]);
     expect(run.code, run.stderr).toBe(0);
     const newId = JSON.parse(run.stdout).id as string;
-    expect(api.events.find((event) => event.id === 'bad-142-newer-aaaaaaa')).toMatchObject({ changeFailure: true, remediation: { id: newId, type: 'rollback' } });
+    expect(api.events.find((event) => event.id === 'bad-142-newer-aaaaaaa')).toMatchObject({
+      changeFailure: true,
+      remediation: { id: newId, type: 'rollback' },
+    });
     expect(api.events.find((event) => event.id === 'bad-142-older-aaaaaaa')?.changeFailure).toBeUndefined();
-    expect(api.log).toEqual(['POST /api/v2/dora/deployment', 'POST /api/v2/dora/deployments', 'PATCH /api/v2/dora/deployments/bad-142-newer-aaaaaaa']);
-    expect(JSON.parse(run.stdout)).toMatchObject({ ok: true, remediated: { id: 'bad-142-newer-aaaaaaa', version: '1.4.2', type: 'rollback', status: 202 } });
+    expect(api.log).toEqual([
+      'POST /api/v2/dora/deployment',
+      'POST /api/v2/dora/deployments',
+      'PATCH /api/v2/dora/deployments/bad-142-newer-aaaaaaa',
+    ]);
+    expect(JSON.parse(run.stdout)).toMatchObject({
+      ok: true,
+      remediated: { id: 'bad-142-newer-aaaaaaa', version: '1.4.2', type: 'rollback', status: 202 },
+    });
     expect(run.stderr).toContain('Marked deployment bad-142-newer-aaaaaaa (shop 1.4.2) as a change failure');
   });
 
   it('when no such deployment is found: the new one stays recorded, exit 4, and the exact update command to run later', async () => {
     const api = doraApi();
     serve(api);
-    const run = await dora(['deployment', '--service', 'shop', '--env', 'prod', '--version', '1.4.3', '--started-at', '-2m', '--skip-git', '--rollforward-of', '1.4.2']);
+    const run = await dora([
+      'deployment',
+      '--service',
+      'shop',
+      '--env',
+      'prod',
+      '--version',
+      '1.4.3',
+      '--started-at',
+      '-2m',
+      '--skip-git',
+      '--rollforward-of',
+      '1.4.2',
+    ]);
     expect(run.code).toBe(4);
     expect(api.events.map((event) => event.attributes.version)).toEqual(['1.4.3']);
     expect(run.stderr).toContain('No such deployment: none of shop to prod with version 1.4.2 was found.');
-    expect(run.stderr).toMatch(/dora deployment update --service shop --env prod --version 1\.4\.2 --change-failure --remediated-by new-deployment-id-\d{4} --remediation-type rollforward/);
+    expect(run.stderr).toMatch(
+      /dora deployment update --service shop --env prod --version 1\.4\.2 --change-failure --remediated-by new-deployment-id-\d{4} --remediation-type rollforward/,
+    );
   });
 
   it('a refused lookup (403) names the permission and exits 3, the deployment still recorded', async () => {
     const api = doraApi([deployed('bad-142-aaaaaaaaaaaaa', '1.4.2', 1795690000)]);
     api.refuseReads = 403;
     serve(api);
-    const run = await dora(['deployment', '--service', 'shop', '--env', 'prod', '--version', '1.4.0', '--started-at', '-2m', '--skip-git', '--rollback-of', '1.4.2']);
+    const run = await dora([
+      'deployment',
+      '--service',
+      'shop',
+      '--env',
+      'prod',
+      '--version',
+      '1.4.0',
+      '--started-at',
+      '-2m',
+      '--skip-git',
+      '--rollback-of',
+      '1.4.2',
+    ]);
     expect(run.code).toBe(3);
     expect(run.stderr).toContain('dora_metrics_read');
     expect(api.events).toHaveLength(2);
@@ -105,31 +164,85 @@ describe('--rollback-of / --rollforward-of', () => {
   it('needs --env and the application key before anything is sent', async () => {
     const api = doraApi();
     serve(api);
-    const noEnv = await dora(['deployment', '--service', 'shop', '--started-at', '-2m', '--skip-git', '--rollback-of', '1.4.2']);
+    const noEnv = await dora([
+      'deployment',
+      '--service',
+      'shop',
+      '--started-at',
+      '-2m',
+      '--skip-git',
+      '--rollback-of',
+      '1.4.2',
+    ]);
     expect(noEnv.code).toBe(2);
     expect(noEnv.stderr).toContain('--rollback-of needs --env');
-    const noKey = await dora(['deployment', '--service', 'shop', '--env', 'prod', '--started-at', '-2m', '--skip-git', '--rollback-of', '1.4.2'], { DD_APP_KEY: '' });
+    const noKey = await dora(
+      [
+        'deployment',
+        '--service',
+        'shop',
+        '--env',
+        'prod',
+        '--started-at',
+        '-2m',
+        '--skip-git',
+        '--rollback-of',
+        '1.4.2',
+      ],
+      { DD_APP_KEY: '' },
+    );
     expect(noKey.code).toBe(2);
     expect(noKey.stderr).toContain('DD_APP_KEY');
     expect(api.log).toEqual([]);
   });
 
   it('a dry run shows the whole plan: the POST, the list query, and the PATCH of the deployment found by lookup', async () => {
-    const run = await dora(['deployment', '--service', 'shop', '--env', 'prod', '--started-at', '-2m', '--skip-git', '--rollback-of', '1.4.2', '--dry-run'], { DD_API_KEY: '', DD_APP_KEY: '' });
+    const run = await dora(
+      [
+        'deployment',
+        '--service',
+        'shop',
+        '--env',
+        'prod',
+        '--started-at',
+        '-2m',
+        '--skip-git',
+        '--rollback-of',
+        '1.4.2',
+        '--dry-run',
+      ],
+      { DD_API_KEY: '', DD_APP_KEY: '' },
+    );
     expect(run.code, run.stderr).toBe(0);
-    const [post, list, patch] = run.stdout.trim().split('\n').map((line) => JSON.parse(line));
+    const [post, list, patch] = run.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(post.data.attributes.service).toBe('shop');
-    expect(list.data).toMatchObject({ type: 'dora_deployments_list_request', attributes: { query: 'service:shop env:prod version:1.4.2', sort: '-finished_at' } });
-    expect(patch.data).toMatchObject({ id: '<found by lookup>', type: 'dora_deployment_patch_request', attributes: { change_failure: true, remediation: { type: 'rollback' } } });
+    expect(list.data).toMatchObject({
+      type: 'dora_deployments_list_request',
+      attributes: { query: 'service:shop env:prod version:1.4.2', sort: '-finished_at' },
+    });
+    expect(patch.data).toMatchObject({
+      id: '<found by lookup>',
+      type: 'dora_deployment_patch_request',
+      attributes: { change_failure: true, remediation: { type: 'rollback' } },
+    });
     expect(run.stderr).toContain('PATCH https://api.datadoghq.eu/api/v2/dora/deployments/%3Cfound%20by%20lookup%3E');
   });
 });
 
 describe('dora deployment update', () => {
   it.each([
-    [['--change-failure', '--remediated-by', 'fix-deployment-0001', '--remediation-type', 'rollforward'], { changeFailure: true, remediation: { id: 'fix-deployment-0001', type: 'rollforward' } }],
+    [
+      ['--change-failure', '--remediated-by', 'fix-deployment-0001', '--remediation-type', 'rollforward'],
+      { changeFailure: true, remediation: { id: 'fix-deployment-0001', type: 'rollforward' } },
+    ],
     [['--no-change-failure'], { changeFailure: false }],
-    [['--remediated-by-version', '1.4.1', '--remediation-type', 'rollback'], { changeFailure: true, remediation: { version: '1.4.1', type: 'rollback' } }],
+    [
+      ['--remediated-by-version', '1.4.1', '--remediation-type', 'rollback'],
+      { changeFailure: true, remediation: { version: '1.4.1', type: 'rollback' } },
+    ],
   ])('patches by id: %j', async (flags, expected) => {
     const api = doraApi([deployed('bad-142-aaaaaaaaaaaaa', '1.4.2', 1795690000)]);
     serve(api);
@@ -141,7 +254,17 @@ describe('dora deployment update', () => {
   it('picks the deployment by --service, --env and --version', async () => {
     const api = doraApi([deployed('bad-142-aaaaaaaaaaaaa', '1.4.2', 1795690000)]);
     serve(api);
-    const run = await dora(['deployment', 'update', '--service', 'shop', '--env', 'prod', '--version', '1.4.2', '--change-failure']);
+    const run = await dora([
+      'deployment',
+      'update',
+      '--service',
+      'shop',
+      '--env',
+      'prod',
+      '--version',
+      '1.4.2',
+      '--change-failure',
+    ]);
     expect(run.code, run.stderr).toBe(0);
     expect(api.events[0]?.changeFailure).toBe(true);
   });
@@ -150,8 +273,14 @@ describe('dora deployment update', () => {
     [[], /Which deployment/],
     [['some-deployment-id'], /Nothing to change/],
     [['some-deployment-id', '--remediated-by', 'x'], /--remediation-type rollback\|rollforward is required/],
-    [['some-deployment-id', '--no-change-failure', '--remediated-by', 'x', '--remediation-type', 'rollback'], /no remediation/],
-    [['some-deployment-id', '--remediation-type', 'sideways', '--change-failure'], /Allowed choices are rollback, rollforward/],
+    [
+      ['some-deployment-id', '--no-change-failure', '--remediated-by', 'x', '--remediation-type', 'rollback'],
+      /no remediation/,
+    ],
+    [
+      ['some-deployment-id', '--remediation-type', 'sideways', '--change-failure'],
+      /Allowed choices are rollback, rollforward/,
+    ],
   ])('refuses %j as usage (exit 2), sending nothing', async (flags, message) => {
     const api = doraApi();
     serve(api);
@@ -170,8 +299,10 @@ describe('dora deployment update', () => {
 });
 
 describe('show, list and delete', () => {
-  it('shows a deployment as a readable block with UTC times and the duration; --json prints the API\'s data', async () => {
-    serve(doraApi([deployed('shown-deployment-0001', '1.4.2', 1795690000, { team: 'web', custom_tags: ['region:eu'] })]));
+  it("shows a deployment as a readable block with UTC times and the duration; --json prints the API's data", async () => {
+    serve(
+      doraApi([deployed('shown-deployment-0001', '1.4.2', 1795690000, { team: 'web', custom_tags: ['region:eu'] })]),
+    );
     const run = await dora(['deployment', 'show', 'shown-deployment-0001']);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain('Deployment shown-deployment-0001');
@@ -180,17 +311,27 @@ describe('show, list and delete', () => {
     expect(run.stdout).toMatch(/commit\s+a{40}/);
     expect(run.stdout).toMatch(/tags\s+region:eu/);
     const json = await dora(['deployment', 'show', 'shown-deployment-0001', '--json']);
-    expect(JSON.parse(json.stdout)).toMatchObject({ id: 'shown-deployment-0001', type: 'dora_deployment', attributes: { service: 'shop', started_at: '2026-11-26T10:45:40.000Z' } });
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      id: 'shown-deployment-0001',
+      type: 'dora_deployment',
+      attributes: { service: 'shop', started_at: '2026-11-26T10:45:40.000Z' },
+    });
   });
 
   it('lists deployments newest first in aligned columns, with the filters as the query', async () => {
-    const api = doraApi([deployed('older-deployment-001', '1.4.0', 1795600000), deployed('newer-deployment-001', '1.4.1', 1795690000)]);
+    const api = doraApi([
+      deployed('older-deployment-001', '1.4.0', 1795600000),
+      deployed('newer-deployment-001', '1.4.1', 1795690000),
+    ]);
     serve(api);
     const run = await dora(['deployment', 'list', '--service', 'shop', '--env', 'prod', '--since', '-7d']);
     expect(run.code, run.stderr).toBe(0);
     const lines = run.stdout.trim().split('\n');
     expect(lines[0]).toMatch(/^ID\s+SERVICE\s+ENV\s+VERSION\s+FINISHED\s+DURATION\s+COMMIT$/);
-    expect(lines.slice(1).map((line) => line.split(/\s+/)[0])).toEqual(['newer-deployment-001', 'older-deployment-001']);
+    expect(lines.slice(1).map((line) => line.split(/\s+/)[0])).toEqual([
+      'newer-deployment-001',
+      'older-deployment-001',
+    ]);
     expect(lines[1]?.indexOf('1.4.1')).toBe(lines[2]?.indexOf('1.4.0'));
     const json = await dora(['deployment', 'list', '--json', '--limit', '1']);
     expect(JSON.parse(json.stdout)).toHaveLength(1);
@@ -200,7 +341,13 @@ describe('show, list and delete', () => {
     const incident = (id: string, finished?: string): StoredEvent => ({
       kind: 'incident',
       id,
-      attributes: { services: ['shop'], team: 'web', severity: 'SEV-2', started_at: '1795680000000000000', ...(finished ? { finished_at: finished } : {}) },
+      attributes: {
+        services: ['shop'],
+        team: 'web',
+        severity: 'SEV-2',
+        started_at: '1795680000000000000',
+        ...(finished ? { finished_at: finished } : {}),
+      },
     });
     serve(doraApi([incident('open-incident-000001'), incident('closed-incident-0001', '1795690000000000000')]));
     const run = await dora(['incident', 'list', '--open', '--team', 'web', '--severity', 'SEV-2', '--json']);
@@ -221,7 +368,13 @@ describe('show, list and delete', () => {
   });
 
   it('asks at an interactive terminal before deleting, and keeps the event on "no"', async () => {
-    const api = doraApi([{ kind: 'incident', id: 'kept-incident-00001', attributes: { services: ['shop'], started_at: '1795680000000000000' } }]);
+    const api = doraApi([
+      {
+        kind: 'incident',
+        id: 'kept-incident-00001',
+        attributes: { services: ['shop'], started_at: '1795680000000000000' },
+      },
+    ]);
     serve(api);
     const asked: string[] = [];
     const run = await runCli(['incident', 'delete', 'kept-incident-00001'], {
@@ -248,7 +401,15 @@ describe('show, list and delete', () => {
     let calls = 0;
     server.use(
       http.get(`${BASE}/api/v2/dora/deployments/:id`, () =>
-        ++calls === 1 ? HttpResponse.json({ errors: ['busy'] }, { status: 503 }) : HttpResponse.json({ data: { id: 'x', type: 'dora_deployment', attributes: { service: 's', started_at: '2026-11-26T10:00:00Z' } } }),
+        ++calls === 1
+          ? HttpResponse.json({ errors: ['busy'] }, { status: 503 })
+          : HttpResponse.json({
+              data: {
+                id: 'x',
+                type: 'dora_deployment',
+                attributes: { service: 's', started_at: '2026-11-26T10:00:00Z' },
+              },
+            }),
       ),
     );
     const run = await dora(['deployment', 'show', 'retried-deployment-1']);
@@ -267,20 +428,54 @@ describe('dora incident resolve', () => {
   it('reads the open incident and sends it again with every attribute, plus the finish', async () => {
     const api = doraApi();
     serve(api);
-    const open = await dora(['incident', '--service', 'shop', '--team', 'web', '--env', 'prod', '--name', 'Checkout 5xx', '--severity', 'SEV-2',
-      '--custom-tags', 'region:eu', '--started-at', '-10m', '--id', 'open-incident-123456', '--json']);
+    const open = await dora([
+      'incident',
+      '--service',
+      'shop',
+      '--team',
+      'web',
+      '--env',
+      'prod',
+      '--name',
+      'Checkout 5xx',
+      '--severity',
+      'SEV-2',
+      '--custom-tags',
+      'region:eu',
+      '--started-at',
+      '-10m',
+      '--id',
+      'open-incident-123456',
+      '--json',
+    ]);
     expect(open.code, open.stderr).toBe(0);
     const resolved = await dora(['incident', 'resolve', 'open-incident-123456', '--finished-at', '-1m']);
     expect(resolved.code, resolved.stderr).toBe(0);
     expect(api.log.slice(-2)).toEqual(['GET /api/v2/dora/failures/open-incident-123456', 'POST /api/v2/dora/failure']);
     const { attributes } = api.events[0] as StoredEvent;
-    expect(attributes).toMatchObject({ services: ['shop'], team: 'web', env: 'prod', name: 'Checkout 5xx', severity: 'SEV-2', custom_tags: ['region:eu'], id: 'open-incident-123456' });
+    expect(attributes).toMatchObject({
+      services: ['shop'],
+      team: 'web',
+      env: 'prod',
+      name: 'Checkout 5xx',
+      severity: 'SEV-2',
+      custom_tags: ['region:eu'],
+      id: 'open-incident-123456',
+    });
     expect(attributes.started_at).toBe(String(NOW - 600_000_000_000n));
     expect(attributes.finished_at).toBe(String(NOW - 60_000_000_000n));
   });
 
   it('refuses to resolve an incident that is already resolved', async () => {
-    serve(doraApi([{ kind: 'incident', id: 'done-incident-000001', attributes: { services: ['shop'], started_at: '1795680000000000000', finished_at: '1795690000000000000' } }]));
+    serve(
+      doraApi([
+        {
+          kind: 'incident',
+          id: 'done-incident-000001',
+          attributes: { services: ['shop'], started_at: '1795680000000000000', finished_at: '1795690000000000000' },
+        },
+      ]),
+    );
     const run = await dora(['incident', 'resolve', 'done-incident-000001']);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('already resolved');

@@ -43,18 +43,69 @@ interface Source {
 
 const SOURCES: Source[] = [
   { name: 'DD_API_KEY', secrets: [API_KEY], env: { DD_API_KEY: API_KEY } },
-  { name: 'DATADOG_API_KEY beside a losing DD_API_KEY', secrets: [API_KEY, 'losing-key-0123456789abcdef'], env: { DATADOG_API_KEY: API_KEY, DD_API_KEY: 'losing-key-0123456789abcdef' } },
-  { name: 'DD_APP_KEY and DATADOG_APP_KEY', secrets: [APP_KEY, 'other-app-key-0123456789'], env: { DD_API_KEY: API_KEY, DD_APP_KEY: 'other-app-key-0123456789', DATADOG_APP_KEY: APP_KEY } },
-  { name: 'an API key with a space (unusable)', secrets: ['abcd efgh ijkl mnop'], env: { DD_API_KEY: 'abcd efgh ijkl mnop' } },
+  {
+    name: 'DATADOG_API_KEY beside a losing DD_API_KEY',
+    secrets: [API_KEY, 'losing-key-0123456789abcdef'],
+    env: { DATADOG_API_KEY: API_KEY, DD_API_KEY: 'losing-key-0123456789abcdef' },
+  },
+  {
+    name: 'DD_APP_KEY and DATADOG_APP_KEY',
+    secrets: [APP_KEY, 'other-app-key-0123456789'],
+    env: { DD_API_KEY: API_KEY, DD_APP_KEY: 'other-app-key-0123456789', DATADOG_APP_KEY: APP_KEY },
+  },
+  {
+    name: 'an API key with a space (unusable)',
+    secrets: ['abcd efgh ijkl mnop'],
+    env: { DD_API_KEY: 'abcd efgh ijkl mnop' },
+  },
   { name: '--api-key=… (not an option)', secrets: [API_KEY], args: [`--api-key=${API_KEY}`] },
   { name: '--app-key … (not an option)', secrets: [APP_KEY], args: ['--app-key', APP_KEY] },
   { name: 'a key typed as --site', secrets: [API_KEY], args: ['--site', API_KEY] },
-  { name: 'HTTPS_PROXY with a spaced, #, / and @ password', secrets: [PASSWORD, encodeURIComponent(PASSWORD)], env: { DD_API_KEY: API_KEY, HTTPS_PROXY: `http://ci-bot:${PASSWORD}@127.0.0.1:PORT` } },
-  { name: 'HTTP_PROXY that cannot be parsed', secrets: ['p@ss w/rd'], env: { DD_API_KEY: API_KEY, HTTP_PROXY: 'http://bot:p@ss w/rd@proxy.example:notaport' } },
-  { name: 'DORA_API_URL with user info', secrets: ['url-user:url-S3CRET'], env: { DD_API_KEY: API_KEY, DORA_API_URL: 'https://url-user:url-S3CRET@127.0.0.1:9/' } },
-  { name: 'DD_GIT_REPOSITORY_URL with a token', secrets: ['ghp_EnvT0kenAbcdefghij'], env: { DD_API_KEY: API_KEY, DD_GIT_REPOSITORY_URL: 'https://x-access-token:ghp_EnvT0kenAbcdefghij@github.com/acme/shop.git', DD_GIT_COMMIT_SHA: 'a'.repeat(40) } },
-  { name: '--git-repository-url with a token', secrets: ['glpat-FlagT0kenAbcdef'], args: ['--git-repository-url', 'https://oauth2:glpat-FlagT0kenAbcdef@gitlab.com/acme/shop.git', '--git-commit-sha', 'b'.repeat(40)], env: { DD_API_KEY: API_KEY } },
-  { name: "a CI provider's repository URL with the job token", secrets: ['glcbt-JobT0kenAbcdef'], env: { DD_API_KEY: API_KEY, GITLAB_CI: 'true', CI_REPOSITORY_URL: 'https://gitlab-ci-token:glcbt-JobT0kenAbcdef@gitlab.example.com/g/shop.git', CI_COMMIT_SHA: 'c'.repeat(40) } },
+  {
+    name: 'HTTPS_PROXY with a spaced, #, / and @ password',
+    secrets: [PASSWORD, encodeURIComponent(PASSWORD)],
+    env: { DD_API_KEY: API_KEY, HTTPS_PROXY: `http://ci-bot:${PASSWORD}@127.0.0.1:PORT` },
+  },
+  {
+    name: 'HTTP_PROXY that cannot be parsed',
+    secrets: ['p@ss w/rd'],
+    env: { DD_API_KEY: API_KEY, HTTP_PROXY: 'http://bot:p@ss w/rd@proxy.example:notaport' },
+  },
+  {
+    name: 'DORA_API_URL with user info',
+    secrets: ['url-user:url-S3CRET'],
+    env: { DD_API_KEY: API_KEY, DORA_API_URL: 'https://url-user:url-S3CRET@127.0.0.1:9/' },
+  },
+  {
+    name: 'DD_GIT_REPOSITORY_URL with a token',
+    secrets: ['ghp_EnvT0kenAbcdefghij'],
+    env: {
+      DD_API_KEY: API_KEY,
+      DD_GIT_REPOSITORY_URL: 'https://x-access-token:ghp_EnvT0kenAbcdefghij@github.com/acme/shop.git',
+      DD_GIT_COMMIT_SHA: 'a'.repeat(40),
+    },
+  },
+  {
+    name: '--git-repository-url with a token',
+    secrets: ['glpat-FlagT0kenAbcdef'],
+    args: [
+      '--git-repository-url',
+      'https://oauth2:glpat-FlagT0kenAbcdef@gitlab.com/acme/shop.git',
+      '--git-commit-sha',
+      'b'.repeat(40),
+    ],
+    env: { DD_API_KEY: API_KEY },
+  },
+  {
+    name: "a CI provider's repository URL with the job token",
+    secrets: ['glcbt-JobT0kenAbcdef'],
+    env: {
+      DD_API_KEY: API_KEY,
+      GITLAB_CI: 'true',
+      CI_REPOSITORY_URL: 'https://gitlab-ci-token:glcbt-JobT0kenAbcdef@gitlab.example.com/g/shop.git',
+      CI_COMMIT_SHA: 'c'.repeat(40),
+    },
+  },
 ];
 
 interface Scenario {
@@ -67,21 +118,36 @@ interface Scenario {
 const DEPLOY = ['deployment', '--service', 'api', '--started-at', 'now'];
 const SCENARIOS: Scenario[] = [
   { name: 'a recorded deployment, verbose', args: [...DEPLOY, '--verbose'], api: () => `${intake.url}/ok` },
-  { name: 'a dry run with --json', args: [...DEPLOY, '--dry-run', '--json', '--verbose'], api: () => `${intake.url}/ok` },
-  { name: 'a retry after a 503 that echoes the key', args: [...DEPLOY, '--verbose', '--json'], api: () => `${intake.url}/busy` },
+  {
+    name: 'a dry run with --json',
+    args: [...DEPLOY, '--dry-run', '--json', '--verbose'],
+    api: () => `${intake.url}/ok`,
+  },
+  {
+    name: 'a retry after a 503 that echoes the key',
+    args: [...DEPLOY, '--verbose', '--json'],
+    api: () => `${intake.url}/busy`,
+  },
   { name: 'a 403 that echoes both keys', args: [...DEPLOY, '--json'], api: () => refusing.url },
-  { name: 'an incident refused', args: ['incident', '--service', 'api', '--started-at', 'now', '--verbose'], api: () => refusing.url },
+  {
+    name: 'an incident refused',
+    args: ['incident', '--service', 'api', '--started-at', 'now', '--verbose'],
+    api: () => refusing.url,
+  },
   { name: 'bad input with --json', args: [...DEPLOY, '--env', '', '--json'], api: () => intake.url },
   { name: 'a site outside Datadog', args: [...DEPLOY, '--site', 'datadoghq.cm', '--verbose'] },
 ];
 
-const spellings = (secret: string) => [...new Set([secret, encodeURIComponent(secret), Buffer.from(secret).toString('base64')])];
+const spellings = (secret: string) => [
+  ...new Set([secret, encodeURIComponent(secret), Buffer.from(secret).toString('base64')]),
+];
 
 describe('no secret on either stream, from any source, in any scenario', () => {
   for (const source of SOURCES) {
     it.each(SCENARIOS)(`${source.name}: $name`, async (scenario) => {
       const env: Record<string, string> = {};
-      for (const [name, value] of Object.entries(source.env ?? {})) env[name] = value.replace('PORT', String(proxy.port));
+      for (const [name, value] of Object.entries(source.env ?? {}))
+        env[name] = value.replace('PORT', String(proxy.port));
       if (scenario.api && env.DORA_API_URL === undefined) env.DORA_API_URL = scenario.api();
       // A proxy that refuses our credentials: its 407 message names the proxy.
       const run = await runCli([...scenario.args, ...(source.args ?? [])], { env, random: () => 0 });

@@ -20,8 +20,16 @@ afterEach(() => server.resetHandlers());
 afterAll(() => server.close());
 
 const ID = 'some-event-id-0000001';
-const deployment = { id: ID, type: 'dora_deployment', attributes: { service: 'shop', env: 'prod', started_at: '2026-11-26T10:00:00Z', finished_at: '2026-11-26T10:05:00Z' } };
-const incident = { id: ID, type: 'dora_incident', attributes: { services: ['shop'], started_at: '2026-11-26T10:00:00Z' } };
+const deployment = {
+  id: ID,
+  type: 'dora_deployment',
+  attributes: { service: 'shop', env: 'prod', started_at: '2026-11-26T10:00:00Z', finished_at: '2026-11-26T10:05:00Z' },
+};
+const incident = {
+  id: ID,
+  type: 'dora_incident',
+  attributes: { services: ['shop'], started_at: '2026-11-26T10:00:00Z' },
+};
 
 interface Verb {
   argv: string[];
@@ -33,13 +41,62 @@ interface Verb {
 }
 
 const VERBS: Record<string, Verb> = {
-  'deployment show': { argv: ['deployment', 'show', ID], method: 'GET', path: `/api/v2/dora/deployments/${ID}`, ok: () => HttpResponse.json({ data: deployment }), permission: 'dora_metrics_read', noun: 'deployment' },
-  'deployment list': { argv: ['deployment', 'list'], method: 'POST', path: '/api/v2/dora/deployments', ok: () => HttpResponse.json({ data: [deployment] }), permission: 'dora_metrics_read', noun: 'deployment' },
-  'deployment update': { argv: ['deployment', 'update', ID, '--no-change-failure'], method: 'PATCH', path: `/api/v2/dora/deployments/${ID}`, ok: () => HttpResponse.json({ data: null }, { status: 202 }), permission: 'dora_metrics_write', noun: 'deployment' },
-  'deployment delete': { argv: ['deployment', 'delete', ID, '--yes'], method: 'DELETE', path: `/api/v2/dora/deployment/${ID}`, ok: () => new HttpResponse(null, { status: 202 }), permission: 'dora_metrics_write', noun: 'deployment' },
-  'incident show': { argv: ['incident', 'show', ID], method: 'GET', path: `/api/v2/dora/failures/${ID}`, ok: () => HttpResponse.json({ data: incident }), permission: 'dora_metrics_read', noun: 'incident' },
-  'incident list': { argv: ['incident', 'list'], method: 'POST', path: '/api/v2/dora/failures', ok: () => HttpResponse.json({ data: [incident] }), permission: 'dora_metrics_read', noun: 'incident' },
-  'incident delete': { argv: ['incident', 'delete', ID, '--yes'], method: 'DELETE', path: `/api/v2/dora/failure/${ID}`, ok: () => new HttpResponse(null, { status: 202 }), permission: 'dora_metrics_write', noun: 'incident' },
+  'deployment show': {
+    argv: ['deployment', 'show', ID],
+    method: 'GET',
+    path: `/api/v2/dora/deployments/${ID}`,
+    ok: () => HttpResponse.json({ data: deployment }),
+    permission: 'dora_metrics_read',
+    noun: 'deployment',
+  },
+  'deployment list': {
+    argv: ['deployment', 'list'],
+    method: 'POST',
+    path: '/api/v2/dora/deployments',
+    ok: () => HttpResponse.json({ data: [deployment] }),
+    permission: 'dora_metrics_read',
+    noun: 'deployment',
+  },
+  'deployment update': {
+    argv: ['deployment', 'update', ID, '--no-change-failure'],
+    method: 'PATCH',
+    path: `/api/v2/dora/deployments/${ID}`,
+    ok: () => HttpResponse.json({ data: null }, { status: 202 }),
+    permission: 'dora_metrics_write',
+    noun: 'deployment',
+  },
+  'deployment delete': {
+    argv: ['deployment', 'delete', ID, '--yes'],
+    method: 'DELETE',
+    path: `/api/v2/dora/deployment/${ID}`,
+    ok: () => new HttpResponse(null, { status: 202 }),
+    permission: 'dora_metrics_write',
+    noun: 'deployment',
+  },
+  'incident show': {
+    argv: ['incident', 'show', ID],
+    method: 'GET',
+    path: `/api/v2/dora/failures/${ID}`,
+    ok: () => HttpResponse.json({ data: incident }),
+    permission: 'dora_metrics_read',
+    noun: 'incident',
+  },
+  'incident list': {
+    argv: ['incident', 'list'],
+    method: 'POST',
+    path: '/api/v2/dora/failures',
+    ok: () => HttpResponse.json({ data: [incident] }),
+    permission: 'dora_metrics_read',
+    noun: 'incident',
+  },
+  'incident delete': {
+    argv: ['incident', 'delete', ID, '--yes'],
+    method: 'DELETE',
+    path: `/api/v2/dora/failure/${ID}`,
+    ok: () => new HttpResponse(null, { status: 202 }),
+    permission: 'dora_metrics_write',
+    noun: 'incident',
+  },
 };
 
 /** Answers the verb's one endpoint with `replies` in turn (the last repeats); counts the calls and checks the keys. */
@@ -48,7 +105,8 @@ function answer(verb: Verb, ...replies: Array<() => Response>): { calls: number 
   server.use(
     http.all(`${BASE}/api/v2/dora/*`, ({ request }) => {
       const path = new URL(request.url).pathname;
-      if (request.method !== verb.method || path !== verb.path) return HttpResponse.json({ errors: [`unexpected ${request.method} ${path}`] }, { status: 418 });
+      if (request.method !== verb.method || path !== verb.path)
+        return HttpResponse.json({ errors: [`unexpected ${request.method} ${path}`] }, { status: 418 });
       if (request.headers.get('dd-api-key') !== API_KEY || request.headers.get('dd-application-key') !== APP_KEY) {
         return HttpResponse.json({ errors: ['keys missing'] }, { status: 418 });
       }
@@ -69,7 +127,10 @@ function dora(argv: string[], env: Record<string, string> = {}) {
   });
 }
 
-const status = (code: number, body: { errors: string[] } = { errors: ['nope'] }) => () => HttpResponse.json(body, { status: code });
+const status =
+  (code: number, body: { errors: string[] } = { errors: ['nope'] }) =>
+  () =>
+    HttpResponse.json(body, { status: code });
 
 describe.each(Object.entries(VERBS))('dora %s', (_name, verb) => {
   it('succeeds on the documented answer, exit 0', async () => {

@@ -64,7 +64,18 @@ function dora(args: string[], url: string, env: Record<string, string> = {}) {
   return runDora(args, { env: { DD_API_KEY: API_KEY, DD_APP_KEY: APP_KEY, DORA_API_URL: url, ...env } });
 }
 
-const ROLLBACK = ['deployment', '--service', 'shop', '--env', 'prod', '--version', '1.4.0', '--started-at', '-2m', '--skip-git'];
+const ROLLBACK = [
+  'deployment',
+  '--service',
+  'shop',
+  '--env',
+  'prod',
+  '--version',
+  '1.4.0',
+  '--started-at',
+  '-2m',
+  '--skip-git',
+];
 
 describe('a rollback, end to end', () => {
   it('among several deployments of the version, marks the most recent one with this deployment as remediation', async () => {
@@ -77,9 +88,19 @@ describe('a rollback, end to end', () => {
     const url = await start(api);
     const run = await dora([...ROLLBACK, '--id', 'rollback-140-bbbbbbbb', '--rollback-of', '1.4.2'], url);
     expect(run.code, run.stderr).toBe(0);
-    expect(api.log).toEqual(['POST /api/v2/dora/deployment', 'POST /api/v2/dora/deployments', 'PATCH /api/v2/dora/deployments/bad-142-newer-bbbbbbbb']);
+    expect(api.log).toEqual([
+      'POST /api/v2/dora/deployment',
+      'POST /api/v2/dora/deployments',
+      'PATCH /api/v2/dora/deployments/bad-142-newer-bbbbbbbb',
+    ]);
     const marked = api.events.filter((event) => event.changeFailure !== undefined);
-    expect(marked).toEqual([expect.objectContaining({ id: 'bad-142-newer-bbbbbbbb', changeFailure: true, remediation: { id: 'rollback-140-bbbbbbbb', type: 'rollback' } })]);
+    expect(marked).toEqual([
+      expect.objectContaining({
+        id: 'bad-142-newer-bbbbbbbb',
+        changeFailure: true,
+        remediation: { id: 'rollback-140-bbbbbbbb', type: 'rollback' },
+      }),
+    ]);
     const list = JSON.parse(intake?.requests[1]?.body ?? '{}');
     expect(list.data.attributes).toMatchObject({ query: 'service:shop env:prod version:1.4.2', sort: '-finished_at' });
     checkRequests();
@@ -90,7 +111,18 @@ describe('a rollback, end to end', () => {
   it('a rollforward whose version has no deployment: the fix stays recorded, exit 4, and the command to run later', async () => {
     const api = doraApi([deployed('good-141-cccccccccccccc', '1.4.1', 300)]);
     const url = await start(api);
-    const hotfix = ['deployment', '--service', 'shop', '--env', 'prod', '--version', '1.4.3', '--started-at', '-2m', '--skip-git'];
+    const hotfix = [
+      'deployment',
+      '--service',
+      'shop',
+      '--env',
+      'prod',
+      '--version',
+      '1.4.3',
+      '--started-at',
+      '-2m',
+      '--skip-git',
+    ];
     const run = await dora([...hotfix, '--id', 'hotfix-143-cccccccc', '--rollforward-of', '1.4.2'], url);
     expect(run.code).toBe(4);
     expect(api.events.map((event) => event.id)).toEqual(['good-141-cccccccccccccc', 'hotfix-143-cccccccc']);
@@ -118,7 +150,10 @@ describe('a rollback, end to end', () => {
 
 describe('the read and update verbs, end to end', () => {
   it('deployment show, list, update and delete', async () => {
-    const api = doraApi([deployed('deploy-old-eeeeeeeeee', '1.4.1', 7200), deployed('deploy-new-eeeeeeeeee', '1.4.2', 600)]);
+    const api = doraApi([
+      deployed('deploy-old-eeeeeeeeee', '1.4.1', 7200),
+      deployed('deploy-new-eeeeeeeeee', '1.4.2', 600),
+    ]);
     const url = await start(api);
 
     const show = await dora(['deployment', 'show', 'deploy-new-eeeeeeeeee'], url);
@@ -127,16 +162,39 @@ describe('the read and update verbs, end to end', () => {
     expect(show.stdout).toMatch(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z/);
     expect(show.stdout).toContain('b'.repeat(7));
     const json = await dora(['deployment', 'show', 'deploy-new-eeeeeeeeee', '--json'], url);
-    expect(JSON.parse(json.stdout)).toMatchObject({ id: 'deploy-new-eeeeeeeeee', type: 'dora_deployment', attributes: { version: '1.4.2' } });
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      id: 'deploy-new-eeeeeeeeee',
+      type: 'dora_deployment',
+      attributes: { version: '1.4.2' },
+    });
 
     const list = await dora(['deployment', 'list', '--service', 'shop', '--env', 'prod', '--since', '-1d'], url);
     expect(list.code, list.stderr).toBe(0);
-    const ids = list.stdout.trim().split('\n').slice(1).map((line) => line.split(/\s+/)[0]);
+    const ids = list.stdout
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((line) => line.split(/\s+/)[0]);
     expect(ids).toEqual(['deploy-new-eeeeeeeeee', 'deploy-old-eeeeeeeeee']);
 
-    const update = await dora(['deployment', 'update', 'deploy-old-eeeeeeeeee', '--change-failure', '--remediated-by', 'deploy-new-eeeeeeeeee', '--remediation-type', 'rollforward'], url);
+    const update = await dora(
+      [
+        'deployment',
+        'update',
+        'deploy-old-eeeeeeeeee',
+        '--change-failure',
+        '--remediated-by',
+        'deploy-new-eeeeeeeeee',
+        '--remediation-type',
+        'rollforward',
+      ],
+      url,
+    );
     expect(update.code, update.stderr).toBe(0);
-    expect(api.events.find((event) => event.id === 'deploy-old-eeeeeeeeee')).toMatchObject({ changeFailure: true, remediation: { id: 'deploy-new-eeeeeeeeee', type: 'rollforward' } });
+    expect(api.events.find((event) => event.id === 'deploy-old-eeeeeeeeee')).toMatchObject({
+      changeFailure: true,
+      remediation: { id: 'deploy-new-eeeeeeeeee', type: 'rollforward' },
+    });
 
     const refused = await dora(['deployment', 'delete', 'deploy-old-eeeeeeeeee'], url);
     expect(refused.code).toBe(2);
@@ -155,9 +213,39 @@ describe('the read and update verbs, end to end', () => {
   it('incident show, list and delete', async () => {
     const api = doraApi();
     const url = await start(api);
-    const open = await dora(['incident', '--service', 'shop', '--env', 'prod', '--started-at', '-1h', '--id', 'incident-open-ffffffff', '--name', 'Checkout 5xx'], url);
+    const open = await dora(
+      [
+        'incident',
+        '--service',
+        'shop',
+        '--env',
+        'prod',
+        '--started-at',
+        '-1h',
+        '--id',
+        'incident-open-ffffffff',
+        '--name',
+        'Checkout 5xx',
+      ],
+      url,
+    );
     expect(open.code, open.stderr).toBe(0);
-    const closed = await dora(['incident', '--service', 'shop', '--env', 'prod', '--started-at', '-3h', '--finished-at', '-2h', '--id', 'incident-done-ffffffff'], url);
+    const closed = await dora(
+      [
+        'incident',
+        '--service',
+        'shop',
+        '--env',
+        'prod',
+        '--started-at',
+        '-3h',
+        '--finished-at',
+        '-2h',
+        '--id',
+        'incident-done-ffffffff',
+      ],
+      url,
+    );
     expect(closed.code, closed.stderr).toBe(0);
 
     const show = await dora(['incident', 'show', 'incident-open-ffffffff'], url);

@@ -33,7 +33,8 @@ async function send(url: string, args: string[] = [], options: Parameters<typeof
   return run;
 }
 
-const sentId = (body: string | undefined) => (JSON.parse(body ?? '{}') as { data: { attributes: { id: string } } }).data.attributes.id;
+const sentId = (body: string | undefined) =>
+  (JSON.parse(body ?? '{}') as { data: { attributes: { id: string } } }).data.attributes.id;
 
 async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
   const started = performance.now();
@@ -68,7 +69,11 @@ async function closedPort(): Promise<number> {
 
 describe('delivery, end to end', () => {
   it('retries 500s until the intake recovers, with the same event id every time', async () => {
-    const replies: Reply[] = [{ status: 500 }, { status: 500, body: '{"errors":["Internal Server Error"]}' }, ACCEPTED()];
+    const replies: Reply[] = [
+      { status: 500 },
+      { status: 500, body: '{"errors":["Internal Server Error"]}' },
+      ACCEPTED(),
+    ];
     intake = await startIntake((_, index) => replies[index] ?? ACCEPTED());
     const run = await send(intake.url, ['--json']);
     expect(run.code).toBe(0);
@@ -98,34 +103,61 @@ describe('delivery, end to end', () => {
   // A long Retry-After keeps the CLI in its backoff sleep rather than in a request.
   const pause = (): Reply => ({ status: 503, headers: { 'retry-after': '20' } });
   it.each<{ signal: NodeJS.Signals; code: number; when: string; reply: () => Reply; says: string }>([
-    { signal: 'SIGTERM', code: 143, when: 'waiting for an answer', reply: stall, says: 'the event may or may not have been recorded.' },
-    { signal: 'SIGINT', code: 130, when: 'waiting for an answer', reply: stall, says: 'the event may or may not have been recorded.' },
-    { signal: 'SIGHUP', code: 129, when: 'waiting for an answer', reply: stall, says: 'the event may or may not have been recorded.' },
+    {
+      signal: 'SIGTERM',
+      code: 143,
+      when: 'waiting for an answer',
+      reply: stall,
+      says: 'the event may or may not have been recorded.',
+    },
+    {
+      signal: 'SIGINT',
+      code: 130,
+      when: 'waiting for an answer',
+      reply: stall,
+      says: 'the event may or may not have been recorded.',
+    },
+    {
+      signal: 'SIGHUP',
+      code: 129,
+      when: 'waiting for an answer',
+      reply: stall,
+      says: 'the event may or may not have been recorded.',
+    },
     // Every attempt so far was refused with a 503: nothing can have been recorded.
-    { signal: 'SIGTERM', code: 143, when: 'in a backoff after a refusal', reply: pause, says: 'no attempt got through, so no event was recorded.' },
-  ])('stops promptly on $signal $when (exit $code), saying what may have been recorded', async ({ signal, code, reply, says }) => {
-    intake = await startIntake(reply);
-    let signalledAt = 0;
-    const current = intake;
-    const run = await send(intake.url, [], {
-      onSpawn: (child) => {
-        // If the request never arrives, signalledAt stays 0 and the assertions below say so.
-        void until(() => current.requests.length > 0).then(
-          () => {
-            signalledAt = performance.now();
-            child.kill(signal);
-          },
-          () => undefined,
-        );
-      },
-    });
-    const stoppedAfterMs = performance.now() - signalledAt;
-    expect(signalledAt).toBeGreaterThan(0);
-    expect(run.code).toBe(code);
-    expect(run.stderr).toContain(`Interrupted by ${signal}: ${says}`);
-    expect(stoppedAfterMs).toBeLessThan(2_000);
-    expect(intake.requests).toHaveLength(1);
-  });
+    {
+      signal: 'SIGTERM',
+      code: 143,
+      when: 'in a backoff after a refusal',
+      reply: pause,
+      says: 'no attempt got through, so no event was recorded.',
+    },
+  ])(
+    'stops promptly on $signal $when (exit $code), saying what may have been recorded',
+    async ({ signal, code, reply, says }) => {
+      intake = await startIntake(reply);
+      let signalledAt = 0;
+      const current = intake;
+      const run = await send(intake.url, [], {
+        onSpawn: (child) => {
+          // If the request never arrives, signalledAt stays 0 and the assertions below say so.
+          void until(() => current.requests.length > 0).then(
+            () => {
+              signalledAt = performance.now();
+              child.kill(signal);
+            },
+            () => undefined,
+          );
+        },
+      });
+      const stoppedAfterMs = performance.now() - signalledAt;
+      expect(signalledAt).toBeGreaterThan(0);
+      expect(run.code).toBe(code);
+      expect(run.stderr).toContain(`Interrupted by ${signal}: ${says}`);
+      expect(stoppedAfterMs).toBeLessThan(2_000);
+      expect(intake.requests).toHaveLength(1);
+    },
+  );
 
   it('says nothing was recorded when stopped before sending, and leaves no git process behind', async () => {
     intake = await startIntake();
@@ -149,36 +181,44 @@ describe('delivery, end to end', () => {
   });
 
   // This Node's OpenSSL has no FIPS provider (as most builds): --fips cannot work, and must say so before sending.
-  it.skipIf(fipsWorks())('with --fips on a Node without FIPS: exit 2 and nothing sent, or with --fips-ignore-error a send without it', async () => {
-    intake = await startIntake(undefined, { tls: true });
-    const env = { NODE_EXTRA_CA_CERTS: testTls().caFile };
-    const refused = await send(intake.url, ['--fips'], { env });
-    expect(refused.code).toBe(2);
-    expect(refused.stderr).toContain('FIPS mode could not be enabled (library has no ciphers)');
-    expect(intake.requests).toHaveLength(0);
-    const carriedOn = await send(intake.url, ['--fips', '--fips-ignore-error'], { env });
-    expect(carriedOn.stderr).toContain('continuing without it');
-    expect(carriedOn.code).toBe(0);
-    expect(intake.requests).toHaveLength(1);
-  });
-
-  it.skipIf(!existsSync('/dev/full'))('exits 0 when the event is recorded but stdout is full, saying so with the id', async () => {
-    intake = await startIntake();
-    const full = openSync('/dev/full', 'w');
-    try {
-      const run = await send(intake.url, ['--json'], { stdoutFd: full });
+  it.skipIf(fipsWorks())(
+    'with --fips on a Node without FIPS: exit 2 and nothing sent, or with --fips-ignore-error a send without it',
+    async () => {
+      intake = await startIntake(undefined, { tls: true });
+      const env = { NODE_EXTRA_CA_CERTS: testTls().caFile };
+      const refused = await send(intake.url, ['--fips'], { env });
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toContain('FIPS mode could not be enabled (library has no ciphers)');
+      expect(intake.requests).toHaveLength(0);
+      const carriedOn = await send(intake.url, ['--fips', '--fips-ignore-error'], { env });
+      expect(carriedOn.stderr).toContain('continuing without it');
+      expect(carriedOn.code).toBe(0);
       expect(intake.requests).toHaveLength(1);
-      expect(run.code).toBe(0);
-      expect(run.stderr).toMatch(/was recorded \(id [0-9a-f-]{36}\), but its result could not be shown: could not write to stdout \(ENOSPC\)/);
-      // A dry run's result is its whole job: there, a full stdout is a failure.
-      const dryRun = await send(intake.url, ['--dry-run'], { stdoutFd: full });
-      expect(dryRun.code).toBe(1);
-      expect(dryRun.stderr).toContain('could not write to stdout (ENOSPC)');
-      expect(dryRun.stderr).not.toContain('bug');
-    } finally {
-      closeSync(full);
-    }
-  });
+    },
+  );
+
+  it.skipIf(!existsSync('/dev/full'))(
+    'exits 0 when the event is recorded but stdout is full, saying so with the id',
+    async () => {
+      intake = await startIntake();
+      const full = openSync('/dev/full', 'w');
+      try {
+        const run = await send(intake.url, ['--json'], { stdoutFd: full });
+        expect(intake.requests).toHaveLength(1);
+        expect(run.code).toBe(0);
+        expect(run.stderr).toMatch(
+          /was recorded \(id [0-9a-f-]{36}\), but its result could not be shown: could not write to stdout \(ENOSPC\)/,
+        );
+        // A dry run's result is its whole job: there, a full stdout is a failure.
+        const dryRun = await send(intake.url, ['--dry-run'], { stdoutFd: full });
+        expect(dryRun.code).toBe(1);
+        expect(dryRun.stderr).toContain('could not write to stdout (ENOSPC)');
+        expect(dryRun.stderr).not.toContain('bug');
+      } finally {
+        closeSync(full);
+      }
+    },
+  );
 
   it('sends over HTTPS to an intake whose CA is trusted through NODE_EXTRA_CA_CERTS', async () => {
     intake = await startIntake(undefined, { tls: true });
@@ -196,5 +236,4 @@ describe('delivery, end to end', () => {
     expect(run.stderr).toContain('NODE_EXTRA_CA_CERTS');
     expect(run.stderr).not.toMatch(/retrying/);
   });
-
 });

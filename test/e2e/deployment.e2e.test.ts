@@ -22,9 +22,25 @@ describe('dora deployment, end to end', () => {
     intake = await startIntake(() => ACCEPTED(), { tls: true });
     const run = await runDora(
       [
-        'deployment', '--service', 'checkout', '--env', 'prod', '--version', '1.4.2', '--team', 'shop',
-        '--started-at', '2026-11-26T10:00:00.123456789Z', '--finished-at', '1795687260987654321',
-        '--custom-tags', 'region:eu-west-1', '--custom-tags', 'tier:1', '--id', 'deploy-0001-abcdefgh',
+        'deployment',
+        '--service',
+        'checkout',
+        '--env',
+        'prod',
+        '--version',
+        '1.4.2',
+        '--team',
+        'shop',
+        '--started-at',
+        '2026-11-26T10:00:00.123456789Z',
+        '--finished-at',
+        '1795687260987654321',
+        '--custom-tags',
+        'region:eu-west-1',
+        '--custom-tags',
+        'tier:1',
+        '--id',
+        'deploy-0001-abcdefgh',
       ],
       { cwd: repo.dir, env: { DD_API_KEY: KEY, DORA_API_URL: intake.url, NODE_EXTRA_CA_CERTS: testTls().caFile } },
     );
@@ -113,5 +129,4 @@ describe('dora deployment, end to end', () => {
     expect(run.stderr).toContain('git did not answer within 5s');
     expect(run.durationMs).toBeLessThan(9_000);
   });
-
 });

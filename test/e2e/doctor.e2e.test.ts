@@ -18,17 +18,35 @@ describe('dora doctor, end to end', () => {
     intake = await startIntake((request) =>
       request.path === '/api/v1/validate'
         ? { status: 200, body: '{"valid":true}', headers: { date: new Date().toUTCString() } }
-        : { status: 200, body: JSON.stringify({ data: [{ id: 'd1', attributes: { version: '1.4.1', finished_at: '2026-11-25T09:00:00Z' } }] }) },
+        : {
+            status: 200,
+            body: JSON.stringify({
+              data: [{ id: 'd1', attributes: { version: '1.4.1', finished_at: '2026-11-25T09:00:00Z' } }],
+            }),
+          },
     );
     const run = await runDora(['doctor', '--service', 'shop', '--env', 'prod', '--version', '1.4.2'], {
       cwd: repo.dir,
       env: { DD_API_KEY: API_KEY, DD_APP_KEY: APP_KEY, DORA_API_URL: intake.url, NO_COLOR: '1' },
     });
     expect(run.code).toBe(0);
-    expect(intake.requests.map((request) => `${request.method} ${request.path}`)).toEqual(['GET /api/v1/validate', 'POST /api/v2/dora/deployments']);
+    expect(intake.requests.map((request) => `${request.method} ${request.path}`)).toEqual([
+      'GET /api/v1/validate',
+      'POST /api/v2/dora/deployments',
+    ]);
     const lines = run.stdout.trim().split('\n');
     expect(lines.map((line) => line.split(':')[0])).toEqual([
-      'ok   site', 'ok   keys', 'ok   event', 'ok   api key', 'ok   application key', 'ok   last deployment', 'ok   network', 'ok   clock', 'ok   ci', 'ok   git', 'ok   checkout',
+      'ok   site',
+      'ok   keys',
+      'ok   event',
+      'ok   api key',
+      'ok   application key',
+      'ok   last deployment',
+      'ok   network',
+      'ok   clock',
+      'ok   ci',
+      'ok   git',
+      'ok   checkout',
       expect.stringMatching(/^(ok  |warn) runtime$/),
     ]);
     expect(run.stdout).toContain('shop in prod: version 1.4.1, finished 2026-11-25T09:00:00Z');

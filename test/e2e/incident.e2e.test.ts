@@ -22,7 +22,17 @@ describe('dora incident, end to end', () => {
     const common = ['--service', 'checkout', '--service', 'payments', '--team', 'shop', '--env', 'prod'];
 
     const open = await runDora(
-      ['incident', ...common, '--started-at', '2026-11-26T10:00:00.000000001Z', '--name', 'Checkout 5xx', '--severity', 'SEV-2', '--json'],
+      [
+        'incident',
+        ...common,
+        '--started-at',
+        '2026-11-26T10:00:00.000000001Z',
+        '--name',
+        'Checkout 5xx',
+        '--severity',
+        'SEV-2',
+        '--json',
+      ],
       { cwd, env },
     );
     expect(open.stderr).toMatch(/Resolve it later/);
@@ -31,7 +41,16 @@ describe('dora incident, end to end', () => {
     expect(state).toBe('open');
 
     const resolve = await runDora(
-      ['incident', ...common, '--id', id, '--started-at', '1795687200000000001', '--finished-at', '2026-11-26T10:42:00.5Z'],
+      [
+        'incident',
+        ...common,
+        '--id',
+        id,
+        '--started-at',
+        '1795687200000000001',
+        '--finished-at',
+        '2026-11-26T10:42:00.5Z',
+      ],
       { cwd, env },
     );
     expect(resolve.code).toBe(0);
@@ -53,5 +72,4 @@ describe('dora incident, end to end', () => {
     expect(intake.requests[1]?.body).toContain('"finished_at":1795689720500000000');
     expect(intake.requests[0]?.body).not.toContain('finished_at');
   });
-
 });

@@ -22,7 +22,12 @@ beforeAll(() => {
   // Pack a copy of the checkout (tracked and new unignored files, this node_modules linked in) through npm's real lifecycle
   // (prepack builds and strips `prepare`, postpack restores): packing here would rebuild dist/ under parallel tests.
   copy = mkdtempSync(join(tmpdir(), 'dora-copy-'));
-  const tracked = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: root, encoding: 'utf8' }).split('\0').filter(Boolean);
+  const tracked = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
+    cwd: root,
+    encoding: 'utf8',
+  })
+    .split('\0')
+    .filter(Boolean);
   for (const file of tracked) {
     if (!existsSync(join(root, file))) continue;
     mkdirSync(dirname(join(copy, file)), { recursive: true });

@@ -43,7 +43,10 @@ describe('dora behind a proxy', () => {
   it('sends an HTTP intake through HTTP_PROXY', async () => {
     intake = await startIntake();
     proxy = await startProxy();
-    const run = await runDora(SEND, { cwd: makePlainDir(), env: { DD_API_KEY: KEY, DORA_API_URL: intake.url, HTTP_PROXY: proxy.url } });
+    const run = await runDora(SEND, {
+      cwd: makePlainDir(),
+      env: { DD_API_KEY: KEY, DORA_API_URL: intake.url, HTTP_PROXY: proxy.url },
+    });
     expect(run.code).toBe(0);
     expect(proxy.visits).toHaveLength(1);
     // undici tunnels plain HTTP too; an absolute-URI request would be just as good.
@@ -67,7 +70,9 @@ describe('dora behind a proxy', () => {
     proxy = await startProxy({ credentials: { user: 'ci-bot', password: 'the-right-one' } });
     const run = await sendOverHttps({ HTTPS_PROXY: `http://ci-bot:${PASSWORD}@127.0.0.1:${proxy.port}` });
     expect(run.code).toBe(5);
-    expect(run.stderr).toContain(`the proxy http://127.0.0.1:${proxy.port} refused the credentials given in its URL (HTTP 407)`);
+    expect(run.stderr).toContain(
+      `the proxy http://127.0.0.1:${proxy.port} refused the credentials given in its URL (HTTP 407)`,
+    );
     expect(run.stderr).not.toMatch(/UND_ERR|Tunneling/);
     expect(proxy.visits).toHaveLength(1);
     expect(intake.requests).toHaveLength(0);
@@ -107,7 +112,11 @@ describe('dora behind a proxy', () => {
     intake = await startIntake();
     const run = await runDora(SEND, {
       cwd: makePlainDir(),
-      env: { DD_API_KEY: KEY, DORA_API_URL: intake.url, https_proxy: `http://ci-bot:${PASSWORD}@proxy.example:notaport` },
+      env: {
+        DD_API_KEY: KEY,
+        DORA_API_URL: intake.url,
+        https_proxy: `http://ci-bot:${PASSWORD}@proxy.example:notaport`,
+      },
     });
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('https_proxy: "http://proxy.example:notaport" is not a proxy URL');

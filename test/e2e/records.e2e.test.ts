@@ -19,24 +19,58 @@ const nowS = () => Math.floor(Date.now() / 1000);
 const deployed = (id: string, version: string, agoS: number): StoredEvent => ({
   kind: 'deployment',
   id,
-  attributes: { service: 'shop', env: 'prod', version, started_at: `${nowS() - agoS - 60}000000000`, finished_at: `${nowS() - agoS}000000000` },
+  attributes: {
+    service: 'shop',
+    env: 'prod',
+    version,
+    started_at: `${nowS() - agoS - 60}000000000`,
+    finished_at: `${nowS() - agoS}000000000`,
+  },
 });
 
 async function withApi(api: DoraApi) {
   intake = await startIntake(serve(api));
   const url = intake.url;
-  return (args: string[], env: Record<string, string> = {}) => runDora(args, { cwd: makePlainDir(), env: { ...KEYS, DORA_API_URL: url, ...env } });
+  return (args: string[], env: Record<string, string> = {}) =>
+    runDora(args, { cwd: makePlainDir(), env: { ...KEYS, DORA_API_URL: url, ...env } });
 }
 
 describe('change failures, end to end', () => {
   it('a wrapped rollback marks the newest earlier deployment of the failed version, among several', async () => {
-    const api = doraApi([deployed('failed-older-00000001', '2.0.0', 7200), deployed('failed-newer-00000001', '2.0.0', 600), deployed('good-0000000000000001', '1.9.0', 86400)]);
+    const api = doraApi([
+      deployed('failed-older-00000001', '2.0.0', 7200),
+      deployed('failed-newer-00000001', '2.0.0', 600),
+      deployed('good-0000000000000001', '1.9.0', 86400),
+    ]);
     const dora = await withApi(api);
-    const run = await dora(['deployment', '--service', 'shop', '--env', 'prod', '--version', '1.9.0', '--skip-git', '--rollback-of', '2.0.0', '--json', '--', 'sh', '-c', 'exit 0']);
+    const run = await dora([
+      'deployment',
+      '--service',
+      'shop',
+      '--env',
+      'prod',
+      '--version',
+      '1.9.0',
+      '--skip-git',
+      '--rollback-of',
+      '2.0.0',
+      '--json',
+      '--',
+      'sh',
+      '-c',
+      'exit 0',
+    ]);
     expect(run.code, run.stderr).toBe(0);
     const result = JSON.parse(run.stdout);
-    expect(result).toMatchObject({ ok: true, command_exit_code: 0, remediated: { id: 'failed-newer-00000001', type: 'rollback' } });
-    expect(api.events.find((event) => event.id === 'failed-newer-00000001')).toMatchObject({ changeFailure: true, remediation: { id: result.id, type: 'rollback' } });
+    expect(result).toMatchObject({
+      ok: true,
+      command_exit_code: 0,
+      remediated: { id: 'failed-newer-00000001', type: 'rollback' },
+    });
+    expect(api.events.find((event) => event.id === 'failed-newer-00000001')).toMatchObject({
+      changeFailure: true,
+      remediation: { id: result.id, type: 'rollback' },
+    });
     expect(api.events.find((event) => event.id === 'failed-older-00000001')?.changeFailure).toBeUndefined();
   });
 

@@ -33,7 +33,12 @@ function atTerminal(
   const quoted = [process.execPath, BIN, ...args].map((part) => `'${part.replace(/'/g, `'\\''`)}'`).join(' ');
   const child = spawn('script', ['-qec', `stty cols ${size.cols} rows ${size.rows}; ${quoted}`, '/dev/null'], {
     cwd: makePlainDir(),
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', TERM: 'xterm-256color', ...env },
+    env: {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: process.env.HOME ?? '/tmp',
+      TERM: 'xterm-256color',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let screen = '';
@@ -74,7 +79,9 @@ describe.skipIf(!hasScript)('dora at a terminal', () => {
   });
 
   it('keeps retry warnings readable under the spinner, and NO_COLOR turns colour off', async () => {
-    intake = await startIntake((_, index) => (index === 0 ? { status: 503, body: '{"errors":["busy"]}' } : { status: 202 }));
+    intake = await startIntake((_, index) =>
+      index === 0 ? { status: 503, body: '{"errors":["busy"]}' } : { status: 202 },
+    );
     const run = await atTerminal(['deployment', '--service', 'api', '--started-at', 'now', '--skip-git'], {
       DD_API_KEY: 'terminal-test-key-0123456789',
       DORA_API_URL: intake.url,

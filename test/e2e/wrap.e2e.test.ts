@@ -26,10 +26,11 @@ async function wrap(command: string[], extra: string[] = [], options: Parameters
   });
 }
 
-const attributes = (body: string | undefined) => JSON.parse(body ?? '{}').data.attributes as Record<string, number | string>;
+const attributes = (body: string | undefined) =>
+  JSON.parse(body ?? '{}').data.attributes as Record<string, number | string>;
 
 describe('wrapping the deploy command', () => {
-  it('records a deployment whose window is the command\'s, to the millisecond', async () => {
+  it("records a deployment whose window is the command's, to the millisecond", async () => {
     const run = await wrap(['sh', '-c', 'sleep 1'], ['--json']);
     expect(run.code, run.stderr).toBe(0);
     expect(intake?.requests).toHaveLength(1);
@@ -37,7 +38,12 @@ describe('wrapping the deploy command', () => {
     const started = BigInt(/"started_at":(\d+)/.exec(sent)?.[1] ?? '0');
     const finished = BigInt(/"finished_at":(\d+)/.exec(sent)?.[1] ?? '0');
     const result = JSON.parse(run.stdout);
-    expect(result).toMatchObject({ ok: true, command_exit_code: 0, started_at: String(started), finished_at: String(finished) });
+    expect(result).toMatchObject({
+      ok: true,
+      command_exit_code: 0,
+      started_at: String(started),
+      finished_at: String(finished),
+    });
     expect(Number((finished - started) / 1_000_000n)).toBe(result.duration_ms);
     expect(result.duration_ms).toBeGreaterThanOrEqual(1000);
   });
@@ -48,7 +54,11 @@ describe('wrapping the deploy command', () => {
     expect(intake?.requests).toHaveLength(0);
     expect(run.stderr).toContain('The deploy command exited 3: nothing was recorded.');
     expect(run.stdout).toContain('half-deployed');
-    expect(JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '{}')).toMatchObject({ ok: false, recorded: false, command_exit_code: 3 });
+    expect(JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '{}')).toMatchObject({
+      ok: false,
+      recorded: false,
+      command_exit_code: 3,
+    });
   });
 
   it('exits 128+N for a command killed by signal N, 127 for one not found, 126 for one not executable', async () => {
@@ -63,7 +73,7 @@ describe('wrapping the deploy command', () => {
     expect(intake?.requests).toHaveLength(0);
   });
 
-  it('passes the command\'s output through unchanged and in order, and its stdin', async () => {
+  it("passes the command's output through unchanged and in order, and its stdin", async () => {
     const script = "process.stdout.write('one\\n');process.stderr.write('two\\n');process.stdout.write('three\\n');";
     const run = await wrap([NODE, '-e', script]);
     expect(run.code, run.stderr).toBe(0);
@@ -109,7 +119,7 @@ describe('wrapping the deploy command', () => {
     expect(existsSync(marker)).toBe(false);
   });
 
-  it('when the deploy succeeds but recording fails, exits with dora\'s code and says the deploy succeeded', async () => {
+  it("when the deploy succeeds but recording fails, exits with dora's code and says the deploy succeeded", async () => {
     intake = await startIntake(() => ({ status: 403, body: '{"errors":["Forbidden"]}' }));
     const run = await wrap(['sh', '-c', 'exit 0']);
     expect(run.code).toBe(3);
@@ -118,7 +128,7 @@ describe('wrapping the deploy command', () => {
     expect(soft.code).toBe(0);
   });
 
-  it('records each service of a multi-service deploy once, with the command\'s times', async () => {
+  it("records each service of a multi-service deploy once, with the command's times", async () => {
     const run = await wrap(['sh', '-c', 'exit 0'], ['--service', 'worker', '--json']);
     expect(run.code, run.stderr).toBe(0);
     const sent = (intake?.requests ?? []).map((request) => attributes(request.body));

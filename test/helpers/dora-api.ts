@@ -21,7 +21,12 @@ export interface DoraApi {
   log: string[];
   /** Answer every read and update with this status (403: a key without the permission). */
   refuseReads?: number;
-  answer(request: { method: string; path: string; body: string; headers: Record<string, string | string[] | undefined> }): Reply;
+  answer(request: {
+    method: string;
+    path: string;
+    body: string;
+    headers: Record<string, string | string[] | undefined>;
+  }): Reply;
 }
 
 const rfc3339 = (ns: unknown) => new Date(Number(BigInt(String(ns)) / 1_000_000n)).toISOString();
@@ -41,7 +46,8 @@ export function doraApi(seed: StoredEvent[] = []): DoraApi {
       });
       const write = method === 'POST' && (path === '/api/v2/dora/deployment' || path === '/api/v2/dora/failure');
       if (!write) {
-        if (!request.headers['dd-application-key']) return json(403, { errors: ['Forbidden: an application key is required'] });
+        if (!request.headers['dd-application-key'])
+          return json(403, { errors: ['Forbidden: an application key is required'] });
         if (api.refuseReads) return json(api.refuseReads, { errors: ['Forbidden'] });
       }
       if (write) {
@@ -49,7 +55,11 @@ export function doraApi(seed: StoredEvent[] = []): DoraApi {
         const kind = path.endsWith('deployment') ? 'deployment' : 'incident';
         // Raw text, to keep the nanoseconds JSON.parse would round.
         const exact = (name: string) => new RegExp(`"${name}":(\\d+)`).exec(request.body)?.[1];
-        const attributes: Record<string, unknown> = { ...parsed.data.attributes, started_at: exact('started_at'), ...(parsed.data.attributes.finished_at !== undefined ? { finished_at: exact('finished_at') } : {}) };
+        const attributes: Record<string, unknown> = {
+          ...parsed.data.attributes,
+          started_at: exact('started_at'),
+          ...(parsed.data.attributes.finished_at !== undefined ? { finished_at: exact('finished_at') } : {}),
+        };
         const id = String(attributes.id);
         api.events = api.events.filter((event) => event.id !== id);
         api.events.push({ kind, id, attributes });
@@ -57,29 +67,46 @@ export function doraApi(seed: StoredEvent[] = []): DoraApi {
       }
       const fetch = /^\/api\/v2\/dora\/(deployments|failures)\/([^/]+)$/.exec(path);
       if (fetch && method === 'GET') {
-        const found = find(fetch[1] === 'deployments' ? 'deployment' : 'incident', decodeURIComponent(fetch[2] as string));
+        const found = find(
+          fetch[1] === 'deployments' ? 'deployment' : 'incident',
+          decodeURIComponent(fetch[2] as string),
+        );
         return found ? json(200, { data: toData(found) }) : json(404, { errors: ['Not found'] });
       }
       if (fetch && method === 'PATCH' && fetch[1] === 'deployments') {
         const found = find('deployment', decodeURIComponent(fetch[2] as string));
         if (!found) return json(404, { errors: ['Not found'] });
-        const patch = JSON.parse(request.body) as { data: { id: string; type: string; attributes: { change_failure?: boolean; remediation?: Record<string, unknown> } } };
-        if (patch.data.type !== 'dora_deployment_patch_request' || patch.data.id !== found.id) return json(400, { errors: [{ title: 'Bad Request', detail: 'bad patch' }] });
-        if (patch.data.attributes.change_failure !== undefined) found.changeFailure = patch.data.attributes.change_failure;
+        const patch = JSON.parse(request.body) as {
+          data: {
+            id: string;
+            type: string;
+            attributes: { change_failure?: boolean; remediation?: Record<string, unknown> };
+          };
+        };
+        if (patch.data.type !== 'dora_deployment_patch_request' || patch.data.id !== found.id)
+          return json(400, { errors: [{ title: 'Bad Request', detail: 'bad patch' }] });
+        if (patch.data.attributes.change_failure !== undefined)
+          found.changeFailure = patch.data.attributes.change_failure;
         if (patch.data.attributes.remediation) found.remediation = patch.data.attributes.remediation;
         return json(202, { data: null });
       }
       const list = /^\/api\/v2\/dora\/(deployments|failures)$/.exec(path);
       if (list && method === 'POST') {
         const kind = list[1] === 'deployments' ? 'deployment' : 'incident';
-        const body = JSON.parse(request.body) as { data?: { type?: string; attributes?: { query?: string; limit?: number } } };
-        if (body.data?.type !== (kind === 'deployment' ? 'dora_deployments_list_request' : 'dora_failures_list_request')) {
+        const body = JSON.parse(request.body) as {
+          data?: { type?: string; attributes?: { query?: string; limit?: number } };
+        };
+        if (
+          body.data?.type !== (kind === 'deployment' ? 'dora_deployments_list_request' : 'dora_failures_list_request')
+        ) {
           return json(400, { errors: [{ title: 'Bad Request', detail: 'data.type is required' }] });
         }
-        const terms = [...(body.data.attributes?.query ?? '').matchAll(/(\w+):("(?:[^"\\]|\\.)*"|\S+)/g)].map(([, key, value]) => [
-          key as string,
-          (value as string).startsWith('"') ? JSON.parse(value as string) as string : (value as string),
-        ]);
+        const terms = [...(body.data.attributes?.query ?? '').matchAll(/(\w+):("(?:[^"\\]|\\.)*"|\S+)/g)].map(
+          ([, key, value]) => [
+            key as string,
+            (value as string).startsWith('"') ? (JSON.parse(value as string) as string) : (value as string),
+          ],
+        );
         const matches = api.events
           .filter((event) => event.kind === kind)
           .filter((event) =>
@@ -89,7 +116,9 @@ export function doraApi(seed: StoredEvent[] = []): DoraApi {
                 : event.attributes[key as string] === value,
             ),
           )
-          .sort((a, b) => (BigInt(String(b.attributes.finished_at ?? 0)) > BigInt(String(a.attributes.finished_at ?? 0)) ? 1 : -1))
+          .sort((a, b) =>
+            BigInt(String(b.attributes.finished_at ?? 0)) > BigInt(String(a.attributes.finished_at ?? 0)) ? 1 : -1,
+          )
           .slice(0, body.data.attributes?.limit ?? 20);
         return json(200, { data: matches.map(toData) });
       }
@@ -104,19 +133,34 @@ export function doraApi(seed: StoredEvent[] = []): DoraApi {
       return json(404, { errors: [`no route for ${method} ${path}`] });
     },
   };
-  const find = (kind: StoredEvent['kind'], id: string) => api.events.find((event) => event.kind === kind && event.id === id);
+  const find = (kind: StoredEvent['kind'], id: string) =>
+    api.events.find((event) => event.kind === kind && event.id === id);
   return api;
 }
 
 function toData(event: StoredEvent): unknown {
-  const { id: _id, git, started_at: started, finished_at: finished, ...rest } = event.attributes as Record<string, unknown> & { git?: { repository_url: string; commit_sha: string } };
+  const {
+    id: _id,
+    git,
+    started_at: started,
+    finished_at: finished,
+    ...rest
+  } = event.attributes as Record<string, unknown> & { git?: { repository_url: string; commit_sha: string } };
   const attributes: Record<string, unknown> = { ...rest, started_at: rfc3339(started) };
   if (finished !== undefined) attributes.finished_at = rfc3339(finished);
-  if (git) attributes.git = event.kind === 'deployment' ? { commit_sha: git.commit_sha, repository_id: git.repository_url.replace(/^https?:\/\//, '').replace(/\.git$/, '') } : git;
+  if (git)
+    attributes.git =
+      event.kind === 'deployment'
+        ? {
+            commit_sha: git.commit_sha,
+            repository_id: git.repository_url.replace(/^https?:\/\//, '').replace(/\.git$/, ''),
+          }
+        : git;
   return { id: event.id, type: event.kind === 'deployment' ? 'dora_deployment' : 'dora_incident', attributes };
 }
 
 /** The API as a reply function for test/helpers/intake.ts's real server. */
 export function serve(api: DoraApi): (request: RecordedRequest) => Reply {
-  return (request) => api.answer({ method: request.method, path: request.path, body: request.body, headers: request.headers });
+  return (request) =>
+    api.answer({ method: request.method, path: request.path, body: request.body, headers: request.headers });
 }

@@ -19,9 +19,7 @@ export interface RecordedRequest {
 
 export type Reply =
   /** `stallBody`: send the status line, headers and the body, then keep the response open forever. */
-  | { status: number; body?: string; headers?: Record<string, string>; stallBody?: boolean }
-  | 'stall'
-  | 'destroy';
+  { status: number; body?: string; headers?: Record<string, string>; stallBody?: boolean } | 'stall' | 'destroy';
 
 export interface Intake {
   /** Base URL to pass as --api-url / DORA_API_URL. */
@@ -51,11 +49,27 @@ export function testTls(): Tls {
   const dir = mkdtempSync(join(tmpdir(), 'dora-tls-'));
   const keyFile = join(dir, 'key.pem');
   const certFile = join(dir, 'cert.pem');
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2',
-    '-keyout', keyFile, '-out', certFile,
-    '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
-  ], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '2',
+      '-keyout',
+      keyFile,
+      '-out',
+      certFile,
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1,DNS:localhost',
+    ],
+    { stdio: 'ignore' },
+  );
   cachedTls = { key: readFileSync(keyFile, 'utf8'), cert: readFileSync(certFile, 'utf8'), caFile: certFile };
   return cachedTls;
 }

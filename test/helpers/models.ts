@@ -56,7 +56,8 @@ function canonical(value: unknown): string {
 function unknownMembers(value: unknown, path: string): string | undefined {
   if (value === null || typeof value !== 'object' || value instanceof Date) return undefined;
   const record = value as Record<string, unknown>;
-  if (record._unparsed === true || record.constructor?.name === 'UnparsedObject') return `${path} holds a value the model does not know`;
+  if (record._unparsed === true || record.constructor?.name === 'UnparsedObject')
+    return `${path} holds a value the model does not know`;
   if (record.additionalProperties && Object.keys(record.additionalProperties as object).length > 0) {
     return `${path} has members the model does not have: ${Object.keys(record.additionalProperties as object).join(', ')}`;
   }

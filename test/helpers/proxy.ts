@@ -43,7 +43,13 @@ export async function startProxy(options: { credentials?: { user: string; passwo
     delete headers['proxy-authorization'];
     delete headers['proxy-connection'];
     const upstream = http.request(
-      { host: target.hostname, port: target.port, method: req.method, path: `${target.pathname}${target.search}`, headers },
+      {
+        host: target.hostname,
+        port: target.port,
+        method: req.method,
+        path: `${target.pathname}${target.search}`,
+        headers,
+      },
       (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(res);

@@ -6,7 +6,6 @@ import { CI_PROVIDERS, detectCiProvider, type CiGitFacts, type CiIo, type Env } 
 import { sanitizeRepositoryUrl } from '../../src/git/url.js';
 import type { CiFixture } from '../fixtures/ci/types.js';
 
-
 interface FixtureModule {
   cases: CiFixture[];
 }

@@ -39,10 +39,22 @@ describe('requireWithCodeCache', () => {
     writeFileSync(join(dir, 'helper.js'), 'module.exports = 41;');
     writeFileSync(join(dir, 'entry.js'), 'exports.answer = require("./helper.js") + 1; exports.file = __filename;');
     const nearby = createRequire(join(dir, 'entry.js'));
-    const loaded = requireWithCodeCache(join(dir, 'entry.js'), join(dir, 'cache'), nearby, 'test-build', () => undefined) as { answer: number; file: string };
+    const loaded = requireWithCodeCache(
+      join(dir, 'entry.js'),
+      join(dir, 'cache'),
+      nearby,
+      'test-build',
+      () => undefined,
+    ) as { answer: number; file: string };
     expect(loaded.answer).toBe(42);
     expect(loaded.file).toBe(join(dir, 'entry.js'));
-    const unusable = requireWithCodeCache(join(dir, 'entry.js'), '/proc/dora-no-such-dir/cache', nearby, 'test-build', () => undefined) as { answer: number };
+    const unusable = requireWithCodeCache(
+      join(dir, 'entry.js'),
+      '/proc/dora-no-such-dir/cache',
+      nearby,
+      'test-build',
+      () => undefined,
+    ) as { answer: number };
     expect(unusable.answer).toBe(42);
   });
 });
@@ -52,7 +64,9 @@ describe('cacheFileName', () => {
     const stats = { size: 138_047, mtimeMs: 499_162_500_000 };
     const original = cacheFileName('/a/dist/cli.js', stats, 'build-1', 'v20.20.2');
     expect(cacheFileName('/a/dist/cli.js', stats, 'build-2', 'v20.20.2')).not.toBe(original);
-    expect(cacheFileName('/a/dist/cli.js', { ...stats, mtimeMs: stats.mtimeMs + 1 }, 'build-1', 'v20.20.2')).not.toBe(original);
+    expect(cacheFileName('/a/dist/cli.js', { ...stats, mtimeMs: stats.mtimeMs + 1 }, 'build-1', 'v20.20.2')).not.toBe(
+      original,
+    );
     expect(cacheFileName('/b/dist/cli.js', stats, 'build-1', 'v20.20.2')).not.toBe(original);
     expect(cacheFileName('/a/dist/cli.js', stats, 'build-1', 'v20.20.2')).toBe(original);
     expect(original).toMatch(/^cli\.js-[0-9a-f]{8}-[0-9a-f]{8}-v20\.20\.2\.v8cache$/);
@@ -74,7 +88,7 @@ describe('pruneStale', () => {
     expect(readdirSync(dir).sort()).toEqual(names.slice(1).sort());
   });
 
-  it('is what a real load does: a second install does not remove the first one\'s cache', () => {
+  it("is what a real load does: a second install does not remove the first one's cache", () => {
     const dir = mkdtempSync(join(tmpdir(), 'dora-cc-'));
     const cache = join(dir, 'cache');
     for (const install of ['a', 'b']) {
@@ -83,8 +97,12 @@ describe('pruneStale', () => {
     }
     const writers: Array<() => void> = [];
     const load = (install: string) =>
-      requireWithCodeCache(join(dir, install, 'entry.js'), cache, createRequire(join(dir, install, 'entry.js')), 'same-build', (write) =>
-        writers.push(write),
+      requireWithCodeCache(
+        join(dir, install, 'entry.js'),
+        cache,
+        createRequire(join(dir, install, 'entry.js')),
+        'same-build',
+        (write) => writers.push(write),
       );
     load('a');
     writers.shift()?.(); // caches are written at exit

@@ -18,7 +18,9 @@ describe('readConfig', () => {
   });
 
   it('reads proxies in either case, lower case first as curl does', () => {
-    expect(readConfig({ HTTPS_PROXY: 'http://upper:1', https_proxy: 'http://lower:1' }).proxy.httpsProxy?.url).toBe('http://lower:1');
+    expect(readConfig({ HTTPS_PROXY: 'http://upper:1', https_proxy: 'http://lower:1' }).proxy.httpsProxy?.url).toBe(
+      'http://lower:1',
+    );
     expect(readConfig({ NO_PROXY: 'localhost' }).proxy.noProxy).toBe('localhost');
     expect(readConfig({ HTTP_PROXY: 'proxy.internal:3128' }).proxy.httpProxy?.url).toBe('http://proxy.internal:3128');
   });
@@ -45,13 +47,18 @@ describe('readConfig', () => {
   });
 
   it('reads DATADOG_FIPS as a boolean: the usual spellings of off are off, anything unknown is a problem', () => {
-    for (const off of ['off', 'false', '0', 'no', 'FALSE']) expect(readConfig({ DATADOG_FIPS: off })).toMatchObject({ fips: false, problems: {} });
+    for (const off of ['off', 'false', '0', 'no', 'FALSE'])
+      expect(readConfig({ DATADOG_FIPS: off })).toMatchObject({ fips: false, problems: {} });
     expect(readConfig({ DATADOG_FIPS: 'true' }).fips).toBe(true);
     expect(readConfig({ DATADOG_FIPS: 'maybe' }).problems.fips).toMatch(/DATADOG_FIPS: "maybe" is not a boolean/);
   });
 
   it('checks the key format where it is read, naming the variable, and remembers every key as a secret', () => {
-    const config = readConfig({ DD_API_KEY: 'abcd efgh', DD_APP_KEY: 'app-key-0123456789', DATADOG_APP_KEY: 'winner-app-key-01234' });
+    const config = readConfig({
+      DD_API_KEY: 'abcd efgh',
+      DD_APP_KEY: 'app-key-0123456789',
+      DATADOG_APP_KEY: 'winner-app-key-01234',
+    });
     expect(config.apiKey).toBeUndefined();
     expect(config.problems.apiKey).toMatch(/^DD_API_KEY contains spaces/);
     expect(config.appKey).toBe('winner-app-key-01234');

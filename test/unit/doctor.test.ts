@@ -22,11 +22,14 @@ describe('noProxyExempts', () => {
     expect(noProxyExempts(noProxy, API)).toBe(entry);
   });
 
-  it.each([['api.datadoghq.eu:8443'], ['hq.eu'], ['datadoghq.com'], ['example.com,other'], ['']])('NO_PROXY=%j does not', (noProxy) => {
-    expect(noProxyExempts(noProxy, API)).toBeUndefined();
-  });
+  it.each([['api.datadoghq.eu:8443'], ['hq.eu'], ['datadoghq.com'], ['example.com,other'], ['']])(
+    'NO_PROXY=%j does not',
+    (noProxy) => {
+      expect(noProxyExempts(noProxy, API)).toBeUndefined();
+    },
+  );
 
-  it('compares a port-bound entry with the URL\'s own port', () => {
+  it("compares a port-bound entry with the URL's own port", () => {
     expect(noProxyExempts('127.0.0.1:8126', 'http://127.0.0.1:8126')).toBe('127.0.0.1:8126');
     expect(noProxyExempts('127.0.0.1:80', 'http://127.0.0.1:8126')).toBeUndefined();
   });
@@ -49,7 +52,12 @@ describe('judgeRuntime', () => {
 });
 
 describe('verdicts', () => {
-  const checks = [ok('site', 'fine'), warn('event', 'no version', 'Pass --version.'), fail('network', 'down', 'Check it.', 5), fail('keys', 'none', 'Set it.', 2)];
+  const checks = [
+    ok('site', 'fine'),
+    warn('event', 'no version', 'Pass --version.'),
+    fail('network', 'down', 'Check it.', 5),
+    fail('keys', 'none', 'Set it.', 2),
+  ];
 
   it('exit with the most basic failure: configuration before key before network; warnings alone exit 0', () => {
     expect(exitCodeOf(checks)).toBe(2);
@@ -83,12 +91,20 @@ describe('judgeNetwork', () => {
     expect(judgeNetwork({ status: 200, rttMs: 42.4 }, { proxy: 'http://proxy:3128' }, target).detail).toBe(
       'through the proxy http://proxy:3128; api.datadoghq.eu answered in 42 ms',
     );
-    expect(judgeNetwork({ status: 200 }, { proxy: 'http://proxy:3128', exemptBy: '.datadoghq.eu' }, target).detail).toContain(
-      'direct (NO_PROXY entry ".datadoghq.eu" exempts api.datadoghq.eu from the proxy http://proxy:3128)',
-    );
+    expect(
+      judgeNetwork({ status: 200 }, { proxy: 'http://proxy:3128', exemptBy: '.datadoghq.eu' }, target).detail,
+    ).toContain('direct (NO_PROXY entry ".datadoghq.eu" exempts api.datadoghq.eu from the proxy http://proxy:3128)');
   });
-  it('fails with the send\'s own message when the API is unreachable, pointing at the proxy when one is used', () => {
-    const check = judgeNetwork({ error: new DeliveryError('Request not completed: the TLS certificate of api.datadoghq.eu could not be verified.') }, { proxy: 'http://proxy:3128' }, target);
+  it("fails with the send's own message when the API is unreachable, pointing at the proxy when one is used", () => {
+    const check = judgeNetwork(
+      {
+        error: new DeliveryError(
+          'Request not completed: the TLS certificate of api.datadoghq.eu could not be verified.',
+        ),
+      },
+      { proxy: 'http://proxy:3128' },
+      target,
+    );
     expect(check).toMatchObject({ status: 'fail', exitCode: 5 });
     expect(check.detail).toContain('TLS certificate');
     expect(check.fix).toContain('HTTPS_PROXY');
@@ -98,7 +114,11 @@ describe('judgeNetwork', () => {
 describe('judgeNetwork before any request', () => {
   it('does not claim an answer when the call never started (FIPS refused): fails with that reason and its exit code', async () => {
     const { UsageError } = await import('../../src/errors.js');
-    const check = judgeNetwork({ error: new UsageError('FIPS mode could not be enabled (no provider).') }, {}, { site: 'datadoghq.eu', host: 'api.datadoghq.eu' });
+    const check = judgeNetwork(
+      { error: new UsageError('FIPS mode could not be enabled (no provider).') },
+      {},
+      { site: 'datadoghq.eu', host: 'api.datadoghq.eu' },
+    );
     expect(check).toMatchObject({ status: 'fail', exitCode: 2 });
     expect(check.detail).toContain('not checked: FIPS mode could not be enabled');
   });

@@ -52,16 +52,24 @@ describe('fdStream when the descriptor cannot take a write', () => {
   });
 
   it('drops output quietly on EPIPE (`dora … | head` closed the pipe)', () => {
-    const out = fdStream(1, () => process.stdout, () => {
-      throw error('EPIPE');
-    });
+    const out = fdStream(
+      1,
+      () => process.stdout,
+      () => {
+        throw error('EPIPE');
+      },
+    );
     expect(out.write('lost')).toBe(false);
   });
 
   it('says which stream failed on any other error, as an OutputError (exit 1, not a bug)', () => {
-    const out = fdStream(2, () => process.stderr, () => {
-      throw error('ENOSPC');
-    });
+    const out = fdStream(
+      2,
+      () => process.stderr,
+      () => {
+        throw error('ENOSPC');
+      },
+    );
     expect(() => out.write('x')).toThrow(OutputError);
     expect(() => out.write('x')).toThrow('could not write to stderr (ENOSPC)');
   });

@@ -3,7 +3,13 @@ import { createRedactor } from '../../src/output/redact.js';
 import { PLAIN, Reporter, colourPainter, wantsColor, type ReporterOptions } from '../../src/output/reporter.js';
 
 function capture(isTTY = false) {
-  const stream = { text: '', isTTY, write(chunk: string) { this.text += chunk; } };
+  const stream = {
+    text: '',
+    isTTY,
+    write(chunk: string) {
+      this.text += chunk;
+    },
+  };
   return stream;
 }
 

@@ -15,7 +15,8 @@ import { WALL_START, virtualClock } from '../helpers/virtual-clock.js';
 const BASE = 'https://api.datadoghq.test';
 const URL_ = `${BASE}/api/v2/dora/deployment`;
 const KEY = 'abcdef0123456789abcdef0123456789';
-const BODY = '{"data":{"attributes":{"service":"checkout","id":"deploy-0001-abcdefgh","started_at":1795687200123456789}}}';
+const BODY =
+  '{"data":{"attributes":{"service":"checkout","id":"deploy-0001-abcdefgh","started_at":1795687200123456789}}}';
 
 interface Seen {
   body: string;
@@ -42,8 +43,10 @@ function intake(replies: Array<() => Response>): Seen[] {
 
 const accepted = () => HttpResponse.json({ data: { id: 'evt-1', type: 'dora_deployment' } }, { status: 202 });
 type ErrorBody = { errors: Array<string | { title: string; detail: string }> };
-const status = (code: number, body: ErrorBody = { errors: ['Something went wrong'] }, headers: Record<string, string> = {}) =>
-  () => HttpResponse.json(body, { status: code, headers });
+const status =
+  (code: number, body: ErrorBody = { errors: ['Something went wrong'] }, headers: Record<string, string> = {}) =>
+  () =>
+    HttpResponse.json(body, { status: code, headers });
 
 /** Records an event as `dora deployment` does: the engine's answer, or the message its failure becomes. */
 function send(
@@ -67,9 +70,15 @@ function send(
       onRetry: (retry) => retries.push(retry),
     },
   )
-    .then((answer) => ({ status: answer.status, attempts: answer.attempts, id: (answer.json as { data?: { id?: string } } | undefined)?.data?.id }))
+    .then((answer) => ({
+      status: answer.status,
+      attempts: answer.attempts,
+      id: (answer.json as { data?: { id?: string } } | undefined)?.data?.id,
+    }))
     .catch((error: unknown) => {
-      throw error instanceof RequestFailure ? failureError(error, { action: 'record', noun: 'deployment', host: 'api.datadoghq.test' }) : error;
+      throw error instanceof RequestFailure
+        ? failureError(error, { action: 'record', noun: 'deployment', host: 'api.datadoghq.test' })
+        : error;
     })
     .finally(close);
   return { promise, retries };
@@ -95,7 +104,10 @@ describe('deliver', () => {
     expect(seen.every((request) => request.apiKey === KEY)).toBe(true);
     // Backoff with the jitter draw fixed at 0.5: 375 ms, then 750 ms.
     expect(clock.slept).toEqual([375, 750]);
-    expect(retries.map((retry) => retry.reason)).toEqual(['HTTP 500: Something went wrong', 'HTTP 502: Something went wrong']);
+    expect(retries.map((retry) => retry.reason)).toEqual([
+      'HTTP 500: Something went wrong',
+      'HTTP 502: Something went wrong',
+    ]);
   });
 
   it('announces each attempt as it starts', async () => {
@@ -173,7 +185,9 @@ describe('deliver', () => {
     const seen = intake([status(503, { errors: ['Service Unavailable'] })]);
     const error = await failure(send({ maxAttempts: 4 }).promise);
     expect(error).toBeInstanceOf(DeliveryError);
-    expect(error.message).toMatch(/^Event not delivered after 4 attempts; last error: HTTP 503: Service Unavailable\.$/);
+    expect(error.message).toMatch(
+      /^Event not delivered after 4 attempts; last error: HTTP 503: Service Unavailable\.$/,
+    );
     expect(seen).toHaveLength(4);
   });
 
@@ -193,7 +207,9 @@ describe('deliver', () => {
     const sleep = clock.sleep;
     clock.sleep = (ms, signal) => sleep(ms + 60, signal);
     const error = await failure(send({ deadlineMs: 1_300, maxAttempts: 5 }, { clock }).promise);
-    expect(error.message).toBe('Event not delivered after 1 attempt; last error: HTTP 503: Busy (the 1.3s deadline was reached).');
+    expect(error.message).toBe(
+      'Event not delivered after 1 attempt; last error: HTTP 503: Busy (the 1.3s deadline was reached).',
+    );
     expect(seen).toHaveLength(1);
   });
 
@@ -207,10 +223,14 @@ describe('deliver', () => {
   });
 
   it('does not retry a 400 and passes on the API detail', async () => {
-    const seen = intake([status(400, { errors: [{ title: 'Bad Request', detail: 'finished_at must be after started_at' }] })]);
+    const seen = intake([
+      status(400, { errors: [{ title: 'Bad Request', detail: 'finished_at must be after started_at' }] }),
+    ]);
     const error = await failure(send().promise);
     expect(error).toBeInstanceOf(RejectedError);
-    expect(error.message).toBe('Datadog rejected the event (HTTP 400: Bad Request: finished_at must be after started_at).');
+    expect(error.message).toBe(
+      'Datadog rejected the event (HTTP 400: Bad Request: finished_at must be after started_at).',
+    );
     expect(seen).toHaveLength(1);
   });
 
@@ -246,7 +266,9 @@ describe('deliver', () => {
   });
 
   it('does not follow a redirect, so the key stays with the host it was meant for', async () => {
-    const seen = intake([() => new HttpResponse(null, { status: 307, headers: { Location: 'https://elsewhere.test/collect' } })]);
+    const seen = intake([
+      () => new HttpResponse(null, { status: 307, headers: { Location: 'https://elsewhere.test/collect' } }),
+    ]);
     let elsewhere = 0;
     server.use(http.post('https://elsewhere.test/collect', () => ((elsewhere += 1), accepted())));
     const error = await failure(send().promise);
@@ -271,7 +293,10 @@ describe('deliver', () => {
     const stalled = new ReadableStream({ start: (controller) => controller.enqueue(new TextEncoder().encode('{"da')) });
     const seen = intake([() => new HttpResponse(stalled, { status: 202 })]);
     const clock = virtualClock();
-    await expect(send({ requestTimeoutMs: 20_000 }, { clock }).promise).resolves.toMatchObject({ status: 202, attempts: 1 });
+    await expect(send({ requestTimeoutMs: 20_000 }, { clock }).promise).resolves.toMatchObject({
+      status: 202,
+      attempts: 1,
+    });
     expect(clock.slept).toEqual([2_000]);
     expect(seen).toHaveLength(1);
   });
@@ -295,7 +320,11 @@ describe('deliver', () => {
   it('on an interruption while an answer is awaited, says the event may have been recorded', async () => {
     const interrupt = new AbortController();
     // The request has reached the server when the user presses Ctrl-C.
-    intake([() => (interrupt.abort(new InterruptedError('SIGINT')), new Promise<Response>(() => undefined) as unknown as Response)]);
+    intake([
+      () => (
+        interrupt.abort(new InterruptedError('SIGINT')), new Promise<Response>(() => undefined) as unknown as Response
+      ),
+    ]);
     const { promise } = send({}, { signal: interrupt.signal });
     const error = await failure(promise);
     expect(error.message).toBe('Interrupted by SIGINT: the event may or may not have been recorded.');
@@ -316,7 +345,9 @@ describe('the engine for every method', () => {
           type: incoming.headers.get('content-type'),
           body: await incoming.text(),
         });
-        return ++calls % 2 === 1 ? HttpResponse.text('busy', { status: 503 }) : HttpResponse.json({ data: null }, { status: 202 });
+        return ++calls % 2 === 1
+          ? HttpResponse.text('busy', { status: 503 })
+          : HttpResponse.json({ data: null }, { status: 202 });
       }),
     );
     const { transport, close } = createNodeTransport();
@@ -335,9 +366,12 @@ describe('the engine for every method', () => {
       await close();
     }
     expect(seen.map((one) => `${one.method} ${one.path}`)).toEqual([
-      'GET /api/v2/dora/deployments/abc', 'GET /api/v2/dora/deployments/abc',
-      'PATCH /api/v2/dora/deployments/abc', 'PATCH /api/v2/dora/deployments/abc',
-      'DELETE /api/v2/dora/deployment/abc', 'DELETE /api/v2/dora/deployment/abc',
+      'GET /api/v2/dora/deployments/abc',
+      'GET /api/v2/dora/deployments/abc',
+      'PATCH /api/v2/dora/deployments/abc',
+      'PATCH /api/v2/dora/deployments/abc',
+      'DELETE /api/v2/dora/deployment/abc',
+      'DELETE /api/v2/dora/deployment/abc',
     ]);
     expect(seen.every((one) => one.appKey === 'app-key-0123456789abcdef')).toBe(true);
     expect(seen.filter((one) => one.type !== null).map((one) => one.method)).toEqual(['PATCH', 'PATCH']);
@@ -345,13 +379,25 @@ describe('the engine for every method', () => {
   });
 
   it('reports a 404 on a read as "no such" the noun, exit 4, and the server\'s Date with a refusal', async () => {
-    server.use(http.get(`${BASE}/api/v2/dora/deployments/nope`, () => HttpResponse.json({ errors: ['Not found'] }, { status: 404, headers: { Date: 'Thu, 26 Nov 2026 10:00:05 GMT' } })));
+    server.use(
+      http.get(`${BASE}/api/v2/dora/deployments/nope`, () =>
+        HttpResponse.json(
+          { errors: ['Not found'] },
+          { status: 404, headers: { Date: 'Thu, 26 Nov 2026 10:00:05 GMT' } },
+        ),
+      ),
+    );
     const { transport, close } = createNodeTransport();
     const failed = await request(
       { method: 'GET', path: '/api/v2/dora/deployments/nope', apiKey: KEY, appKey: 'app-key-0123456789abcdef' },
       { requestTimeoutMs: 2_000, deadlineMs: 30_000, maxAttempts: 3 },
       { baseUrl: BASE, userAgent: 'dora-cli/test', transport, clock: virtualClock(), random: () => 0.5 },
-    ).then(() => undefined, (error: unknown) => error).finally(close);
+    )
+      .then(
+        () => undefined,
+        (error: unknown) => error,
+      )
+      .finally(close);
     expect(failed).toBeInstanceOf(RequestFailure);
     const failure = failed as RequestFailure;
     expect(failure.details.attempts).toBe(1);
@@ -362,9 +408,20 @@ describe('the engine for every method', () => {
   });
 
   it('names the permission a read or an update needs when the keys are refused', () => {
-    const refused = new RequestFailure('unauthorized', { attempts: 1, reason: 'HTTP 403: Forbidden', status: 403, apiText: 'Forbidden', maybeRecorded: false, deadlineMs: 30_000 });
-    expect(failureError(refused, { action: 'read', noun: 'deployment', host: 'api.datadoghq.eu' }).message).toContain('dora_metrics_read');
-    expect(failureError(refused, { action: 'update', noun: 'deployment', host: 'api.datadoghq.eu' }).message).toContain('dora_metrics_write');
+    const refused = new RequestFailure('unauthorized', {
+      attempts: 1,
+      reason: 'HTTP 403: Forbidden',
+      status: 403,
+      apiText: 'Forbidden',
+      maybeRecorded: false,
+      deadlineMs: 30_000,
+    });
+    expect(failureError(refused, { action: 'read', noun: 'deployment', host: 'api.datadoghq.eu' }).message).toContain(
+      'dora_metrics_read',
+    );
+    expect(failureError(refused, { action: 'update', noun: 'deployment', host: 'api.datadoghq.eu' }).message).toContain(
+      'dora_metrics_write',
+    );
     expect(failureError(refused, { action: 'delete', noun: 'incident', host: 'api.datadoghq.eu' }).exitCode).toBe(3);
   });
 });

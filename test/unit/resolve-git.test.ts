@@ -35,7 +35,9 @@ describe('resolveGit precedence: flag > DD_GIT_* > CI provider > local checkout'
 
   it('prefers DD_GIT_* over the CI provider and the checkout', async () => {
     const result = await resolveGit(
-      inputs({ env: { ...gitlab, DD_GIT_REPOSITORY_URL: 'https://github.com/acme/env.git', DD_GIT_COMMIT_SHA: SHA_ENV } }),
+      inputs({
+        env: { ...gitlab, DD_GIT_REPOSITORY_URL: 'https://github.com/acme/env.git', DD_GIT_COMMIT_SHA: SHA_ENV },
+      }),
     );
     expect(result.git).toEqual({ repository_url: 'https://github.com/acme/env.git', commit_sha: SHA_ENV });
     expect(result.repositoryUrl?.source).toBe('DD_GIT_REPOSITORY_URL');
@@ -44,7 +46,10 @@ describe('resolveGit precedence: flag > DD_GIT_* > CI provider > local checkout'
   it('reads the CI provider before the checkout, stripping its token', async () => {
     const args = inputs({ env: gitlab });
     const result = await resolveGit(args);
-    expect(result.git).toEqual({ repository_url: 'https://gitlab.example.com:8443/group/proj.git', commit_sha: SHA_CI });
+    expect(result.git).toEqual({
+      repository_url: 'https://gitlab.example.com:8443/group/proj.git',
+      commit_sha: SHA_CI,
+    });
     expect(result.ci?.provider).toMatch(/GitLab/);
     expect(args.readLocal).not.toHaveBeenCalled();
   });
@@ -99,7 +104,9 @@ describe('resolveGit precedence: flag > DD_GIT_* > CI provider > local checkout'
   it.each(['/work/main', '../shop', 'file:///srv/git/shop.git', 'C:\\repos\\shop'])(
     'does not send a checkout whose remote is the folder %s, and says how to give the URL',
     async (remote) => {
-      const result = await resolveGit(inputs({ readLocal: async () => ({ repositoryUrl: remote, commitSha: SHA_LOCAL }) }));
+      const result = await resolveGit(
+        inputs({ readLocal: async () => ({ repositoryUrl: remote, commitSha: SHA_LOCAL }) }),
+      );
       expect(result.git).toBeUndefined();
       expect(result.commitSha?.value).toBe(SHA_LOCAL);
       expect(result.warnings.join('\n')).toMatch(/a folder on this machine.*DD_GIT_REPOSITORY_URL/);
@@ -130,9 +137,9 @@ describe('resolveGit precedence: flag > DD_GIT_* > CI provider > local checkout'
   ])('refuses the given repository URL %j, naming where it came from', async (url, why) => {
     await expect(resolveGit(inputs({ flagUrl: url, flagSha: SHA_FLAG }))).rejects.toThrow(why);
     await expect(resolveGit(inputs({ flagUrl: url, flagSha: SHA_FLAG }))).rejects.toThrow(/^--git-repository-url/);
-    await expect(resolveGit(inputs({ env: { DD_GIT_REPOSITORY_URL: url, DD_GIT_COMMIT_SHA: SHA_ENV } }))).rejects.toThrow(
-      /^DD_GIT_REPOSITORY_URL/,
-    );
+    await expect(
+      resolveGit(inputs({ env: { DD_GIT_REPOSITORY_URL: url, DD_GIT_COMMIT_SHA: SHA_ENV } })),
+    ).rejects.toThrow(/^DD_GIT_REPOSITORY_URL/);
   });
 
   it.each([
@@ -187,7 +194,7 @@ describe('resolveGit precedence: flag > DD_GIT_* > CI provider > local checkout'
     expect(result.git).toEqual({ repository_url: 'https://github.com/org/service-repo', commit_sha: SHA_CI });
   });
 
-  it('passes the CI provider\'s warnings on', async () => {
+  it("passes the CI provider's warnings on", async () => {
     const env = {
       GITHUB_ACTIONS: 'true',
       GITHUB_SERVER_URL: 'https://github.com',

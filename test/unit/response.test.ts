@@ -13,7 +13,9 @@ describe('responseId', () => {
 
 describe('errorText', () => {
   it('joins title and detail of JSON:API errors', () => {
-    const body = JSON.stringify({ errors: [{ title: 'Bad Request', detail: 'service is invalid' }, { title: 'Too Old' }] });
+    const body = JSON.stringify({
+      errors: [{ title: 'Bad Request', detail: 'service is invalid' }, { title: 'Too Old' }],
+    });
     expect(errorText(body)).toBe('Bad Request: service is invalid; Too Old');
   });
 
@@ -32,7 +34,8 @@ describe('errorText', () => {
   });
 
   it("reads a gateway's HTML page as its text", () => {
-    const page = '<html><head><title>502 Bad Gateway</title><style>h1{}</style></head>' +
+    const page =
+      '<html><head><title>502 Bad Gateway</title><style>h1{}</style></head>' +
       '<body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>';
     expect(errorText(page)).toBe('502 Bad Gateway 502 Bad Gateway nginx');
   });

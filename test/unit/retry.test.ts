@@ -56,39 +56,76 @@ describe('classifyNetworkError', () => {
   const fetchFailed = (cause: object) => Object.assign(new TypeError('fetch failed'), { cause });
 
   it('knows a refused or unresolvable connection never carried the event', () => {
-    expect(classifyNetworkError(fetchFailed({ code: 'ECONNREFUSED', message: 'connect ECONNREFUSED 127.0.0.1:9' }))).toBe('never-sent');
-    expect(classifyNetworkError(fetchFailed({ code: 'ENOTFOUND', message: 'getaddrinfo ENOTFOUND api.example' }))).toBe('never-sent');
-    expect(classifyNetworkError(fetchFailed({ code: 'UND_ERR_ABORTED', message: 'Proxy response (502) !== 200 when HTTP Tunneling' }))).toBe('never-sent');
+    expect(
+      classifyNetworkError(fetchFailed({ code: 'ECONNREFUSED', message: 'connect ECONNREFUSED 127.0.0.1:9' })),
+    ).toBe('never-sent');
+    expect(classifyNetworkError(fetchFailed({ code: 'ENOTFOUND', message: 'getaddrinfo ENOTFOUND api.example' }))).toBe(
+      'never-sent',
+    );
+    expect(
+      classifyNetworkError(
+        fetchFailed({ code: 'UND_ERR_ABORTED', message: 'Proxy response (502) !== 200 when HTTP Tunneling' }),
+      ),
+    ).toBe('never-sent');
     expect(classifyNetworkError(fetchFailed(new Error('bad port')))).toBe('never-sent');
   });
 
   it('knows a TLS set-up failure (FIPS without ciphers) sent nothing and cannot be retried away', () => {
-    expect(classifyNetworkError({ code: 'ERR_SSL_LIBRARY_HAS_NO_CIPHERS', message: 'library has no ciphers' })).toBe('tls-setup');
-    expect(classifyNetworkError(fetchFailed({ code: 'ERR_SSL_NO_CIPHERS_AVAILABLE', message: 'no ciphers available' }))).toBe('tls-setup');
+    expect(classifyNetworkError({ code: 'ERR_SSL_LIBRARY_HAS_NO_CIPHERS', message: 'library has no ciphers' })).toBe(
+      'tls-setup',
+    );
+    expect(
+      classifyNetworkError(fetchFailed({ code: 'ERR_SSL_NO_CIPHERS_AVAILABLE', message: 'no ciphers available' })),
+    ).toBe('tls-setup');
   });
 
   it('knows an https:// URL aimed at a plain-HTTP port sent nothing and cannot be retried away', () => {
-    const wrongVersion = 'write EPROTO 80BCEC82B57F0000:error:0A00010B:SSL routines:ssl3_get_record:wrong version number';
+    const wrongVersion =
+      'write EPROTO 80BCEC82B57F0000:error:0A00010B:SSL routines:ssl3_get_record:wrong version number';
     expect(classifyNetworkError({ code: 'EPROTO', message: wrongVersion })).toBe('not-tls');
-    expect(classifyNetworkError(fetchFailed({ code: 'ERR_SSL_WRONG_VERSION_NUMBER', message: 'wrong version number' }))).toBe('not-tls');
-    expect(classifyNetworkError({ code: 'EPROTO', message: 'write EPROTO: sslv3 alert handshake failure' })).toBe('maybe-sent');
+    expect(
+      classifyNetworkError(fetchFailed({ code: 'ERR_SSL_WRONG_VERSION_NUMBER', message: 'wrong version number' })),
+    ).toBe('not-tls');
+    expect(classifyNetworkError({ code: 'EPROTO', message: 'write EPROTO: sslv3 alert handshake failure' })).toBe(
+      'maybe-sent',
+    );
   });
 
   it('knows a request Node refused to make (an https:// proxy by IP on Node 26) sent nothing and cannot be retried away', () => {
-    const refused = { code: 'ERR_INVALID_ARG_VALUE', message: "The property 'options.servername' Setting the TLS ServerName to an IP address is not permitted." };
+    const refused = {
+      code: 'ERR_INVALID_ARG_VALUE',
+      message: "The property 'options.servername' Setting the TLS ServerName to an IP address is not permitted.",
+    };
     expect(classifyNetworkError(fetchFailed(refused))).toBe('bad-request-setup');
   });
 
   it('treats a reset or closed socket as possibly delivered', () => {
     expect(classifyNetworkError(fetchFailed({ code: 'ECONNRESET', message: 'read ECONNRESET' }))).toBe('maybe-sent');
-    expect(classifyNetworkError(fetchFailed({ code: 'UND_ERR_SOCKET', message: 'other side closed' }))).toBe('maybe-sent');
+    expect(classifyNetworkError(fetchFailed({ code: 'UND_ERR_SOCKET', message: 'other side closed' }))).toBe(
+      'maybe-sent',
+    );
     expect(classifyNetworkError(new Error('something else'))).toBe('maybe-sent');
     expect(classifyNetworkError('not even an error')).toBe('maybe-sent');
   });
 
   it('singles out failures no retry can fix', () => {
-    expect(classifyNetworkError(fetchFailed({ code: 'SELF_SIGNED_CERT_IN_CHAIN', message: 'self-signed certificate in certificate chain' }))).toBe('certificate');
-    expect(classifyNetworkError(fetchFailed({ code: 'ERR_TLS_CERT_ALTNAME_INVALID', message: "Hostname/IP does not match certificate's altnames" }))).toBe('certificate');
-    expect(classifyNetworkError(fetchFailed({ code: 'UND_ERR_ABORTED', message: 'Proxy response (407) !== 200 when HTTP Tunneling' }))).toBe('proxy-auth');
+    expect(
+      classifyNetworkError(
+        fetchFailed({ code: 'SELF_SIGNED_CERT_IN_CHAIN', message: 'self-signed certificate in certificate chain' }),
+      ),
+    ).toBe('certificate');
+    expect(
+      classifyNetworkError(
+        fetchFailed({
+          code: 'ERR_TLS_CERT_ALTNAME_INVALID',
+          message: "Hostname/IP does not match certificate's altnames",
+        }),
+      ),
+    ).toBe('certificate');
+    expect(
+      classifyNetworkError(
+        fetchFailed({ code: 'UND_ERR_ABORTED', message: 'Proxy response (407) !== 200 when HTTP Tunneling' }),
+      ),
+    ).toBe('proxy-auth');
   });
 });

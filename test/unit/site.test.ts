@@ -19,12 +19,19 @@ describe('resolveApiTarget', () => {
   });
 
   it('marks ddog-gov.com, where Datadog offers no DORA Metrics', () => {
-    expect(resolveApiTarget('ddog-gov.com', undefined)).toEqual({ baseUrl: 'https://api.ddog-gov.com', site: 'ddog-gov.com', noDora: true });
+    expect(resolveApiTarget('ddog-gov.com', undefined)).toEqual({
+      baseUrl: 'https://api.ddog-gov.com',
+      site: 'ddog-gov.com',
+      noDora: true,
+    });
     expect(resolveApiTarget('us2.ddog-gov.com', undefined).noDora).toBeUndefined();
   });
 
   it.each([
-    ['https://gw.example/api/v2/dora/deployment', 'without /api/v2/dora/deployment: dora adds the API\'s paths itself. Give https://gw.example instead.'],
+    [
+      'https://gw.example/api/v2/dora/deployment',
+      "without /api/v2/dora/deployment: dora adds the API's paths itself. Give https://gw.example instead.",
+    ],
     ['https://gw.example/datadog/api/', 'Give https://gw.example/datadog instead.'],
   ])('refuses an --api-url that already holds the API path (%s), which would be doubled', (apiUrl, message) => {
     expect(() => resolveApiTarget(undefined, apiUrl)).toThrow(message);
@@ -46,15 +53,22 @@ describe('resolveApiTarget', () => {
     },
   );
 
-  it.each(['ftp://datadoghq.com', 'datadoghq.com/api', 'datadog hq.com', 'localhost', '', 'datadoghq.com:443', 'https://datadoghq.eu/x'])(
-    'refuses the malformed site %j',
-    (site) => {
-      expect(() => resolveApiTarget(site, undefined)).toThrow(UsageError);
-    },
-  );
+  it.each([
+    'ftp://datadoghq.com',
+    'datadoghq.com/api',
+    'datadog hq.com',
+    'localhost',
+    '',
+    'datadoghq.com:443',
+    'https://datadoghq.eu/x',
+  ])('refuses the malformed site %j', (site) => {
+    expect(() => resolveApiTarget(site, undefined)).toThrow(UsageError);
+  });
 
   it('does not hold a non-Datadog site against a run whose API URL overrides it (the key does not go there)', () => {
-    expect(resolveApiTarget('dd-gateway.internal', 'https://gateway.example')).toMatchObject({ baseUrl: 'https://gateway.example' });
+    expect(resolveApiTarget('dd-gateway.internal', 'https://gateway.example')).toMatchObject({
+      baseUrl: 'https://gateway.example',
+    });
   });
 
   it('lets an API URL override the site, keeping a path prefix', () => {
@@ -79,12 +93,9 @@ describe('resolveApiTarget', () => {
     'https://gw.example/?',
     'https://gw.example/#',
     'http://gateway.internal:8080',
-  ])(
-    'refuses the API URL %j',
-    (url) => {
-      expect(() => resolveApiTarget(undefined, url)).toThrow(UsageError);
-    },
-  );
+  ])('refuses the API URL %j', (url) => {
+    expect(() => resolveApiTarget(undefined, url)).toThrow(UsageError);
+  });
 
   it('never echoes credentials from a refused API URL', () => {
     expect(() => resolveApiTarget(undefined, 'https://u:SECRET@gw.example')).toThrow(/^(?!.*SECRET)/s);

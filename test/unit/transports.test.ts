@@ -34,7 +34,11 @@ describe('the node:http transport', () => {
     expect(response.status).toBe(202);
     expect(response.headers.get('X-Answer')).toBe('yes');
     expect(await response.text()).toBe('{"data":null}');
-    expect(intake.requests[0]).toMatchObject({ method: 'PATCH', path: '/api/v2/dora/deployments/abc', body: '{"a":1}' });
+    expect(intake.requests[0]).toMatchObject({
+      method: 'PATCH',
+      path: '/api/v2/dora/deployments/abc',
+      body: '{"a":1}',
+    });
     await close();
   });
 

@@ -41,15 +41,23 @@ describe('sanitizeRepositoryUrl', () => {
 });
 
 describe('isLocalPath', () => {
-  it.each(['/srv/git/shop.git', './shop', '../shop', 'shop', '~/repos/shop', 'file:///srv/git/shop.git', 'C:\\repos\\shop', 'D:/repos/shop'])(
-    '%s is a folder on this machine',
-    (remote) => expect(isLocalPath(remote)).toBe(true),
-  );
+  it.each([
+    '/srv/git/shop.git',
+    './shop',
+    '../shop',
+    'shop',
+    '~/repos/shop',
+    'file:///srv/git/shop.git',
+    'C:\\repos\\shop',
+    'D:/repos/shop',
+  ])('%s is a folder on this machine', (remote) => expect(isLocalPath(remote)).toBe(true));
 
-  it.each(['https://github.com/acme/shop.git', 'git@github.com:acme/shop.git', 'ssh://git@host:2222/r.git', 'host.example:team/repo'])(
-    '%s is a URL',
-    (remote) => expect(isLocalPath(remote)).toBe(false),
-  );
+  it.each([
+    'https://github.com/acme/shop.git',
+    'git@github.com:acme/shop.git',
+    'ssh://git@host:2222/r.git',
+    'host.example:team/repo',
+  ])('%s is a URL', (remote) => expect(isLocalPath(remote)).toBe(false));
 });
 
 describe('repositoryUrlProblem', () => {

@@ -24,7 +24,9 @@ export function createNodeTransport(): ClosableTransport {
             const chunks: Buffer[] = [];
             response.on('data', (chunk: Buffer) => chunks.push(chunk));
             response.on('error', rejectBody);
-            response.on('aborted', () => rejectBody(Object.assign(new Error('the connection closed mid-answer'), { code: 'ECONNRESET' })));
+            response.on('aborted', () =>
+              rejectBody(Object.assign(new Error('the connection closed mid-answer'), { code: 'ECONNRESET' })),
+            );
             response.on('end', () => {
               resolveBody(Buffer.concat(chunks).toString('utf8'));
               // The connection is never reused: close it now rather than wait for the server to (a round trip
