@@ -201,7 +201,7 @@ async function main() {
       env: sendEnv,
       floorKey: 'floorTls',
       before: () => received,
-      check: (run, before) =>
+      check: (_run, before) =>
         (received === before + 1 &&
           lastRequest.key === 'bench-api-key-0000' &&
           lastRequest.url === '/api/v2/dora/deployment') ||
@@ -216,7 +216,7 @@ async function main() {
       floorKey: 'floorTls',
       args: ['-e', BARE_HTTPS_POST],
       before: () => received,
-      check: (run, before) => received === before + 1 || `the intake received ${received - before} request(s)`,
+      check: (_run, before) => received === before + 1 || `the intake received ${received - before} request(s)`,
     },
   ];
 
@@ -372,7 +372,7 @@ function time(file, argv, env) {
 function npm(argv, cwd) {
   const npmCli = process.env.npm_execpath; // set when run through `npm run bench`: the same npm, no PATH lookup
   const env = { ...process.env, npm_config_update_notifier: 'false' };
-  return npmCli && npmCli.endsWith('.js')
+  return npmCli?.endsWith('.js')
     ? execFileSync(process.execPath, [npmCli, ...argv], {
         cwd,
         env,

@@ -10,11 +10,12 @@
 // `node --enable-source-maps` in this repository and left out of the package by .npmignore (*.map).
 //
 // `node scripts/build.mjs --analyze` also prints what each start-up path loads, module by module.
-import { analyzeMetafile, build } from 'esbuild';
+
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { analyzeMetafile, build } from 'esbuild';
 import { restoreLeftover } from './pack-manifest.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));

@@ -4,12 +4,12 @@
  * 128+N interrupted by signal N · 1 a bug. No stack trace is printed for any expected failure.
  */
 import { Command, CommanderError } from 'commander';
+import { COMMANDS } from './commands/index.js';
 import type { Context } from './context.js';
 import { DoraError, ReportedFailure } from './errors.js';
 import { toJson } from './events/json.js';
 import { argvSecrets, createRedactor } from './output/redact.js';
-import { PLAIN, Reporter, colourPainter, wantsColor } from './output/reporter.js';
-import { COMMANDS } from './commands/index.js';
+import { colourPainter, PLAIN, Reporter, wantsColor } from './output/reporter.js';
 
 export async function run(argv: readonly string[], ctx: Context): Promise<number> {
   // Every credential this run knows of, from the environment and from the command line, whatever flag it was typed

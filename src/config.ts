@@ -4,9 +4,11 @@
  * import time. Reading never throws (`dora --help` must work whatever the environment holds): a malformed value is
  * kept as a problem, and the command that needs the value reports it (see `requireConfig`).
  */
-import type { Env } from './context.js';
 import { UsageError } from './errors.js';
 import { displayUrl, urlSecrets, userInfoOf } from './output/redact.js';
+
+/** An environment: process.env, or a test's own. */
+export type Env = Readonly<Record<string, string | undefined>>;
 
 export interface ProxyUrl {
   /** What the proxy agent gets: user info percent-encoded, so any password travels intact. */

@@ -3,13 +3,11 @@
  * Context from the real process (src/app.ts); tests build theirs with the same function and their own streams,
  * environment and clock. Nothing below reads process.env, the clock or the working directory on its own.
  */
-import type { Config } from './config.js';
+
 import type { ClosableTransport, ProxySettings } from './api/transports/types.js';
+import type { Config, Env } from './config.js';
 import type { LocalGitReader } from './git/local.js';
 import type { OutStream } from './output/reporter.js';
-
-/** An environment: process.env, or a test's own. */
-export type Env = Readonly<Record<string, string | undefined>>;
 
 /** Every timer the CLI uses comes from here, so a virtual clock can drive timeouts and backoffs in tests. */
 export interface Clock {
@@ -28,6 +26,8 @@ export interface FileReader {
 
 /** Where SIGINT/SIGTERM/SIGHUP go while a wrapped command runs: forwarded to it instead of stopping dora. */
 export type SignalSubscription = (listener: (signal: NodeJS.Signals) => void) => () => void;
+
+export type { Env };
 
 export interface Context {
   config: Config;

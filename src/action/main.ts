@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { appendFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { join } from 'node:path';
-import { runAction, type CliExit } from './run.js';
+import { type CliExit, runAction } from './run.js';
 import { annotation } from './workflow.js';
 
 declare const __dirname: string;

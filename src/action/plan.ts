@@ -2,7 +2,7 @@
  * Pure: the action's inputs → how to run the CLI. Keys travel in the child's environment, never in its argv (argv is
  * visible to every process on the runner); `--json` is always passed so the result can be read back.
  */
-import { INPUTS, KINDS, type Inputs, type Kind } from './inputs.js';
+import { INPUTS, type Inputs, KINDS, type Kind } from './inputs.js';
 
 export interface Plan {
   kind: Kind;

@@ -3,8 +3,8 @@
  * into workflow commands, `$GITHUB_OUTPUT` entries and a job summary. Returns the exit code to leave with: the CLI's.
  */
 import { readInputs } from './inputs.js';
-import { InputError, planRun, type Plan } from './plan.js';
-import { parseResult, type Outcome } from './result.js';
+import { InputError, type Plan, planRun } from './plan.js';
+import { type Outcome, parseResult } from './result.js';
 import { renderSummary } from './summary.js';
 import { annotation, maskCommands, outputEntry, scrub } from './workflow.js';
 

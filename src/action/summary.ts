@@ -2,8 +2,9 @@
  * Pure: the job summary (Markdown for `$GITHUB_STEP_SUMMARY`): one table row per event with service, env, version,
  * the commit linked on its repository's host, and the window with its duration; a failure is said above the table.
  */
-import type { EventResult, Outcome } from './result.js';
+
 import type { Plan } from './plan.js';
+import type { EventResult, Outcome } from './result.js';
 
 export interface SummaryInput {
   plan: Pick<Plan, 'kind' | 'given'>;

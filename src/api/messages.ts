@@ -4,9 +4,9 @@
  * happened; this module says what to do about it.
  */
 import type { ProxyUrl } from '../config.js';
-import { DeliveryError, RejectedError, UnauthorizedError, type DoraError } from '../errors.js';
+import { DeliveryError, type DoraError, RejectedError, UnauthorizedError } from '../errors.js';
 import { displayUrl } from '../output/redact.js';
-import { seconds, type RequestFailure } from './request.js';
+import { type RequestFailure, seconds } from './request.js';
 
 export type Action = 'record' | 'read' | 'update' | 'delete';
 

@@ -9,15 +9,15 @@
  */
 import type { Clock } from '../context.js';
 import { InterruptedError } from '../errors.js';
+import { errorText } from './response.js';
 import {
   backoffMs,
   classifyNetworkError,
   describeNetworkError,
   isRetryableStatus,
-  retryAfterMs,
   type NetworkFailure,
+  retryAfterMs,
 } from './retry.js';
-import { errorText } from './response.js';
 import type { HttpMethod, Transport, TransportResponse } from './transports/types.js';
 
 export interface ApiCall {

@@ -3,8 +3,8 @@
  * network), the keys, FIPS, the transport, progress on stderr, the request engine, and a failure turned into the
  * message users read. Commands only say what to call and what to do with the answer.
  */
-import { failureError, type Action } from '../api/messages.js';
-import { RequestFailure, request, type Answer } from '../api/request.js';
+import { type Action, failureError } from '../api/messages.js';
+import { type Answer, RequestFailure, request } from '../api/request.js';
 import type { HttpMethod } from '../api/transports/types.js';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';

@@ -8,17 +8,17 @@ import { ReportedFailure } from '../errors.js';
 import { DEPLOYMENT_PATH, deploymentBody } from '../events/deployment.js';
 import { toJson } from '../events/json.js';
 import type { GitFacts } from '../git/resolve.js';
-import { deploymentInput, finishOf, type DeploymentInput, type DeploymentOptions } from '../input/deployment.js';
+import { type DeploymentInput, type DeploymentOptions, deploymentInput, finishOf } from '../input/deployment.js';
 import { shown } from '../output/redact.js';
 import type { Reporter } from '../output/reporter.js';
 import { shellQuote } from '../output/shell.js';
 import { formatNs } from '../time.js';
-import { describeDryRun, prepareCalls, type Keys } from './call.js';
-import { listCall } from './records.js';
-import { lookupQuery, markRemediated, patchCall } from './remediation.js';
+import { describeDryRun, type Keys, prepareCalls } from './call.js';
 import { findGit } from './git.js';
 import { addDeliveryOptions, addEventOptions, collect, single } from './options.js';
-import { recordEvents, showDryRun, type PreparedEvent } from './send.js';
+import { listCall } from './records.js';
+import { lookupQuery, markRemediated, patchCall } from './remediation.js';
+import { type PreparedEvent, recordEvents, showDryRun } from './send.js';
 
 export function deploymentCommand(run: (options: DeploymentOptions) => Promise<void>): Command {
   const command = new Command('deployment')

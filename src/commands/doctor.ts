@@ -5,36 +5,36 @@
  */
 import { Command } from 'commander';
 import { MIN_ATTEMPT_MS } from '../api/request.js';
+import { DEFAULT_SITE } from '../api/site.js';
 import type { Context } from '../context.js';
-import { DoraError, InterruptedError, ReportedFailure } from '../errors.js';
-import { toJson } from '../events/json.js';
-import { queryTerm, rfc3339 } from '../events/records.js';
-import { resolveGit, type GitResolution } from '../git/resolve.js';
-import { deliveryInput, trimmed, type DeliveryInput } from '../input/delivery.js';
-import type { DeploymentOptions } from '../input/deployment.js';
-import { commonFields, flagOrEnv, idField, serviceList, timeField } from '../input/event.js';
-import { PLAIN, colourPainter, wantsColor, type Reporter } from '../output/reporter.js';
-import { checksJson, exitCodeOf, renderChecks, type Check } from '../doctor/check.js';
-import type { LocalGitFacts } from '../git/local.js';
-import { judgeEvent, judgeKeys, judgeSite, type EventFacts, type SiteFacts } from '../doctor/configuration.js';
+import { type Check, checksJson, exitCodeOf, renderChecks } from '../doctor/check.js';
+import { type EventFacts, judgeEvent, judgeKeys, judgeSite, type SiteFacts } from '../doctor/configuration.js';
 import { judgeCheckout, judgeCi, judgeGit } from '../doctor/git.js';
 import { noProxyExempts } from '../doctor/no-proxy.js';
 import {
+  type CallOutcome,
   judgeApiKey,
   judgeAppKey,
   judgeClock,
   judgeLastDeployment,
   judgeNetwork,
-  type CallOutcome,
   type Target,
 } from '../doctor/remote.js';
 import { judgeRuntime } from '../doctor/runtime.js';
-import { DEFAULT_SITE } from '../api/site.js';
+import { DoraError, InterruptedError, ReportedFailure } from '../errors.js';
+import { toJson } from '../events/json.js';
+import { queryTerm, rfc3339 } from '../events/records.js';
+import type { LocalGitFacts } from '../git/local.js';
+import { type GitResolution, resolveGit } from '../git/resolve.js';
+import { type DeliveryInput, deliveryInput, trimmed } from '../input/delivery.js';
+import type { DeploymentOptions } from '../input/deployment.js';
+import { commonFields, flagOrEnv, idField, serviceList, timeField } from '../input/event.js';
+import { colourPainter, PLAIN, type Reporter, wantsColor } from '../output/reporter.js';
+import { type Keys, type PlannedCall, perform, prepareCalls } from './call.js';
 import { addDeploymentOptions } from './deployment.js';
-import { perform, prepareCalls, type Keys, type PlannedCall } from './call.js';
-import { listCall as recordsListCall } from './records.js';
-import { addDeliveryOptions } from './options.js';
 import { gitInputs } from './git.js';
+import { addDeliveryOptions } from './options.js';
+import { listCall as recordsListCall } from './records.js';
 
 /** How far back "the last deployment" is looked for. */
 const LIST_DAYS = 90;

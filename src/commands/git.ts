@@ -1,6 +1,6 @@
 /** The git step the event commands share: resolve the repository and commit, then say where each came from. */
 import type { Context } from '../context.js';
-import { resolveGit, type GitInputs, type GitResolution } from '../git/resolve.js';
+import { type GitInputs, type GitResolution, resolveGit } from '../git/resolve.js';
 import { shown } from '../output/redact.js';
 import type { Reporter } from '../output/reporter.js';
 import type { GitOptions } from './options.js';

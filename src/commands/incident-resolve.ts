@@ -11,10 +11,10 @@ import { deliveryInput } from '../input/delivery.js';
 import { checkOrder, recordId, timeField } from '../input/event.js';
 import { shown } from '../output/redact.js';
 import { formatInstant } from '../time.js';
-import { single } from './options.js';
-import { fetchCall, fetchRecord, verbOptions, type ReporterFor, type VerbOptions } from './records.js';
-import { recordEvents, type PreparedEvent } from './send.js';
 import { prepareCalls } from './call.js';
+import { single } from './options.js';
+import { fetchCall, fetchRecord, type ReporterFor, type VerbOptions, verbOptions } from './records.js';
+import { type PreparedEvent, recordEvents } from './send.js';
 
 interface ResolveOptions extends VerbOptions {
   finishedAt?: string;

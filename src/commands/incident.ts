@@ -4,7 +4,7 @@ import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
 import { FAILURE_PATH, failureBody } from '../events/failure.js';
 import type { GitFacts } from '../git/resolve.js';
-import { incidentInput, type IncidentInput, type IncidentOptions } from '../input/incident.js';
+import { type IncidentInput, type IncidentOptions, incidentInput } from '../input/incident.js';
 import { shown } from '../output/redact.js';
 import type { Reporter } from '../output/reporter.js';
 import { shellQuote } from '../output/shell.js';
@@ -45,7 +45,7 @@ export async function runIncident(options: IncidentOptions, ctx: Context, report
   const { services, fields, id } = input;
 
   // An incident is about what broke, not about the checkout this command runs in: git only when the culprit is named.
-  let git;
+  let git: GitFacts | undefined;
   if (options.gitCommitSha !== undefined) {
     const resolution = await findGit(options, options.dryRun === true, ctx, reporter);
     git = resolution.git;

@@ -44,7 +44,7 @@ function withVerbs(
   parent.enablePositionalOptions();
   // `dora deployment --service …` (an option right after the command) needs no verb: building them costs start-up.
   const next = argv[1];
-  if (next !== undefined && next.startsWith('-') && !argv.includes('--help') && !argv.includes('-h')) return parent;
+  if (next?.startsWith('-') && !argv.includes('--help') && !argv.includes('-h')) return parent;
   for (const verb of verbs()) {
     verb.hook('preAction', () => noWrapped(wrapped, `${parent.name()} ${verb.name()}`));
     parent.addCommand(verb);

@@ -2,7 +2,7 @@
  * The commander options commands share, declared once so that every command and verb spells them alike. Parsing
  * their values is the input step's job (src/input/).
  */
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { DeliveryOptions } from '../input/delivery.js';
 import type { EventOptions } from '../input/event.js';
 import type { OutputOptions } from './send.js';

@@ -8,21 +8,21 @@ import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
 import { toJson } from '../events/json.js';
 import {
-  PATHS,
+  type EventRecord,
   listBody,
+  PATHS,
   queryTerm,
+  type RecordKind,
   readFetched,
   readListed,
   rfc3339,
-  type EventRecord,
-  type RecordKind,
 } from '../events/records.js';
-import { deliveryInput, type DeliveryInput, type DeliveryOptions } from '../input/delivery.js';
+import { type DeliveryInput, type DeliveryOptions, deliveryInput } from '../input/delivery.js';
 import { recordId } from '../input/event.js';
-import type { Reporter } from '../output/reporter.js';
 import { newestFirst, recordBlock, recordTable } from '../output/records.js';
+import type { Reporter } from '../output/reporter.js';
 import { parseTimestamp } from '../time.js';
-import { describeDryRun, perform, prepareCalls, type Keys, type PlannedCall } from './call.js';
+import { describeDryRun, type Keys, type PlannedCall, perform, prepareCalls } from './call.js';
 import { addDeliveryOptions, single } from './options.js';
 
 export const READ = 'dora_metrics_read';

@@ -8,23 +8,23 @@
 import { Command, Option } from 'commander';
 import type { Context } from '../context.js';
 import { DoraError, RejectedError, UsageError } from '../errors.js';
-import { toJson, type JsonValue } from '../events/json.js';
+import { type JsonValue, toJson } from '../events/json.js';
 import {
+  type ListQuery,
   PATHS,
+  type Patch,
   patchBody,
   queryTerm,
-  rfc3339,
-  type ListQuery,
-  type Patch,
   type RemediationType,
+  rfc3339,
 } from '../events/records.js';
-import { deliveryInput, type DeliveryInput } from '../input/delivery.js';
+import { type DeliveryInput, deliveryInput } from '../input/delivery.js';
 import { recordId } from '../input/event.js';
 import type { Reporter } from '../output/reporter.js';
 import { shellQuote } from '../output/shell.js';
-import { describeDryRun, perform, prepareCalls, type Keys, type PlannedCall } from './call.js';
+import { describeDryRun, type Keys, type PlannedCall, perform, prepareCalls } from './call.js';
 import { single } from './options.js';
-import { WRITE, listCall, listRecords, verbOptions, type ReporterFor, type VerbOptions } from './records.js';
+import { listCall, listRecords, type ReporterFor, type VerbOptions, verbOptions, WRITE } from './records.js';
 
 /** How far back the failed deployment is looked for: as long as Datadog keeps events. */
 const LOOKBACK_NS = 730n * 86_400n * 1_000_000_000n;

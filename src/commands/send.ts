@@ -3,14 +3,15 @@
  * several (one per service), and the report: a line per event on stderr, and with --json one result object on
  * stdout. Both commands go through here, so retries, exit codes and output stay identical between them.
  */
+
+import type { Answer } from '../api/request.js';
 import type { ApiTarget } from '../api/site.js';
 import type { Context } from '../context.js';
 import { DoraError, InterruptedError, OutputError, ReportedFailure } from '../errors.js';
-import { toJson, type JsonValue } from '../events/json.js';
+import { type JsonValue, toJson } from '../events/json.js';
 import type { DeliveryInput } from '../input/delivery.js';
 import type { Reporter } from '../output/reporter.js';
-import type { Answer } from '../api/request.js';
-import { perform, prepareCalls, urlOf, type Keys, type PlannedCall } from './call.js';
+import { type Keys, type PlannedCall, perform, prepareCalls, urlOf } from './call.js';
 
 export interface PreparedEvent {
   /** "deployment" or "incident", for messages and --json. */
@@ -137,7 +138,7 @@ export async function recordEvents(
   const named = (list: typeof outcomes) => list.map(({ event }) => `${event.title} (id ${event.id})`).join(', ');
   const say = (line: string) => (options.softFail ? reporter.warn(line) : reporter.error(line));
   for (const event of events) {
-    let answer;
+    let answer: Answer;
     try {
       answer = await perform(eventCall(event), keys, delivery, ctx, reporter);
     } catch (error) {

@@ -1,6 +1,6 @@
 /** The configuration checks: where events would go, which keys are set, and the event's own fields. Pure. */
 import type { Config } from '../config.js';
-import { fail, ok, warn, type Check } from './check.js';
+import { type Check, fail, ok, warn } from './check.js';
 
 export interface SiteFacts {
   /** The site asked for (flag, variable or default) and where it came from. */

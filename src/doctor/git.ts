@@ -1,7 +1,8 @@
 /** The git and CI checks: what a deployment would carry, from where, and what about the checkout misleads. Pure. */
-import type { GitResolution } from '../git/resolve.js';
-import { ok, warn, type Check } from './check.js';
+
 import type { LocalGitFacts } from '../git/local.js';
+import type { GitResolution } from '../git/resolve.js';
+import { type Check, ok, warn } from './check.js';
 
 export function judgeCi(resolution: GitResolution | undefined): Check {
   const ci = resolution?.ci;

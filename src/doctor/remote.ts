@@ -4,7 +4,7 @@
  * over what it saw.
  */
 import type { DoraError } from '../errors.js';
-import { fail, ok, warn, type Check } from './check.js';
+import { type Check, fail, ok, warn } from './check.js';
 
 /** What one call came to, as the command observed it. */
 export interface CallOutcome {

@@ -1,5 +1,5 @@
 /** The Node.js release lines dora runs on and when each stops getting security fixes (nodejs.org, as of 2026-12). */
-import { ok, warn, type Check } from './check.js';
+import { type Check, ok, warn } from './check.js';
 
 /** Major → end of life. Lines not listed are either newer (fine) or older than dora supports (refused elsewhere). */
 export const NODE_END_OF_LIFE: Readonly<Record<number, string>> = {

@@ -24,7 +24,7 @@ export const readLocalGit: LocalGitReader = async (cwd, signal) => {
   if (cwd === '') return {}; // no working directory at all
   const budget = AbortSignal.timeout(GIT_TIMEOUT_MS);
   const stop = signal ? AbortSignal.any([signal, budget]) : budget;
-  let git;
+  let git: import('simple-git').SimpleGit;
   try {
     const { simpleGit } = await import('simple-git');
     // `abort` kills every git process still running when the budget runs out or the user stops us.

@@ -3,9 +3,10 @@
  * that has it — flag, then DD_GIT_* variables, then the CI provider, then the local checkout — and a value found at
  * one level is kept even when the other value comes from a later one.
  */
-import { UsageError } from '../errors.js';
+
 import type { Config } from '../config.js';
-import { detectCiProvider, type CiGitFacts, type CiIo } from './ci-providers.js';
+import { UsageError } from '../errors.js';
+import { type CiGitFacts, type CiIo, detectCiProvider } from './ci-providers.js';
 import type { LocalGitFacts, LocalGitReader } from './local.js';
 import { COMMIT_SHA_PATTERN, hasUserInfo, repositoryKey, repositoryUrlProblem, sanitizeRepositoryUrl } from './url.js';
 

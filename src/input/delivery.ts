@@ -3,9 +3,10 @@
  * base URL), the time policy, the proxy, and the keys. Checked once, before any other work, so a bad site or timeout
  * exits 2 even in a dry run.
  */
-import { resolveApiTarget, type ApiTarget } from '../api/site.js';
+
 import { MIN_ATTEMPT_MS, type RequestPolicy } from '../api/request.js';
-import { requireConfig, type Config, type ProxyUrl } from '../config.js';
+import { type ApiTarget, resolveApiTarget } from '../api/site.js';
+import { type Config, type ProxyUrl, requireConfig } from '../config.js';
 import { UsageError } from '../errors.js';
 
 export interface DeliveryOptions {

@@ -3,8 +3,8 @@ import type { CommonOptions } from '../commands/options.js';
 import { requireConfig } from '../config.js';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
-import { deliveryInput, type DeliveryInput } from './delivery.js';
-import { checkOrder, commonFields, idField, serviceList, timeField, type CommonFields } from './event.js';
+import { type DeliveryInput, deliveryInput } from './delivery.js';
+import { type CommonFields, checkOrder, commonFields, idField, serviceList, timeField } from './event.js';
 
 export interface DeploymentOptions extends CommonOptions {
   service?: string[];

@@ -3,7 +3,7 @@
  * checked into one typed input, with messages that name where each value came from. Commands call these once; the
  * body builders in src/events/ take the result and check nothing.
  */
-import * as z from 'zod/mini';
+import type * as z from 'zod/mini';
 import type { Config } from '../config.js';
 import { UsageError } from '../errors.js';
 import { checkNotAhead, formatNs, parseTimestamp } from '../time.js';

@@ -34,7 +34,7 @@ export function eventId(label = '--id') {
 export const customTags = z
   .array(
     z.string().check(
-      z.regex(/^[^:]+:[^]+$/, '--custom-tags takes key:value pairs (a tag without a value is refused)'),
+      z.regex(/^[^:]+:[\s\S]+$/, '--custom-tags takes key:value pairs (a tag without a value is refused)'),
       z.refine((value) => !CONTROL.test(value), '--custom-tags must not contain control characters'),
       z.maxLength(MAX_VALUE_LENGTH, `--custom-tags: a tag is longer than ${MAX_VALUE_LENGTH} characters`),
     ),

@@ -2,8 +2,8 @@
 import type { CommonOptions } from '../commands/options.js';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
-import { deliveryInput, type DeliveryInput } from './delivery.js';
-import { checkOrder, commonFields, idField, serviceList, textFlag, timeField, type CommonFields } from './event.js';
+import { type DeliveryInput, deliveryInput } from './delivery.js';
+import { type CommonFields, checkOrder, commonFields, idField, serviceList, textFlag, timeField } from './event.js';
 import { MAX_NAME_LENGTH } from './fields.js';
 
 export interface IncidentOptions extends CommonOptions {

@@ -5,14 +5,14 @@
  * the terminal exactly as if it had been run on its own. Signals reaching dora are forwarded to it, and the promise
  * settles only once it has ended: dora never leaves it orphaned.
  */
-import { spawn as nodeSpawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn as nodeSpawn } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { SignalSubscription } from '../context.js';
-import { signalExitCode, type CommandOutcome } from './outcome.js';
+import { type CommandOutcome, signalExitCode } from './outcome.js';
 
-export type { CommandOutcome } from './outcome.js';
 export type { SignalSubscription } from '../context.js';
+export type { CommandOutcome } from './outcome.js';
 
 export interface RunDeps {
   /** Wall clock in nanoseconds: the same clock as the event times. */

@@ -3,13 +3,14 @@
  * takes, everything wired is declared, every option the README section documents is declared (and the reverse), and
  * the pinned dora-cli version is package.json's.
  */
+
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { INPUTS, envName } from '../../src/action/inputs.js';
+import { envName, INPUTS } from '../../src/action/inputs.js';
 import { runAction } from '../../src/action/run.js';
-import { BIN, PACKAGE_VERSION, ROOT, cliSupports, loadAction, loadComponent } from './ci-files.js';
-import { execFileSync } from 'node:child_process';
+import { BIN, cliSupports, loadAction, loadComponent, PACKAGE_VERSION, ROOT } from './ci-files.js';
 
 const docs = readFileSync(join(ROOT, 'README.md'), 'utf8');
 

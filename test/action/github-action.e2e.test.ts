@@ -4,8 +4,8 @@
  * file says, and that no key shows anywhere but in the add-mask commands that hide it.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { ACCEPTED, startIntake, type Intake } from '../helpers/intake.js';
-import { cliSupports, runActionStep, type ActionRun } from './ci-files.js';
+import { ACCEPTED, type Intake, startIntake } from '../helpers/intake.js';
+import { type ActionRun, cliSupports, runActionStep } from './ci-files.js';
 
 const API_KEY = 'gha-api-key-0123456789abcdef';
 const APP_KEY = 'gha-app-key-fedcba9876543210';

@@ -4,8 +4,8 @@
  * report later jobs read.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { startIntake, type Intake } from '../helpers/intake.js';
-import { cliSupports, interpolate, loadComponent, runJob, type Job } from './ci-files.js';
+import { type Intake, startIntake } from '../helpers/intake.js';
+import { cliSupports, interpolate, type Job, loadComponent, runJob } from './ci-files.js';
 
 const API_KEY = 'gitlab-api-key-0123456789abcdef';
 const SHA = '3f786850e387550fdab836ed7e6dc881de23001b';

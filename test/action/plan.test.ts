@@ -114,7 +114,7 @@ describe('planRun', () => {
     ]);
   });
 
-  it('treats empty inputs as not given (what `${{ inputs.x }}` gives for an unset input)', () => {
+  it("treats empty inputs as not given (what an unset input's expression gives)", () => {
     expect(plan({ INPUT_SERVICE: 's', INPUT_ENV: '', INPUT_COMMAND: '  ', INPUT_API_KEY: '' }).argv).toEqual([
       'deployment',
       '--service',

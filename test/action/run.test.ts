@@ -3,8 +3,8 @@
  * finishing (failure objects, several events), a wrapped command's output, continuation lines, signals.
  */
 import { describe, expect, it } from 'vitest';
+import { type CliExit, runAction } from '../../src/action/run.js';
 import { parseOutputFile } from './ci-files.js';
-import { runAction, type CliExit } from '../../src/action/run.js';
 
 const KEY = 'run-test-api-key-0123456789';
 
@@ -87,13 +87,13 @@ describe('runAction', () => {
       { INPUT_SERVICE: 'api\nworker' },
       {
         stdout: [
-          JSON.stringify({
+          `${JSON.stringify({
             ok: false,
             events: [
               { ok: true, kind: 'deployment', id: 'a1', status: 202, service: 'api' },
               { ok: false, exit_code: 5, error: 'not delivered', kind: 'deployment', id: 'w1', service: 'worker' },
             ],
-          }) + '\n',
+          })}\n`,
         ],
         exit: { code: 5, signal: null },
       },

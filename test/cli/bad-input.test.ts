@@ -3,7 +3,7 @@
  * form must exit 2, name what to fix and send nothing, for both commands. Each case has its own local intake (with a
  * real key and URL), so "nothing sent" is checked per case, not assumed.
  */
-import { describe, expect, it, type ExpectStatic } from 'vitest';
+import { describe, type ExpectStatic, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { startIntake } from '../helpers/intake.js';
 

@@ -6,10 +6,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startIntake, type Intake } from '../helpers/intake.js';
-import { makePlainDir, makeRepo } from '../helpers/git-repo.js';
 import { readLocalGit } from '../../src/git/local.js';
 import { runCli } from '../helpers/cli.js';
+import { makePlainDir, makeRepo } from '../helpers/git-repo.js';
+import { type Intake, startIntake } from '../helpers/intake.js';
 
 const KEY = 'test-api-key-ci-0123456789';
 const HEAD_SHA = 'c0ffee0000000000000000000000000000000001';

@@ -2,10 +2,10 @@
  * The whole CLI in-process (commander wiring, commands, delivery, exit codes) with msw as the intake, through the
  * Context production builds: both commands hit the right endpoint and every status class maps to its exit code.
  */
-import { http, HttpResponse } from 'msw';
+import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, type CliOptions } from '../helpers/cli.js';
+import { type CliOptions, runCli } from '../helpers/cli.js';
 import { checkAgainstModel } from '../helpers/models.js';
 import { virtualClock } from '../helpers/virtual-clock.js';
 

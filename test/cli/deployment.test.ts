@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { startIntake, type Intake } from '../helpers/intake.js';
+import { type Intake, startIntake } from '../helpers/intake.js';
 
 const KEY = 'test-api-key-0123456789abcdef';
 let intake: Intake | undefined;

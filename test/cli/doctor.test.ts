@@ -7,13 +7,13 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { http, HttpResponse } from 'msw';
+import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { readLocalGit } from '../../src/git/local.js';
-import { runCli, type CliOptions } from '../helpers/cli.js';
+import { type CliOptions, runCli } from '../helpers/cli.js';
 import { makePlainDir, makeRepo } from '../helpers/git-repo.js';
-import { WALL_START, virtualClock } from '../helpers/virtual-clock.js';
+import { virtualClock, WALL_START } from '../helpers/virtual-clock.js';
 
 const API_KEY = '0123456789abcdef0123456789abcd42';
 const APP_KEY = 'fedcba9876543210fedcba9876543210fedcapp7';

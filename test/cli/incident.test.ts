@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { readLocalGit } from '../../src/git/local.js';
 import { runCli } from '../helpers/cli.js';
 import { makeRepo } from '../helpers/git-repo.js';
-import { ACCEPTED, startIntake, type Intake } from '../helpers/intake.js';
+import { ACCEPTED, type Intake, startIntake } from '../helpers/intake.js';
 
 const KEY = 'test-api-key-incident-0123456789';
 let intake: Intake | undefined;

@@ -3,11 +3,11 @@
  * what it is sent and answers in Datadog's documented shapes. Every body dora sends is checked against the official
  * request models.
  */
-import { http, HttpResponse } from 'msw';
+import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { doraApi, type DoraApi, type StoredEvent } from '../helpers/dora-api.js';
+import { type DoraApi, doraApi, type StoredEvent } from '../helpers/dora-api.js';
 import { checkAgainstModel, type RequestModel } from '../helpers/models.js';
 import { virtualClock } from '../helpers/virtual-clock.js';
 
@@ -380,7 +380,10 @@ describe('show, list and delete', () => {
     const run = await runCli(['incident', 'delete', 'kept-incident-00001'], {
       env: { DD_API_KEY: API_KEY, DD_APP_KEY: APP_KEY, DD_SITE: 'datadoghq.eu' },
       isTTY: true,
-      confirm: async (question) => (asked.push(question), false),
+      confirm: async (question) => {
+        asked.push(question);
+        return false;
+      },
     });
     expect(run.code, run.stderr).toBe(0);
     expect(asked[0]).toMatch(/Delete incident kept-incident-00001\?/);

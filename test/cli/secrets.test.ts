@@ -6,8 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { startIntake, type Intake } from '../helpers/intake.js';
-import { startProxy, type Proxy } from '../helpers/proxy.js';
+import { type Intake, startIntake } from '../helpers/intake.js';
+import { startProxy, type TestProxy } from '../helpers/proxy.js';
 
 const API_KEY = 'abcdef0123456789abcdef0123456789';
 const APP_KEY = 'fedcba9876543210fedcba9876543210abcdef01';
@@ -15,7 +15,7 @@ const PASSWORD = 'hunter 2#s/cr@t';
 
 let intake: Intake;
 let refusing: Intake;
-let proxy: Proxy;
+let proxy: TestProxy;
 beforeAll(async () => {
   // Answers by path: /ok accepts, /busy is a 503 once then accepts, anything else refuses with the key echoed back.
   let busy = 0;

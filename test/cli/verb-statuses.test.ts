@@ -3,7 +3,7 @@
  * permission the application key lacks, 404 exits 4 as "no such …", 429 and 5xx are retried like sends, and a missing
  * application key exits 2 naming the variable before anything is sent.
  */
-import { http, HttpResponse } from 'msw';
+import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';

@@ -4,8 +4,8 @@
  * and update verb, each body checked against Datadog's published request model.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { doraApi, serve, type DoraApi, type StoredEvent } from '../helpers/dora-api.js';
-import { startIntake, type Intake } from '../helpers/intake.js';
+import { type DoraApi, doraApi, type StoredEvent, serve } from '../helpers/dora-api.js';
+import { type Intake, startIntake } from '../helpers/intake.js';
 import { checkAgainstModel, type RequestModel } from '../helpers/models.js';
 import { runDora } from '../helpers/run-dora.js';
 

@@ -9,8 +9,8 @@ import net from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makePlainDir } from '../helpers/git-repo.js';
-import { ACCEPTED, startIntake, testTls, type Intake, type Reply } from '../helpers/intake.js';
-import { runDora, type DoraRun } from '../helpers/run-dora.js';
+import { ACCEPTED, type Intake, type Reply, startIntake, testTls } from '../helpers/intake.js';
+import { type DoraRun, runDora } from '../helpers/run-dora.js';
 
 const KEY = 'e2e-delivery-key-0123456789abcdef';
 const SEND = ['deployment', '--service', 'checkout', '--started-at', 'now', '--skip-git', '--verbose'];

@@ -5,8 +5,8 @@
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ACCEPTED, startIntake, testTls, type Intake } from '../helpers/intake.js';
 import { makePlainDir, makeRepo } from '../helpers/git-repo.js';
+import { ACCEPTED, type Intake, startIntake, testTls } from '../helpers/intake.js';
 import { runDora } from '../helpers/run-dora.js';
 
 const KEY = 'test-api-key-0123456789abcdef';

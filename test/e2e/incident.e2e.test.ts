@@ -1,7 +1,7 @@
 /** `dora incident` against a real local intake: open, then resolve with the same id, services, env and start. */
 import { afterEach, describe, expect, it } from 'vitest';
-import { ACCEPTED, startIntake, type Intake } from '../helpers/intake.js';
-import { makePlainDir, makeRepo } from '../helpers/git-repo.js';
+import { makePlainDir } from '../helpers/git-repo.js';
+import { ACCEPTED, type Intake, startIntake } from '../helpers/intake.js';
 import { runDora } from '../helpers/run-dora.js';
 
 const KEY = 'test-api-key-incident-0123456789';

@@ -4,8 +4,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { makePlainDir } from '../helpers/git-repo.js';
-import { startIntake, testTls, type Intake } from '../helpers/intake.js';
-import { startProxy, type Proxy } from '../helpers/proxy.js';
+import { type Intake, startIntake, testTls } from '../helpers/intake.js';
+import { startProxy, type TestProxy } from '../helpers/proxy.js';
 import { runDora } from '../helpers/run-dora.js';
 
 const KEY = 'proxy-test-key-0123456789abcdef';
@@ -13,7 +13,7 @@ const PASSWORD = 'pr0xy-S3CRET-pass';
 const SEND = ['deployment', '--service', 'api', '--started-at', 'now', '--skip-git', '--verbose', '--deadline', '5'];
 
 let intake: Intake | undefined;
-let proxy: Proxy | undefined;
+let proxy: TestProxy | undefined;
 afterEach(async () => {
   await intake?.close();
   await proxy?.close();

@@ -3,9 +3,9 @@
  * server speaking Datadog's documented shapes. Lookups that find nothing or are refused: change-failures.e2e.test.ts.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { doraApi, serve, type DoraApi, type StoredEvent } from '../helpers/dora-api.js';
+import { type DoraApi, doraApi, type StoredEvent, serve } from '../helpers/dora-api.js';
 import { makePlainDir } from '../helpers/git-repo.js';
-import { startIntake, type Intake } from '../helpers/intake.js';
+import { type Intake, startIntake } from '../helpers/intake.js';
 import { runDora } from '../helpers/run-dora.js';
 
 const KEYS = { DD_API_KEY: 'records-e2e-api-key-0123456789', DD_APP_KEY: 'records-e2e-app-key-0123456789abcdef' };

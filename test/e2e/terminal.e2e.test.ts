@@ -5,8 +5,8 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startIntake, type Intake } from '../helpers/intake.js';
 import { makePlainDir } from '../helpers/git-repo.js';
+import { type Intake, startIntake } from '../helpers/intake.js';
 import { BIN } from '../helpers/run-dora.js';
 
 const hasScript = (() => {

@@ -6,7 +6,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makePlainDir } from '../helpers/git-repo.js';
-import { startIntake, type Intake } from '../helpers/intake.js';
+import { type Intake, startIntake } from '../helpers/intake.js';
 import { runDora } from '../helpers/run-dora.js';
 
 const KEY = 'wrap-e2e-key-0123456789abcdef';

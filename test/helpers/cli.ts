@@ -3,7 +3,7 @@
  * transports are used unless a test passes its own: msw intercepts node:http, and a local server on 127.0.0.1 answers
  * either.
  */
-import { createContext, type ContextParts } from '../../src/app.js';
+import { type ContextParts, createContext } from '../../src/app.js';
 import { run } from '../../src/cli.js';
 import type { OutStream } from '../../src/output/reporter.js';
 

@@ -12,7 +12,7 @@ export interface ProxyVisit {
   proxyAuthorization?: string;
 }
 
-export interface Proxy {
+export interface TestProxy {
   /** `http://127.0.0.1:<port>`, without credentials. */
   url: string;
   port: number;
@@ -20,7 +20,9 @@ export interface Proxy {
   close(): Promise<void>;
 }
 
-export async function startProxy(options: { credentials?: { user: string; password: string } } = {}): Promise<Proxy> {
+export async function startProxy(
+  options: { credentials?: { user: string; password: string } } = {},
+): Promise<TestProxy> {
   const visits: ProxyVisit[] = [];
   const sockets = new Set<net.Socket>();
   const expected = options.credentials

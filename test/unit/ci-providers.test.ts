@@ -1,8 +1,8 @@
-import { describe, it, expect, vi } from 'vitest';
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { describe, expect, it, vi } from 'vitest';
 
-import { CI_PROVIDERS, detectCiProvider, type CiGitFacts, type CiIo, type Env } from '../../src/git/ci-providers.js';
+import { CI_PROVIDERS, type CiIo, detectCiProvider, type Env } from '../../src/git/ci-providers.js';
 import { sanitizeRepositoryUrl } from '../../src/git/url.js';
 import type { CiFixture } from '../fixtures/ci/types.js';
 

@@ -1,11 +1,11 @@
 /** The pure parts of `dora doctor`: NO_PROXY as the proxy transport reads it, the Node.js table, verdicts and exit codes. */
 import { describe, expect, it } from 'vitest';
-import { PLAIN } from '../../src/output/reporter.js';
 import { checksJson, exitCodeOf, fail, ok, renderChecks, warn } from '../../src/doctor/check.js';
 import { noProxyExempts } from '../../src/doctor/no-proxy.js';
 import { judgeNetwork } from '../../src/doctor/remote.js';
 import { judgeRuntime } from '../../src/doctor/runtime.js';
 import { DeliveryError } from '../../src/errors.js';
+import { PLAIN } from '../../src/output/reporter.js';
 
 const API = 'https://api.datadoghq.eu';
 

@@ -1,4 +1,4 @@
-import { mkdtempSync, openSync, closeSync, readFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -37,9 +37,14 @@ describe('fdStream when the descriptor cannot take a write', () => {
 
   it('hands the rest of a write to the Node stream on EAGAIN (a full non-blocking pipe), and everything after it', () => {
     const streamed: string[] = [];
-    const stream = { write: (chunk: string | Uint8Array) => (streamed.push(Buffer.from(chunk).toString()), true) };
+    const stream = {
+      write: (chunk: string | Uint8Array) => {
+        streamed.push(Buffer.from(chunk).toString());
+        return true;
+      },
+    };
     let calls = 0;
-    const write = (_fd: number, buffer: Uint8Array, offset: number) => {
+    const write = (_fd: number, _buffer: Uint8Array, _offset: number) => {
       calls += 1;
       if (calls === 1) return 3; // the pipe took three bytes, then filled up
       throw error('EAGAIN');

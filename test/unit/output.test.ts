@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createRedactor } from '../../src/output/redact.js';
-import { PLAIN, Reporter, colourPainter, wantsColor, type ReporterOptions } from '../../src/output/reporter.js';
+import { colourPainter, PLAIN, Reporter, type ReporterOptions, wantsColor } from '../../src/output/reporter.js';
 
 function capture(isTTY = false) {
   const stream = {

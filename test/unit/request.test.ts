@@ -2,15 +2,15 @@
  * The request engine and its messages, through Node's http(s) transport, against msw, with a virtual clock: status
  * sequences, Retry-After, deadlines and attempt timeouts are checked without sleeping through a single real timer.
  */
-import { http, HttpResponse } from 'msw';
+import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { failureError } from '../../src/api/messages.js';
-import { RequestFailure, request, type RequestPolicy } from '../../src/api/request.js';
+import { RequestFailure, type RequestPolicy, request } from '../../src/api/request.js';
 import { createNodeTransport } from '../../src/api/transports/node.js';
 import type { Clock } from '../../src/context.js';
 import { DeliveryError, InterruptedError, RejectedError, UnauthorizedError } from '../../src/errors.js';
-import { WALL_START, virtualClock } from '../helpers/virtual-clock.js';
+import { virtualClock, WALL_START } from '../helpers/virtual-clock.js';
 
 const BASE = 'https://api.datadoghq.test';
 const URL_ = `${BASE}/api/v2/dora/deployment`;
@@ -270,7 +270,12 @@ describe('deliver', () => {
       () => new HttpResponse(null, { status: 307, headers: { Location: 'https://elsewhere.test/collect' } }),
     ]);
     let elsewhere = 0;
-    server.use(http.post('https://elsewhere.test/collect', () => ((elsewhere += 1), accepted())));
+    server.use(
+      http.post('https://elsewhere.test/collect', () => {
+        elsewhere += 1;
+        return accepted();
+      }),
+    );
     const error = await failure(send().promise);
     expect(error).toBeInstanceOf(DeliveryError);
     expect(error.message).toContain('HTTP 307 (a redirect to https://elsewhere.test/collect)');
@@ -321,9 +326,10 @@ describe('deliver', () => {
     const interrupt = new AbortController();
     // The request has reached the server when the user presses Ctrl-C.
     intake([
-      () => (
-        interrupt.abort(new InterruptedError('SIGINT')), new Promise<Response>(() => undefined) as unknown as Response
-      ),
+      () => {
+        interrupt.abort(new InterruptedError('SIGINT'));
+        return new Promise<Response>(() => undefined) as unknown as Response;
+      },
     ]);
     const { promise } = send({}, { signal: interrupt.signal });
     const error = await failure(promise);

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { readConfig } from '../../src/config.js';
 import { UsageError } from '../../src/errors.js';
-import { resolveGit, type GitInputs } from '../../src/git/resolve.js';
+import { type GitInputs, resolveGit } from '../../src/git/resolve.js';
 
 const SHA_FLAG = '1'.repeat(40);
 const SHA_ENV = '2'.repeat(40);

@@ -4,14 +4,14 @@
  * Proxy-Authorization made from the URL's user info, and close() ending a request that was never answered.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { readConfig } from '../../src/config.js';
 import { createNodeTransport } from '../../src/api/transports/node.js';
 import { createUndiciTransport } from '../../src/api/transports/undici.js';
-import { startIntake, type Intake } from '../helpers/intake.js';
-import { startProxy, type Proxy } from '../helpers/proxy.js';
+import { readConfig } from '../../src/config.js';
+import { type Intake, startIntake } from '../helpers/intake.js';
+import { startProxy, type TestProxy } from '../helpers/proxy.js';
 
 let intake: Intake | undefined;
-let proxy: Proxy | undefined;
+let proxy: TestProxy | undefined;
 afterEach(async () => {
   await intake?.close();
   await proxy?.close();

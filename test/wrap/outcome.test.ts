@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
+  type CommandOutcome,
   commandExitCode,
   commandFailureMessage,
   commandSucceeded,
   signalExitCode,
-  type CommandOutcome,
 } from '../../src/wrap/outcome.js';
 
 const times = { startedAt: 1n, finishedAt: 2n };

@@ -1,13 +1,13 @@
 // runCommand against real child processes: small sh one-liners and test/fixtures/wrap/trap.mjs. Tests that need
 // real stdio or real signals to the wrapping process go through test/fixtures/wrap/harness.ts, bundled once here.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import {
   chmodSync,
+  closeSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
   openSync,
-  closeSync,
   readFileSync,
   writeFileSync,
 } from 'node:fs';
@@ -17,8 +17,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runCommand, type RunDeps } from '../../src/wrap/run-command.js';
 import { systemNowNs } from '../../src/time.js';
+import { type RunDeps, runCommand } from '../../src/wrap/run-command.js';
 
 const TRAP = fileURLToPath(new URL('../fixtures/wrap/trap.mjs', import.meta.url));
 const HARNESS_SRC = fileURLToPath(new URL('../fixtures/wrap/harness.ts', import.meta.url));
