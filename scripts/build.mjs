@@ -1,9 +1,9 @@
 // Bundles the CLI into dist/ so the published package has no runtime dependencies, laid out for start-up time
 // (`npm run bench` measures it). Everything is CommonJS: Node starts a CommonJS file measurably faster than an ES
 // module, and dist/package.json (written here) and bin/package.json say so to Node.
-//   dist/main.js               the entry: answers `--version` itself; else loads dist/app.js through a V8 code cache
+//   dist/main.js               the entry: answers `--version` itself; else loads dist/app.js
 //   dist/app.js                the CLI (commander, zod/mini and our code), loaded for every other command
-//   dist/vendor/*.js           undici, simple-git, ora and chalk, each loaded only on the path that uses it
+//   dist/vendor/*.js           undici (proxies) and ora (a spinner), each loaded only on the path that uses it
 //   dist/github-action.js      the GitHub Action's logic (src/action/), run by action.yml; it spawns bin/dora.js
 //   dist/THIRD-PARTY-LICENSES.txt  the license of every npm package bundled into the files above
 // Our code keeps its names (DORA_DEBUG=1 stacks name real functions), third-party bundles do not; linked source maps for
@@ -11,33 +11,20 @@
 //
 // `node scripts/build.mjs --analyze` also prints what each start-up path loads, module by module.
 
-import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { analyzeMetafile, build } from 'esbuild';
-import { restoreLeftover } from './pack-manifest.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DIST = join(ROOT, 'dist');
 // Built beside dist/ and swapped in at the end, so a test running bin/dora.js meanwhile never sees half a dist/.
 const STAGE = join(ROOT, `dist.partial-${process.pid}`);
-// An `npm pack` that failed between prepack and postpack leaves package.json without `prepare` and the original
-// beside it: put it back on any later build, except the one inside a pack.
-if (!['pack', 'publish'].includes(process.env.npm_command ?? '')) {
-  const leftover = restoreLeftover();
-  if (leftover === 'restored')
-    console.error('build: restored package.json from package.json.prepack, left by an interrupted npm pack');
-  if (leftover === 'stale')
-    console.error(
-      'build: package.json.prepack (left by an interrupted npm pack) is out of date; package.json kept as it is',
-    );
-}
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
 const analyze = process.argv.includes('--analyze');
 
 /** Packages that must stay out of the start-up path: loaded by dynamic import, only where needed. */
-const LAZY_PACKAGES = ['undici', 'simple-git', 'ora', 'chalk'];
+const LAZY_PACKAGES = ['undici', 'ora'];
 
 /** Where each lazily imported package is built: `import('undici')` in src becomes `require('./vendor/undici.js')`. */
 const VENDOR = Object.fromEntries(LAZY_PACKAGES.map((name) => [name, `./vendor/${name}.js`]));
@@ -143,16 +130,13 @@ exports.fetch = require('undici/lib/web/fetch/index.js').fetch;
 /** Fails the build when the start-up paths lose their shape: that would be a silent slowdown of every run. */
 function checkStartupPaths(entryMeta, cliMeta) {
   const [mainPath, main] = Object.entries(entryMeta.outputs).find(([path]) => path.endsWith('main.js'));
-  const extra = main.imports.filter((imp) => !imp.path.startsWith('node:'));
+  const extra = main.imports.filter((imp) => !imp.path.startsWith('node:') && imp.path !== './app.js');
   const inputs = Object.keys(main.inputs).filter(
-    (input) =>
-      !['src/main.ts', 'src/version.ts', 'src/errors.ts', 'src/boot/code-cache.ts', 'src/boot/fd-stream.ts'].includes(
-        input,
-      ),
+    (input) => !['src/main.ts', 'src/version.ts', 'src/errors.ts', 'src/boot/fd-stream.ts'].includes(input),
   );
   if (extra.length > 0 || inputs.length > 0) {
     throw new Error(
-      `${rel(mainPath)} must answer --version on its own and load dist/app.js only through src/boot/code-cache.ts; ` +
+      `${rel(mainPath)} must answer --version on its own and load nothing but dist/app.js; ` +
         `it now also ${[...extra.map((imp) => `imports ${imp.path}`), ...inputs.map((input) => `bundles ${input}`)].join(', ')}.`,
     );
   }
@@ -311,14 +295,8 @@ async function main() {
       entryPoints: { app: 'src/app.ts' },
       plugins: [vendorOutside, lazyChildProcess],
     });
-    // The entry keys dora's code cache by this hash of dist/app.js, so a rebuild never reuses stale compiled code.
-    const cliCode = cli.outputFiles.find((file) => file.path.endsWith(`${sep}app.js`));
-    const buildId = createHash('sha256').update(cliCode.contents).digest('hex').slice(0, 16);
-    const entry = await build({
-      ...common,
-      entryPoints: { main: 'src/main.ts' },
-      define: { ...common.define, __DORA_APP_BUILD_ID__: JSON.stringify(buildId) },
-    });
+    // dist/app.js stays a file of its own: main.js requires it only when --version is not all that was asked.
+    const entry = await build({ ...common, entryPoints: { main: 'src/main.ts' }, external: ['./app.js'] });
     const vendor = await build({
       ...common,
       // Fully minified: third-party names in a stack trace help nobody, and undici alone is half the package.

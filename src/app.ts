@@ -73,7 +73,11 @@ export function createContext(parts: ContextParts): Context {
   };
 }
 
-export async function runProcess(argv: string[]): Promise<void> {
+/**
+ * Runs the CLI as the process. `early`: signals that arrived while the CLI was loading (src/main.ts kept them): the
+ * run starts interrupted, before anything is sent.
+ */
+export async function runProcess(argv: string[], early: readonly NodeJS.Signals[] = []): Promise<void> {
   // Node's deprecation warnings (undici connecting to a proxy given by IP address triggers one) are about code, not
   // about anything a user of dora can change, and would clutter stderr in the middle of a run.
   process.noDeprecation = true;
@@ -105,6 +109,7 @@ export async function runProcess(argv: string[]): Promise<void> {
   };
   // `on`, not `once`: after the first signal the default handler would kill us silently, without the exit code.
   for (const signal of SIGNALS) process.on(signal, () => onSignal(signal));
+  for (const signal of early) onSignal(signal);
 
   const ctx = createContext({
     env: process.env,
@@ -139,13 +144,23 @@ export async function runProcess(argv: string[]): Promise<void> {
   setTimeout(() => process.exit(code), 1000).unref();
 }
 
-/** A yes/no question on stderr, answered on stdin; undefined when stdin is no terminal (CI, a pipe). */
-async function askAtTerminal(question: string): Promise<boolean | undefined> {
+/**
+ * A yes/no question on stderr, answered on stdin: "no" for anything but yes, and for Ctrl-D (the end of input);
+ * "interrupted" for Ctrl-C; undefined when stdin is no terminal (CI, a pipe).
+ */
+async function askAtTerminal(question: string): Promise<'yes' | 'no' | 'interrupted' | undefined> {
   if (!process.stdin.isTTY) return undefined;
-  const { createInterface } = process.getBuiltinModule('node:readline/promises');
+  const { createInterface } = process.getBuiltinModule('node:readline');
   const prompt = createInterface({ input: process.stdin, output: process.stderr });
   try {
-    return /^y(es)?$/i.test((await prompt.question(question)).trim());
+    return await new Promise((resolve) => {
+      prompt.on('SIGINT', () => {
+        process.stderr.write('\n');
+        resolve('interrupted');
+      });
+      prompt.on('close', () => resolve('no'));
+      prompt.question(question, (answer) => resolve(/^y(es)?$/i.test(answer.trim()) ? 'yes' : 'no'));
+    });
   } finally {
     prompt.close();
   }

@@ -54,8 +54,12 @@ export interface Config {
   softFail: boolean;
   /** Running under CI: no spinner, no prompts. */
   ci: boolean;
+  /** NO_COLOR set (to anything): no colour. */
   noColor: boolean;
-  forceColor: boolean;
+  /** FORCE_COLOR: true or false when set, undefined when not. */
+  forceColor: boolean | undefined;
+  /** TERM=dumb: a terminal that shows no escape sequences (and no Unicode blocks). */
+  dumbTerminal: boolean;
   /** The whole environment with empty values removed, for CI provider detection. */
   vars: Env;
 }
@@ -89,13 +93,22 @@ export function readConfig(rawEnv: Env): Config {
       ...KEY_VARIABLES.map((name) => env[name]?.trim()).filter((value): value is string => value !== undefined),
       ...URL_VARIABLES.flatMap((name) => urlSecrets(env[name])),
     ],
-    ci: isTruthy(env.CI) || env.CONTINUOUS_INTEGRATION !== undefined || env.BUILD_NUMBER !== undefined,
-    debug: isTruthy(env.DORA_DEBUG),
+    // Some providers set CI to their own name (CI=woodpecker): anything but an "off" spelling means CI.
+    ci:
+      (env.CI !== undefined && parseBoolean(env.CI) !== false) ||
+      env.CONTINUOUS_INTEGRATION !== undefined ||
+      env.BUILD_NUMBER !== undefined,
+    debug: env.DORA_DEBUG !== undefined && parseBoolean(env.DORA_DEBUG) !== false,
     fips: false,
     fipsIgnoreError: false,
     softFail: false,
     noColor: env.NO_COLOR !== undefined,
-    forceColor: env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0' && env.FORCE_COLOR !== 'false',
+    // FORCE_COLOR=1, =2, =3 (colour levels) and =true force colour; =0 and =false turn it off.
+    forceColor:
+      env.FORCE_COLOR === undefined
+        ? undefined
+        : /^[1-3]$/.test(env.FORCE_COLOR.trim()) || parseBoolean(env.FORCE_COLOR) !== false,
+    dumbTerminal: env.TERM === 'dumb',
     vars: env,
   };
   /** The first variable that is set, trimmed (a trailing newline from `$(cat file)` is never meant), noting its name. */
@@ -149,10 +162,18 @@ function checkedKey(config: Config, field: 'apiKey' | 'appKey', value: string | 
   return undefined;
 }
 
-const ON = ['1', 'true', 'yes', 'on'];
-const OFF = ['0', 'false', 'no', 'off'];
+/**
+ * The one boolean rule, for every variable and input that takes one: the usual spellings of on and off, any case;
+ * anything else is undefined (the caller refuses it, or decides what a bare presence means).
+ */
+export function parseBoolean(raw: string): boolean | undefined {
+  const value = raw.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(value)) return true;
+  if (['0', 'false', 'no', 'off'].includes(value)) return false;
+  return undefined;
+}
 
-/** A boolean variable: the usual spellings of on and off; anything else is refused rather than guessed. */
+/** A boolean variable: refused (kept as a problem) rather than guessed when it is neither on nor off. */
 function switchValue(
   config: Config,
   field: 'fips' | 'fipsIgnoreError' | 'softFail',
@@ -160,11 +181,10 @@ function switchValue(
   raw: string | undefined,
 ): boolean {
   if (raw === undefined) return false;
-  const value = raw.trim().toLowerCase();
-  if (ON.includes(value)) return true;
-  if (!OFF.includes(value))
+  const value = parseBoolean(raw);
+  if (value === undefined)
     config.problems[field] = `${name}: ${JSON.stringify(raw)} is not a boolean; use true or false.`;
-  return false;
+  return value === true;
 }
 
 function readProxies(config: Config, env: Env): void {
@@ -224,10 +244,6 @@ function safeDecode(part: string): string {
   } catch {
     return part;
   }
-}
-
-function isTruthy(value: string | undefined): boolean {
-  return value !== undefined && !OFF.includes(value.toLowerCase());
 }
 
 function assign<T extends object, K extends keyof T>(target: T, key: K, value: T[K] | undefined): void {

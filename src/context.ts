@@ -55,6 +55,9 @@ export interface Context {
   nodeVersion: string;
   /** Turns FIPS mode on; throws when the runtime cannot. */
   enableFips(): void;
-  /** Asks a yes/no question at the terminal; undefined when nobody can answer (no terminal on stdin). */
-  confirm?(question: string): Promise<boolean | undefined>;
+  /**
+   * Asks a yes/no question at the terminal: `no` for anything but yes (Ctrl-D included), `interrupted` for Ctrl-C;
+   * undefined when nobody can answer (no terminal on stdin).
+   */
+  confirm?(question: string): Promise<'yes' | 'no' | 'interrupted' | undefined>;
 }

@@ -85,13 +85,7 @@ export class OutputError extends DoraError {
   }
 }
 
-/**
- * A failure already told in full (stderr, and the --json result on stdout) by the command itself, for outcomes a
- * single message cannot carry: several events of which some were recorded, or a wrapped command that failed. The
- * CLI only turns it into the exit code.
- */
-export class ReportedFailure extends DoraError {
-  constructor(exitCode: number) {
-    super(`exit ${exitCode}`, exitCode);
-  }
+/** Whether `error` is one of ours (an expected failure), as opposed to a bug. */
+export function isDoraError(error: unknown): error is DoraError {
+  return error instanceof DoraError;
 }

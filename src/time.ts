@@ -43,14 +43,22 @@ export function parseTimestamp(value: string, flag: string, nowNs: bigint): bigi
   const text = value.trim();
   if (text.toLowerCase() === 'now') return nowNs;
   const relative = RELATIVE.exec(text);
-  if (relative)
-    return nowNs - BigInt(relative[1] as string) * (UNIT_NS[relative[2] as string] as bigint) * NS_PER_SECOND;
-  const ns = parseNumeric(text, flag) ?? parseIso(text, flag) ?? parseRfc2822(text, flag);
+  const ns = relative
+    ? nowNs - BigInt(relative[1] as string) * (UNIT_NS[relative[2] as string] as bigint) * NS_PER_SECOND
+    : (parseNumeric(text, flag) ?? parseIso(text, flag) ?? parseRfc2822(text, flag));
   if (ns === undefined) throw invalid(flag, value, 'is not a time we understand');
+  // Every form passes the same range check: `-99999w` is as wrong as a year of 1900.
   if (ns < EARLIEST_NS || ns >= LATEST_NS) {
-    throw invalid(flag, value, 'is outside 2000–2199; check the unit (seconds, ms, µs or ns)');
+    const why = relative ? 'reaches back before 2000' : 'is outside 2000–2199; check the unit (seconds, ms, µs or ns)';
+    throw invalid(flag, value, why);
   }
   return ns;
+}
+
+/** Whether `value` is a time relative to now (`now`, `-15m`): history read from a file must not depend on when. */
+export function isRelativeTime(value: string): boolean {
+  const text = value.trim();
+  return text.toLowerCase() === 'now' || RELATIVE.test(text);
 }
 
 /** Unit by magnitude of the integer part: ≤11 digits seconds, 12–14 ms, 15–17 µs, 18–20 ns. */
@@ -140,28 +148,38 @@ function invalid(flag: string, value: string, why: string): UsageError {
 export function checkNotAhead(ns: bigint, nowNs: bigint, flag: string): void {
   if (ns - nowNs > MAX_FUTURE_SKEW_NS) {
     throw new UsageError(
-      `${flag} is in the future: ${formatNs(ns)} is after this machine's clock, ${formatNs(nowNs)}, by more than the ` +
+      `${flag} is in the future: ${formatInstant(ns)} is after this machine's clock, ${formatInstant(nowNs)}, by more than the ` +
         `${MAX_FUTURE_SKEW_NS / NS_PER_SECOND} s that clocks of two machines may differ.`,
     );
   }
 }
 
-/** A duration for people: `842 ms`, `12.4 s`, `3 min 05 s`, `2 h 03 min`. */
+/**
+ * A duration as people write it, the one form every output uses: `842 ms`, `12.4 s`, `3 min 5 s`, `3 h 20 min`,
+ * `2.5 days`. Zero parts are left out (`5 min`, `3 h`); a day is 24 hours.
+ */
 export function formatDuration(ns: bigint): string {
+  if (ns < 0n) return `-${formatDuration(-ns)}`;
   const ms = Number(ns / 1_000_000n);
   if (ms < 1000) return `${ms} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  if (ms < 60_000) return `${(Math.floor(ms / 100) / 10).toFixed(1)} s`;
   const s = Math.floor(ms / 1000);
-  if (s < 3600) return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`;
-  return `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')} min`;
+  const parts = (big: number, bigUnit: string, small: number, smallUnit: string) =>
+    small === 0 ? `${big} ${bigUnit}` : `${big} ${bigUnit} ${small} ${smallUnit}`;
+  if (s < 3600) return parts(Math.floor(s / 60), 'min', s % 60, 's');
+  if (s < 86_400) return parts(Math.floor(s / 3600), 'h', Math.floor((s % 3600) / 60), 'min');
+  const days = Math.floor(s / 8640) / 10;
+  return `${days} day${days === 1 ? '' : 's'}`;
 }
 
-/** Formats nanoseconds as ISO 8601 UTC with all nine fractional digits, for human output. */
-export function formatNs(ns: bigint): string {
-  const ms = ns / 1_000_000n;
-  const iso = new Date(Number(ms)).toISOString(); // …T10:00:00.123Z
-  const fraction = (ns % NS_PER_SECOND).toString().padStart(9, '0');
-  return `${iso.slice(0, 19)}.${fraction}Z`;
+/** The same, from seconds (what list answers and metrics carry). */
+export function formatSeconds(seconds: number): string {
+  return formatDuration(BigInt(Math.round(seconds * 1000)) * 1_000_000n);
+}
+
+/** The later of two instants (Math.max takes no bigints). */
+export function laterOf(a: bigint, b: bigint): bigint {
+  return a > b ? a : b;
 }
 
 /**
@@ -172,8 +190,24 @@ export function systemNowNs(): bigint {
   return BigInt(Date.now()) * 1_000_000n;
 }
 
-/** An instant for people, in UTC with a `Z`, without fractional digits that are all zero: `2026-11-26T10:00:00Z`. */
+/**
+ * An instant, the one form every output uses: RFC 3339 in UTC with a `Z`, with as many fractional digits as it has
+ * (none when they are all zero): `2026-11-26T10:00:00Z`, `2026-11-26T10:00:00.123456789Z`.
+ */
 export function formatInstant(ns: bigint): string {
-  const full = formatNs(ns);
-  return full.replace(/\.?0+Z$/, 'Z').replace(/\.Z$/, 'Z');
+  const iso = new Date(Number(ns / 1_000_000n)).toISOString().slice(0, 19);
+  const fraction = (((ns % NS_PER_SECOND) + NS_PER_SECOND) % NS_PER_SECOND)
+    .toString()
+    .padStart(9, '0')
+    .replace(/0+$/, '');
+  return `${iso}${fraction ? `.${fraction}` : ''}Z`;
+}
+
+/**
+ * An instant as the list endpoints take it in `from`/`to`: RFC 3339 to the millisecond. `up` rounds a bound with
+ * sub-millisecond digits up instead of down, so an inclusive `to` still covers the instant it was made from.
+ */
+export function apiInstant(ns: bigint, up = false): string {
+  const ms = ns / 1_000_000n + (up && ns % 1_000_000n !== 0n ? 1n : 0n);
+  return new Date(Number(ms)).toISOString();
 }

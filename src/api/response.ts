@@ -2,17 +2,6 @@
 
 const MAX_ERROR_TEXT = 500;
 
-/** `{"data":{"id":"…"}}` → the id; anything else → undefined (a 202 with an odd body is still a success). */
-export function responseId(body: string): string | undefined {
-  try {
-    const parsed: unknown = JSON.parse(body);
-    const id = (parsed as { data?: { id?: unknown } } | null)?.data?.id;
-    return typeof id === 'string' ? id : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * The API's own words: `{"errors":["…"]}` or `{"errors":[{"title":…,"detail":…}]}`, else the raw body.
  * Trimmed, single-spaced and cut short so a proxy's HTML error page cannot flood a CI log, and stripped of control

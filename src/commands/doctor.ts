@@ -1,12 +1,14 @@
 /**
- * `dora doctor`: the deployment options → every check of src/doctor/ → one line each on stdout (or one JSON object)
- * → the exit code a send would get. It calls GET /api/v1/validate and, with an application key, a one-item
- * deployment list; it never sends an event, and never sends a key anywhere but the configured API.
+ * `dora doctor`: the deployment's own flags → the very input step a send runs (so it refuses what a send refuses,
+ * `--rollback-of` and `-- <command>` included, judged without running anything) → every check of src/doctor/ → one
+ * line each on stdout (or one JSON object) → the exit code a send would get. It calls GET /api/v1/validate and, with
+ * an application key, a one-item deployment list; it never sends an event, and never a key anywhere but the API.
  */
 import { Command } from 'commander';
+import { listCall } from '../api/calls.js';
+import type { AnswerSeen, PlannedCall } from '../api/client.js';
 import { MIN_ATTEMPT_MS } from '../api/request.js';
 import { DEFAULT_SITE } from '../api/site.js';
-import type { Context } from '../context.js';
 import { type Check, checksJson, exitCodeOf, renderChecks } from '../doctor/check.js';
 import { type EventFacts, judgeEvent, judgeKeys, judgeSite, type SiteFacts } from '../doctor/configuration.js';
 import { judgeCheckout, judgeCi, judgeGit } from '../doctor/git.js';
@@ -21,181 +23,195 @@ import {
   type Target,
 } from '../doctor/remote.js';
 import { judgeRuntime } from '../doctor/runtime.js';
-import { DoraError, InterruptedError, ReportedFailure } from '../errors.js';
-import { toJson } from '../events/json.js';
-import { queryTerm, rfc3339 } from '../events/records.js';
+import { type DoraError, InterruptedError, isDoraError } from '../errors.js';
+import { searchQuery } from '../events/records.js';
 import type { LocalGitFacts } from '../git/local.js';
-import { type GitResolution, resolveGit } from '../git/resolve.js';
-import { type DeliveryInput, deliveryInput, trimmed } from '../input/delivery.js';
-import type { DeploymentOptions } from '../input/deployment.js';
-import { commonFields, flagOrEnv, idField, serviceList, timeField } from '../input/event.js';
-import { colourPainter, PLAIN, type Reporter, wantsColor } from '../output/reporter.js';
-import { type Keys, type PlannedCall, perform, prepareCalls } from './call.js';
-import { addDeploymentOptions } from './deployment.js';
-import { gitInputs } from './git.js';
-import { addDeliveryOptions } from './options.js';
-import { listCall as recordsListCall } from './records.js';
+import type { GitResolution } from '../git/resolve.js';
+import { type DeliveryInput, deliveryInput, withKeys } from '../input/delivery.js';
+import { type DeploymentEvent, deploymentEvent } from '../input/deployment.js';
+import { gitOf, type InputSources } from '../input/event.js';
+import { addDeliveryFlags, addDeploymentFlags, addOutputFlags, type DeploymentFlags } from '../input/flags.js';
+import { flagOrEnv, trimmed } from '../input/values.js';
+import { colourPainter, PLAIN, wantsColor } from '../output/reporter.js';
+import type { Verb, World } from './verb.js';
 
 /** How far back "the last deployment" is looked for. */
-const LIST_DAYS = 90;
+const LIST_DAYS = 90n;
 
-export function doctorCommand(run: (options: DeploymentOptions) => Promise<void>): Command {
-  const command = new Command('doctor').description(
-    'Check, without sending any event, that a deployment sent with these options would be recorded and counted.',
-  );
-  addDeploymentOptions(command);
-  addDeliveryOptions(command, 'check only what needs no network (configuration, git, runtime)');
-  return command
-    .addHelpText(
+export const doctor: Verb<DeploymentFlags> = {
+  command() {
+    const command = new Command('doctor')
+      .usage('[options] [-- <deploy command…>]')
+      .description(
+        'Check, without sending any event, that a deployment sent with these options would be recorded and counted.',
+      );
+    addDeploymentFlags(command);
+    addOutputFlags(command, 'check only what needs no network (configuration, git, runtime)');
+    addDeliveryFlags(command);
+    return command.addHelpText(
       'after',
       `
-Checks the site and keys, the API key (GET /api/v1/validate), the application key (a one-item deployment list,
-and the service's last deployment), the network path, the clock against the server's, git and CI, and Node.js.
-Exit 0 when an event would be sent and accepted (warnings do not fail); else 2 configuration, 3 rejected key,
-5 unreachable.
+Checks the site and keys, the event exactly as dora deployment would build it, the API key (GET /api/v1/validate),
+the application key (a one-item deployment list, and the service's last deployment), the network path, the clock
+against the server's, git and CI, and Node.js. The same line as dora deployment works, -- <command> included (it is
+judged, never run). Exit 0 when an event would be sent and accepted (warnings do not fail); else 2 configuration,
+3 rejected key, 5 unreachable.
 
 Examples:
   $ dora doctor --service checkout --env prod
   $ dora doctor --service checkout --env prod --version 1.4.2 --json`,
-    )
-    .action(async (options: DeploymentOptions) => run(options));
-}
+    );
+  },
 
-export async function runDoctor(options: DeploymentOptions, ctx: Context, reporter: Reporter): Promise<void> {
-  const { config } = ctx;
-  let delivery: DeliveryInput | undefined;
-  const site: SiteFacts = {
-    site: trimmed(options.site) ?? config.site ?? DEFAULT_SITE,
-    siteSource: options.site !== undefined ? '--site' : (config.sources.site ?? 'default'),
-  };
-  const apiUrlSource = options.apiUrl !== undefined ? '--api-url' : config.sources.apiUrl;
-  if (apiUrlSource !== undefined && (options.apiUrl ?? config.apiUrl) !== undefined) site.apiUrlSource = apiUrlSource;
-  try {
-    delivery = deliveryInput(options, config);
-    site.baseUrl = delivery.target.baseUrl;
-    site.resolvedSite = delivery.target.site;
-    if (delivery.target.unknownSite) site.unknownSite = delivery.target.unknownSite;
-    if (delivery.target.noDora) site.noDora = true;
-  } catch (error) {
-    if (!(error instanceof DoraError) || error instanceof InterruptedError) throw error;
-    site.problem = error.message;
-  }
+  async run({ flags, wrapped }, world) {
+    const { ctx } = world;
+    const { config } = ctx;
+    const site: SiteFacts = {
+      site: trimmed(flags.site) ?? config.site ?? DEFAULT_SITE,
+      siteSource: flags.site !== undefined ? '--site' : (config.sources.site ?? 'default'),
+    };
+    const apiUrlSource = flags.apiUrl !== undefined ? '--api-url' : config.sources.apiUrl;
+    if (apiUrlSource !== undefined && (flags.apiUrl ?? config.apiUrl) !== undefined) site.apiUrlSource = apiUrlSource;
+    let delivery: DeliveryInput | undefined;
+    try {
+      delivery = withKeys(deliveryInput(flags, config), { apiKey: 'optional' }, config, false);
+      site.baseUrl = delivery.target.baseUrl;
+      site.resolvedSite = delivery.target.site;
+      site.unknownSite = delivery.target.unknownSite;
+      site.noDora = delivery.target.noDora;
+    } catch (error) {
+      site.problem = expected(error).message;
+    }
 
-  // Git runs while the API answers: both are waits, neither needs the other.
-  const gitWork = gitFacts(options, ctx);
-  const serviceEnv = eventFacts(options, ctx);
-  // Of several services, the first one's last deployment answers "did my last one land?" for the run.
-  const firstService = serviceEnv.services?.values[0];
-  const lookup =
-    firstService === undefined
-      ? undefined
-      : { service: firstService, ...(serviceEnv.env ? { env: serviceEnv.env.value } : {}) };
-  const remote = delivery && !options.dryRun ? await remoteFacts(lookup, delivery, ctx, reporter) : undefined;
-  const git = await gitWork;
-  if (ctx.signal.aborted) throw ctx.signal.reason;
+    // The checkout is read once, for the event's git facts and for the checkout check; the API is asked meanwhile.
+    const local = ctx.readLocalGit(ctx.cwd, ctx.signal);
+    const sources: InputSources = { ...ctx, readLocalGit: () => local };
+    // A deploy that has not started yet has no --started-at: judge it as starting now, as a wrapped one would.
+    const startedAt = flags.startedAt ?? (wrapped === undefined ? 'now' : undefined);
+    const eventWork = judged(deploymentEvent({ ...flags, startedAt, dryRun: true }, wrapped, sources));
+    const facts = eventFacts(flags, world);
+    const firstService = facts.services?.values[0];
+    const lookup = firstService === undefined ? undefined : { service: firstService, env: facts.env?.value };
+    const remote = delivery && flags.dryRun !== true ? await remoteFacts(lookup, delivery, world) : undefined;
+    const event = await eventWork;
+    if ('problem' in event) facts.problem = event.problem;
+    const git = await gitFacts(event, flags, sources);
+    if (ctx.signal.aborted) throw ctx.signal.reason;
 
-  const target: Target = delivery
-    ? {
-        site: site.apiUrlSource ? delivery.target.baseUrl : delivery.target.site,
-        host: new URL(delivery.target.baseUrl).host,
-      }
-    : { site: site.site, host: '?' };
-  const proxy = delivery?.proxy;
-  const exemptBy = proxy && delivery ? noProxyExempts(config.proxy.noProxy, delivery.target.baseUrl) : undefined;
-  const checks: Check[] = [
-    judgeSite(site),
-    judgeKeys(config),
-    judgeEvent(serviceEnv),
-    judgeApiKey(remote?.validate, config.apiKey !== undefined, target),
-    judgeAppKey(remote?.list, { api: config.apiKey !== undefined, app: config.appKey !== undefined }, target),
-  ];
-  if (remote?.list?.json !== undefined && lookup !== undefined)
-    checks.push(judgeLastDeployment(remote.list.json, lookup, LIST_DAYS));
-  checks.push(
-    ...(site.problem === undefined
-      ? [
-          judgeNetwork(
-            remote?.validate,
-            { ...(proxy ? { proxy: proxy.display } : {}), ...(exemptBy ? { exemptBy } : {}) },
-            target,
-          ),
-        ]
-      : []),
-    judgeClock(remote?.validate),
-    judgeCi(git.resolution),
-    judgeGit(git.resolution, options.skipGit === true, git.problem),
-    judgeCheckout(git.local, git.resolution),
-    judgeRuntime(ctx.nodeVersion, ctx.clock.wallMs()),
-  );
+    const target: Target = delivery
+      ? {
+          site: site.apiUrlSource ? delivery.target.baseUrl : delivery.target.site,
+          host: new URL(delivery.target.baseUrl).host,
+        }
+      : { site: site.site, host: '?' };
+    const proxy = delivery?.proxy;
+    const exemptBy = proxy && delivery ? noProxyExempts(config.proxy.noProxy, delivery.target.baseUrl) : undefined;
+    const checks: Check[] = [
+      judgeSite(site),
+      judgeKeys(config, 'input' in event && event.input.remediates !== undefined),
+      judgeEvent(facts),
+      judgeApiKey(remote?.validate, config.apiKey !== undefined, target),
+      judgeAppKey(remote?.list, { api: config.apiKey !== undefined, app: config.appKey !== undefined }, target),
+    ];
+    if (remote?.list?.json !== undefined && lookup !== undefined) {
+      checks.push(judgeLastDeployment(remote.list.json, lookup, Number(LIST_DAYS)));
+    }
+    if (site.problem === undefined)
+      checks.push(judgeNetwork(remote?.validate, { proxy: proxy?.display, exemptBy }, target));
+    checks.push(
+      judgeClock(remote?.validate),
+      judgeCi(git.resolution),
+      judgeGit(git.resolution, flags.skipGit === true, git.problem),
+      judgeCheckout(await local, git.resolution),
+      judgeRuntime(ctx.nodeVersion, ctx.clock.wallMs()),
+    );
 
-  if (options.json) {
-    reporter.result(toJson(checksJson(checks)));
-  } else {
+    const code = exitCodeOf(checks);
     const unicode = wantsColor(ctx.stdout, config);
-    const paint = unicode ? await colourPainter() : PLAIN;
-    reporter.result(renderChecks(checks, paint, unicode).join('\n'));
-  }
-  const code = exitCodeOf(checks);
-  if (code !== 0) throw new ReportedFailure(code);
+    const text = renderChecks(checks, unicode ? colourPainter() : PLAIN, unicode).join('\n');
+    return { result: { ...checksJson(checks), exit_code: code }, text };
+  },
+};
+
+/** A DoraError the checks report; anything else (a bug, an interruption) is not theirs to judge. */
+function expected(error: unknown): DoraError {
+  if (!isDoraError(error) || error instanceof InterruptedError) throw error;
+  return error;
 }
 
-/** The event's own fields, checked as a send would check them; the first problem is reported instead. */
-function eventFacts(options: DeploymentOptions, ctx: Context): EventFacts {
-  const facts: EventFacts = {};
+async function judged(work: Promise<DeploymentEvent>): Promise<{ input: DeploymentEvent } | { problem: string }> {
   try {
-    const services = serviceList(options.service, ctx.config);
-    const fields = commonFields(options, ctx.config);
-    const now = ctx.nowNs();
-    timeField(options.startedAt, '--started-at', now);
-    timeField(options.finishedAt, '--finished-at', now);
-    idField(options.id, ctx.newId);
-    if (services.length > 0)
-      facts.services = {
-        values: services,
-        from: options.service !== undefined ? '--service' : (ctx.config.sources.service ?? 'DD_SERVICE'),
-      };
-    const env = flagOrEnv(options.env, '--env', ctx.config, 'env');
-    const version = flagOrEnv(options.version, '--version', ctx.config, 'version');
-    if (fields.env !== undefined && env) facts.env = { value: fields.env, from: env.from };
-    if (fields.version !== undefined && version) facts.version = { value: fields.version, from: version.from };
+    return { input: await work };
   } catch (error) {
-    if (!(error instanceof DoraError) || error instanceof InterruptedError) throw error;
-    facts.problem = error.message;
+    return { problem: expected(error).message };
   }
+}
+
+/** The services, env and version as given, and where each came from. */
+function eventFacts(flags: DeploymentFlags, world: World): EventFacts {
+  const { config } = world.ctx;
+  const facts: EventFacts = {};
+  const services = flags.service ?? (config.service !== undefined ? [config.service] : []);
+  if (services.length > 0) {
+    facts.services = {
+      values: [...new Set(services.map((service) => service.trim()))],
+      from: flags.service !== undefined ? '--service' : (config.sources.service ?? 'DD_SERVICE'),
+    };
+  }
+  facts.env = flagOrEnv(flags.env, '--env', config, 'env');
+  facts.version = flagOrEnv(flags.version, '--version', config, 'version');
   return facts;
 }
 
-interface GitFacts {
-  resolution?: GitResolution;
-  /** The checkout itself (shallow, HEAD), read once whether or not the resolution needed it. */
-  local: LocalGitFacts;
-  problem?: string;
-}
-
-async function gitFacts(options: DeploymentOptions, ctx: Context): Promise<GitFacts> {
-  const reading = ctx.readLocalGit(ctx.cwd, ctx.signal);
-  if (options.skipGit) return { local: await reading };
+/** The event's git facts; when the event step stopped before git, git is asked on its own. */
+async function gitFacts(
+  event: { input: DeploymentEvent } | { problem: string },
+  flags: DeploymentFlags,
+  sources: InputSources,
+): Promise<{ resolution?: GitResolution | undefined; problem?: string | undefined }> {
+  if (flags.skipGit) return {};
+  if ('input' in event) return { resolution: event.input.git?.resolution };
   try {
-    const resolution = await resolveGit(gitInputs(options, ctx, () => reading));
-    return { resolution, local: await reading };
+    return { resolution: (await gitOf(flags, sources)).resolution };
   } catch (error) {
-    if (!(error instanceof DoraError) || error instanceof InterruptedError) throw error;
-    return { local: await reading, problem: error.message };
+    return { problem: expected(error).message };
   }
 }
 
 /**
- * The two calls, through the same path as a send (src/commands/call.ts) so failures read the same. A transport
- * wrapper notes what every answer carried, refusals included: the status, the server's Date and the round trip.
- * Without an API key, validate still goes (with no key header at all): its refusal tells the network and the clock.
+ * The two calls, through the one client so failures read as a send's would, with a hook that notes what every answer
+ * carried, refusals included: the status, the server's Date and the round trip. Without an API key, validate still
+ * goes (with no key header): its refusal tells the network and the clock.
  */
 async function remoteFacts(
-  lookup: { service: string; env?: string } | undefined,
+  lookup: { service: string; env?: string | undefined } | undefined,
   delivery: DeliveryInput,
-  ctx: Context,
-  reporter: Reporter,
+  world: World,
 ): Promise<{ validate: CallOutcome; list?: CallOutcome }> {
+  const { ctx } = world;
   const started = ctx.clock.monotonicMs();
+  const observe = async (call: PlannedCall, policy = delivery.policy): Promise<CallOutcome> => {
+    const last: { seen?: AnswerSeen } = {};
+    const outcome: CallOutcome = {};
+    try {
+      const client = world.client(
+        { ...delivery, policy },
+        { dryRun: false, onAnswer: (answer) => (last.seen = answer) },
+      );
+      outcome.json = (await client.call(call)).json;
+    } catch (error) {
+      outcome.error = expected(error);
+    }
+    const { seen } = last;
+    if (seen) {
+      outcome.status = seen.status;
+      outcome.rttMs = seen.rttMs;
+      outcome.localMs = seen.localMs;
+      const date = Date.parse(seen.date ?? '');
+      if (!Number.isNaN(date)) outcome.serverDateMs = date;
+    }
+    return outcome;
+  };
   const validateCall: PlannedCall = {
     method: 'GET',
     path: '/api/v1/validate',
@@ -203,78 +219,23 @@ async function remoteFacts(
     noun: 'API key',
     title: 'the API key',
   };
-  let keys: Keys = {};
-  if (ctx.config.apiKey !== undefined) {
-    try {
-      keys = prepareCalls([validateCall], delivery, ctx, reporter);
-    } catch (error) {
-      // FIPS could not be turned on: the network checks would test a path a send cannot take.
-      if (!(error instanceof DoraError) || error instanceof InterruptedError) throw error;
-      return { validate: { error } };
-    }
-  }
-  const validate = await observedCall(validateCall, keys, delivery, ctx, reporter);
-  if (ctx.config.apiKey === undefined || ctx.config.appKey === undefined || validate.error !== undefined)
+  const validate = await observe(validateCall);
+  if (ctx.config.apiKey === undefined || ctx.config.appKey === undefined || validate.error !== undefined) {
     return { validate };
-
+  }
   // The list gets what is left of the one deadline: doctor is bounded like a single send.
   const left = delivery.policy.deadlineMs - (ctx.clock.monotonicMs() - started);
   if (left < MIN_ATTEMPT_MS) return { validate };
   const now = BigInt(ctx.clock.wallMs()) * 1_000_000n;
-  const query = lookup
-    ? [queryTerm('service', lookup.service), ...(lookup.env ? [queryTerm('env', lookup.env)] : [])].join(' ')
-    : undefined;
-  const listCall = recordsListCall('deployment', {
-    from: rfc3339(now - BigInt(LIST_DAYS) * 86_400_000_000_000n),
+  const call = listCall('deployment', {
+    from: now - LIST_DAYS * 86_400_000_000_000n,
     // A minute ahead: a deployment stamped by a slightly fast clock still counts as the last one.
-    to: rfc3339(now + 60_000_000_000n),
+    to: now + 60_000_000_000n,
     limit: 1,
-    ...(query ? { query } : {}),
+    query: lookup ? searchQuery({ service: lookup.service, env: lookup.env }) : undefined,
   });
-  const list = await observedCall(
-    listCall,
-    { apiKey: keys.apiKey, appKey: ctx.config.appKey },
-    { ...delivery, policy: { ...delivery.policy, deadlineMs: left } },
-    ctx,
-    reporter,
-  );
+  const list = await observe(call, { ...delivery.policy, deadlineMs: left });
   return { validate, list };
 }
 
-async function observedCall(
-  call: PlannedCall,
-  keys: Keys,
-  delivery: DeliveryInput,
-  ctx: Context,
-  reporter: Reporter,
-): Promise<CallOutcome> {
-  const seen: CallOutcome = {};
-  const observing: Context = {
-    ...ctx,
-    createTransport: async (proxy) => {
-      const closable = await ctx.createTransport(proxy);
-      return {
-        close: () => closable.close(),
-        transport: async (url, init) => {
-          const sent = ctx.clock.monotonicMs();
-          const response = await closable.transport(url, init);
-          seen.rttMs = ctx.clock.monotonicMs() - sent;
-          seen.status = response.status;
-          seen.localMs = ctx.clock.wallMs();
-          const date = Date.parse(response.headers.get('date') ?? '');
-          if (Number.isNaN(date)) delete seen.serverDateMs;
-          else seen.serverDateMs = date;
-          return response;
-        },
-      };
-    },
-  };
-  try {
-    const answer = await perform(call, keys, delivery, observing, reporter);
-    seen.json = answer.json;
-  } catch (error) {
-    if (!(error instanceof DoraError) || error instanceof InterruptedError) throw error;
-    seen.error = error;
-  }
-  return seen;
-}
+export type { LocalGitFacts };

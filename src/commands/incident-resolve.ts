@@ -4,77 +4,86 @@
  * reading it back is what makes sure nothing is lost or mistyped.
  */
 import { Command } from 'commander';
-import type { Context } from '../context.js';
+import { fetchCall } from '../api/calls.js';
+import type { PreparedEvent } from '../api/client.js';
 import { UsageError } from '../errors.js';
 import { FAILURE_PATH, failureBody } from '../events/failure.js';
-import { deliveryInput } from '../input/delivery.js';
-import { checkOrder, recordId, timeField } from '../input/event.js';
+import { type EventRecord, readFetched } from '../events/records.js';
+import { checkOrder } from '../input/event.js';
+import { addVerbFlags, single } from '../input/flags.js';
+import { type ResolveFlags, resolveInput } from '../input/records.js';
+import { eventsOutcome, reportRecording } from '../output/recording.js';
 import { shown } from '../output/redact.js';
 import { formatInstant } from '../time.js';
-import { prepareCalls } from './call.js';
-import { single } from './options.js';
-import { fetchCall, fetchRecord, type ReporterFor, type VerbOptions, verbOptions } from './records.js';
-import { type PreparedEvent, recordEvents } from './send.js';
+import type { Verb } from './verb.js';
 
-interface ResolveOptions extends VerbOptions {
-  finishedAt?: string;
-}
+export const incidentResolve: Verb<ResolveFlags> = {
+  command() {
+    const command = new Command('resolve')
+      .argument('<id>', "the open incident's id")
+      .description('Resolve an open incident: read it back and send it again, unchanged, with its finish.')
+      .addOption(single('--finished-at <time>', 'when service was restored (default: now)'));
+    return addVerbFlags(command, 'read nothing and send nothing: show what would be done (no key, no network)');
+  },
 
-export function resolveCommand(reporterFor: ReporterFor, ctx: Context): Command {
-  const command = new Command('resolve')
-    .argument('<id>', "the open incident's id")
-    .description('Resolve an open incident: read it back and send it again, unchanged, with its finish.')
-    .addOption(single('--finished-at <time>', 'when service was restored (default: now)'));
-  verbOptions(command, 'read nothing and send nothing: show what would be done (no key, no network)');
-  return command.action(async (rawId: string, options: ResolveOptions) => {
-    const reporter = reporterFor(options.verbose === true);
-    const delivery = deliveryInput(options, ctx.config);
-    const id = recordId(rawId);
-    const finishedAt = timeField(options.finishedAt ?? 'now', '--finished-at', ctx.nowNs()) as bigint;
-    if (options.dryRun) {
-      await fetchRecord('incident', id, delivery, options, ctx, reporter);
+  async run({ flags, args }, world) {
+    const input = resolveInput(args[0] as string, flags, world.ctx);
+    const { reporter } = world;
+    const client = world.client(input.delivery, { dryRun: input.dryRun });
+    const read = fetchCall('incident', input.id);
+    if (input.dryRun) {
+      const url = `${input.delivery.target.baseUrl}${FAILURE_PATH}`;
+      reporter.info(`Dry run: nothing read or sent. A real run would GET ${client.shown(read).url}, then POST the`);
       reporter.info(
-        `A real run would then POST the incident again to ${delivery.target.baseUrl}${FAILURE_PATH}, with finished_at ${formatInstant(finishedAt)}.`,
+        `incident again to ${url}, with every attribute it has and finished_at ${formatInstant(input.finishedAt)}.`,
       );
-      return;
+      return {
+        result: {
+          ok: true,
+          exit_code: 0,
+          dry_run: true,
+          recorded: false,
+          kind: 'incident',
+          id: input.id,
+          requests: [client.shown(read)],
+        },
+      };
     }
-    // Both keys are checked before anything is sent: reading needs the application key, resending the API key.
-    const keys = prepareCalls([fetchCall('incident', id)], delivery, ctx, reporter);
-    const open = await fetchRecord('incident', id, delivery, options, ctx, reporter, keys);
-    if (!open) return;
+    const open = readFetched('incident', (await client.call(read)).json);
     if (open.finishedAt !== undefined) {
       throw new UsageError(
-        `Incident ${id} is already resolved (finished ${formatInstant(open.finishedAt)}); nothing was sent.`,
+        `Incident ${input.id} is already resolved (finished ${formatInstant(open.finishedAt)}); nothing was sent.`,
       );
     }
-    checkOrder(open.startedAt, finishedAt, 'an incident cannot be resolved before it starts');
-    const event: PreparedEvent = {
-      kind: 'incident',
-      path: FAILURE_PATH,
-      id,
-      payload: failureBody({
-        id,
-        services: open.services,
-        startedAt: open.startedAt,
-        finishedAt,
-        ...(open.team !== undefined ? { team: open.team } : {}),
-        ...(open.env !== undefined ? { env: open.env } : {}),
-        ...(open.version !== undefined ? { version: open.version } : {}),
-        ...(open.name !== undefined ? { name: open.name } : {}),
-        ...(open.severity !== undefined ? { severity: open.severity } : {}),
-        ...(open.customTags.length > 0 ? { customTags: open.customTags } : {}),
-        ...(open.repository !== undefined && open.commitSha !== undefined
-          ? { git: { repository_url: open.repository, commit_sha: open.commitSha } }
-          : {}),
-      }),
-      title: `resolution of the incident on ${open.services.map(shown).join(', ') || `team ${shown(open.team ?? '')}`}`,
-      summary: {
-        state: 'resolved',
-        services: open.services,
-        started_at: String(open.startedAt),
-        finished_at: String(finishedAt),
-      },
-    };
-    await recordEvents([event], keys, delivery, { json: options.json === true }, ctx, reporter);
-  });
+    checkOrder(open.startedAt, input.finishedAt, 'an incident cannot be resolved before it starts');
+    const event = resolution(open, input.finishedAt);
+    const recording = reportRecording([event], await client.record([event]), reporter, { softFail: false });
+    return eventsOutcome('incident', recording, { softFail: false }, reporter);
+  },
+};
+
+/** The incident as it was read, with its finish: every attribute it had, so the resend loses nothing. */
+function resolution(open: EventRecord, finishedAt: bigint): PreparedEvent {
+  return {
+    kind: 'incident',
+    id: open.id,
+    path: FAILURE_PATH,
+    payload: failureBody({
+      id: open.id,
+      services: open.services,
+      startedAt: open.startedAt,
+      finishedAt,
+      team: open.team,
+      env: open.env,
+      version: open.version,
+      name: open.name,
+      severity: open.severity,
+      customTags: open.customTags.length > 0 ? open.customTags : undefined,
+      git:
+        open.repository !== undefined && open.commitSha !== undefined
+          ? { repository_url: open.repository, commit_sha: open.commitSha }
+          : undefined,
+    }),
+    title: `resolution of the incident on ${open.services.map(shown).join(', ') || `team ${shown(open.team ?? '')}`}`,
+  };
 }

@@ -47,18 +47,22 @@ export function lastFour(key: string): string {
   return `…${key.slice(-4)}`;
 }
 
-export function judgeKeys(config: Config): Check {
+/** `appKeyNeeded`: the deployment marks another (--rollback-of), which reads and updates deployments. */
+export function judgeKeys(config: Config, appKeyNeeded: boolean): Check {
   const problem = config.problems.apiKey ?? config.problems.appKey;
-  if (problem !== undefined)
+  if (problem !== undefined) {
     return fail(
       'keys',
       problem,
       'Set the variable to the key itself, copied from Datadog (Organization Settings > API Keys).',
       2,
     );
+  }
   const app = config.appKey
     ? `application key ${lastFour(config.appKey)} (${config.sources.appKey})`
-    : 'no application key (optional; the application key and last deployment checks need DD_APP_KEY)';
+    : appKeyNeeded
+      ? 'no application key, which --rollback-of / --rollforward-of need'
+      : 'no application key (optional; the application key and last deployment checks need DD_APP_KEY)';
   if (!config.apiKey) {
     return fail(
       'keys',
@@ -67,16 +71,24 @@ export function judgeKeys(config: Config): Check {
       2,
     );
   }
+  if (appKeyNeeded && !config.appKey) {
+    return fail(
+      'keys',
+      `API key ${lastFour(config.apiKey)} (${config.sources.apiKey}); ${app}`,
+      'Set DD_APP_KEY (or DATADOG_APP_KEY) to an application key with dora_metrics_read and dora_metrics_write.',
+      2,
+    );
+  }
   return ok('keys', `API key ${lastFour(config.apiKey)} (${config.sources.apiKey}); ${app}`);
 }
 
 export interface EventFacts {
   /** The services named (a deployment is of one service; several --service make one event each). */
-  services?: { values: string[]; from: string };
-  env?: { value: string; from: string };
-  version?: { value: string; from: string };
-  /** Why a field given is unusable. */
-  problem?: string;
+  services?: { values: string[]; from: string } | undefined;
+  env?: { value: string; from: string } | undefined;
+  version?: { value: string; from: string } | undefined;
+  /** Why the event, as a send would build it, is refused. */
+  problem?: string | undefined;
 }
 
 export function judgeEvent(facts: EventFacts): Check {

@@ -38,8 +38,18 @@ export function judgeGit(resolution: GitResolution | undefined, skipGit: boolean
 
 /** Shallow clones and a HEAD that is not the commit dora sends (a pull request's merge commit, say). */
 export function judgeCheckout(local: LocalGitFacts, resolution: GitResolution | undefined): Check {
-  const head = local.headSha;
-  if (head === undefined) return ok('checkout', 'not inside a git checkout');
+  const head = local.commitSha;
+  if (head === undefined) {
+    // git missing, or refusing the folder, is not the same as "no checkout here": say what git said.
+    if (local.problem !== undefined) {
+      return warn(
+        'checkout',
+        `the checkout could not be read: ${local.problem}`,
+        'Fix that, then run dora doctor again.',
+      );
+    }
+    return ok('checkout', 'not inside a git checkout');
+  }
   const problems: string[] = [];
   const fixes: string[] = [];
   if (local.shallow) {

@@ -5,7 +5,7 @@
  */
 import * as z from 'zod/mini';
 import { DeliveryError } from '../errors.js';
-import { parseTimestamp } from '../time.js';
+import { apiInstant, parseTimestamp } from '../time.js';
 import { compact, type JsonValue } from './json.js';
 
 export type RecordKind = 'deployment' | 'incident';
@@ -29,19 +29,25 @@ export const PATHS = {
 } as const;
 
 export interface ListQuery {
-  /** RFC 3339. */
-  from: string;
-  to: string;
+  /** Inclusive bounds, nanoseconds: sent as RFC 3339 to the millisecond, `to` rounded up so it still covers itself. */
+  from: bigint;
+  to: bigint;
   limit: number;
-  /** Datadog search syntax: `service:shop env:prod`. */
-  query?: string;
+  /** Datadog search syntax: `service:shop env:prod` (see searchQuery). */
+  query?: string | undefined;
 }
 
 export function listBody(kind: RecordKind, list: ListQuery): JsonValue {
   return {
     data: {
       type: PATHS[kind].listType,
-      attributes: compact({ from: list.from, to: list.to, limit: list.limit, query: list.query, sort: '-finished_at' }),
+      attributes: compact({
+        from: apiInstant(list.from),
+        to: apiInstant(list.to, true),
+        limit: list.limit,
+        query: list.query,
+        sort: '-finished_at',
+      }),
     },
   };
 }
@@ -63,8 +69,28 @@ export function patchBody(id: string, patch: Patch): JsonValue {
   };
 }
 
-/** One term of a search query: `key:value`, the value quoted when it holds more than a word. */
-export function queryTerm(key: string, value: string): string {
+/** The filters a search can carry; each becomes one `key:value` term. */
+export interface SearchTerms {
+  service?: string | undefined;
+  env?: string | undefined;
+  version?: string | undefined;
+  team?: string | undefined;
+  severity?: string | undefined;
+}
+
+/**
+ * The one builder of search queries: `service:shop env:prod`, each value quoted when it holds more than a word, plus
+ * terms the user wrote themselves. Undefined when there is nothing to search for.
+ */
+export function searchQuery(terms: SearchTerms, more?: string): string | undefined {
+  const parts = (['service', 'env', 'version', 'team', 'severity'] as const)
+    .filter((key) => terms[key] !== undefined)
+    .map((key) => queryTerm(key, terms[key] as string));
+  if (more !== undefined && more.trim() !== '') parts.push(more.trim());
+  return parts.length > 0 ? parts.join(' ') : undefined;
+}
+
+function queryTerm(key: string, value: string): string {
   return /^[A-Za-z0-9_.:/@+-]+$/.test(value) ? `${key}:${value}` : `${key}:"${value.replace(/["\\]/g, '\\$&')}"`;
 }
 
@@ -180,9 +206,4 @@ function instant(rfc3339: string, kind: string): bigint {
 
 function unreadable(why: string): DeliveryError {
   return new DeliveryError(`Datadog's answer could not be read: ${why}.`);
-}
-
-/** Nanoseconds as RFC 3339 in UTC, as the list endpoint takes them. */
-export function rfc3339(ns: bigint): string {
-  return new Date(Number(ns / 1_000_000n)).toISOString();
 }

@@ -1,83 +1,90 @@
 /**
- * The delivery half of the input step, shared by every command that talks to the API: where requests go (site or
- * base URL), the time policy, the proxy, and the keys. Checked once, before any other work, so a bad site or timeout
- * exits 2 even in a dry run.
+ * The delivery half of every command that talks to the API: where requests go (site or base URL), the time policy,
+ * the proxy, FIPS and the keys. Checked before any other work, so a bad site or timeout exits 2 even in a dry run, and
+ * a missing key exits 2 before anything is sent (or run).
  */
-
 import { MIN_ATTEMPT_MS, type RequestPolicy } from '../api/request.js';
 import { type ApiTarget, resolveApiTarget } from '../api/site.js';
-import { type Config, type ProxyUrl, requireConfig } from '../config.js';
+import { type Config, type ProxySettings, type ProxyUrl, requireConfig } from '../config.js';
 import { UsageError } from '../errors.js';
+import type { DeliveryFlags } from './flags.js';
+import { trimmed } from './values.js';
 
-export interface DeliveryOptions {
-  site?: string;
-  apiUrl?: string;
-  requestTimeout?: string;
-  deadline?: string;
-  maxAttempts?: string;
-  fips?: boolean;
-  fipsIgnoreError?: boolean;
-  dryRun?: boolean;
+/** The keys a run's requests carry. */
+export interface Keys {
+  apiKey?: string | undefined;
+  appKey?: string | undefined;
 }
 
 export interface DeliveryInput {
   target: ApiTarget;
   policy: RequestPolicy;
-  /** The proxy a request to the target goes through, if any (NO_PROXY is undici's to apply). */
-  proxy?: ProxyUrl;
+  /** Every proxy setting, for the transport (NO_PROXY is applied there). */
+  proxies: ProxySettings;
+  /** The proxy a request to the target goes through, if any, for messages. */
+  proxy?: ProxyUrl | undefined;
   fips: boolean;
   fipsIgnoreError: boolean;
+  keys: Keys;
 }
 
-export function deliveryInput(options: DeliveryOptions, config: Config): DeliveryInput {
-  const target = resolveApiTarget(trimmed(options.site) ?? config.site, trimmed(options.apiUrl) ?? config.apiUrl);
+/**
+ * Which keys the run needs: every request carries the API key; reading and updating events also needs an
+ * application key with `appKeyPermission`. `optional`: attach what is there, require nothing (`dora doctor`).
+ */
+export type KeyNeeds = { apiKey: 'required' | 'optional'; appKeyPermission?: string | undefined };
+
+/** Where and how requests go; the keys are added by `withKeys`, once the rest of the input is known to be good. */
+export function deliveryInput(flags: DeliveryFlags, config: Config): DeliveryInput {
+  const target = resolveApiTarget(trimmed(flags.site) ?? config.site, trimmed(flags.apiUrl) ?? config.apiUrl);
   const policy: RequestPolicy = {
-    requestTimeoutMs: Math.round(numberSetting(options.requestTimeout, config.requestTimeout, REQUEST_TIMEOUT) * 1000),
-    deadlineMs: Math.round(numberSetting(options.deadline, config.deadline, DEADLINE) * 1000),
-    maxAttempts: numberSetting(options.maxAttempts, config.maxAttempts, MAX_ATTEMPTS),
+    requestTimeoutMs: Math.round(numberSetting(flags.requestTimeout, config.requestTimeout, REQUEST_TIMEOUT) * 1000),
+    deadlineMs: Math.round(numberSetting(flags.deadline, config.deadline, DEADLINE) * 1000),
+    maxAttempts: numberSetting(flags.maxAttempts, config.maxAttempts, MAX_ATTEMPTS),
   };
   requireConfig(config, 'proxy');
   // A malformed DATADOG_FIPS matters only when no flag overrides it.
-  if (options.fips === undefined) requireConfig(config, 'fips');
-  if (options.fipsIgnoreError === undefined) requireConfig(config, 'fipsIgnoreError');
+  if (flags.fips === undefined) requireConfig(config, 'fips');
+  if (flags.fipsIgnoreError === undefined) requireConfig(config, 'fipsIgnoreError');
   const proxy = target.baseUrl.startsWith('https:')
     ? (config.proxy.httpsProxy ?? config.proxy.httpProxy)
     : config.proxy.httpProxy;
   return {
     target,
     policy,
-    ...(proxy ? { proxy } : {}),
-    fips: options.fips ?? config.fips,
-    fipsIgnoreError: options.fipsIgnoreError ?? config.fipsIgnoreError,
+    proxies: config.proxy,
+    proxy,
+    fips: flags.fips ?? config.fips,
+    fipsIgnoreError: flags.fipsIgnoreError ?? config.fipsIgnoreError,
+    keys: {},
   };
 }
 
-/** The API key, or exit 2 naming the variables; checked only when a request is really made (not in a dry run). */
-export function requireApiKey(config: Config): string {
+/**
+ * The keys the run needs, or exit 2 naming the variable. `dryRun`: keys are neither required nor sent (a dry run
+ * needs none and touches no network).
+ */
+export function withKeys(delivery: DeliveryInput, needs: KeyNeeds, config: Config, dryRun: boolean): DeliveryInput {
+  return dryRun ? delivery : { ...delivery, keys: keysFor(needs, config) };
+}
+
+function keysFor(needs: KeyNeeds, config: Config): Keys {
+  if (needs.apiKey === 'optional') return { apiKey: config.apiKey, appKey: config.appKey };
   requireConfig(config, 'apiKey');
   if (!config.apiKey) {
     throw new UsageError(
       'No API key: set DD_API_KEY (or DATADOG_API_KEY) to a Datadog API key. Use --dry-run to see the request without one.',
     );
   }
-  return config.apiKey;
-}
-
-/** The application key that reading and updating events needs, or exit 2 naming the variables. */
-export function requireAppKey(config: Config, permission: string): string {
+  if (needs.appKeyPermission === undefined) return { apiKey: config.apiKey };
   requireConfig(config, 'appKey');
   if (!config.appKey) {
     throw new UsageError(
-      `No application key: set DD_APP_KEY (or DATADOG_APP_KEY) to a Datadog application key with the ${permission} ` +
-        'permission. Nothing was sent. Use --dry-run to see the request without one.',
+      `No application key: set DD_APP_KEY (or DATADOG_APP_KEY) to a Datadog application key with the ` +
+        `${needs.appKeyPermission} permission${needs.appKeyPermission.includes(' and ') ? 's' : ''}. Nothing was sent. Use --dry-run to see the request without one.`,
     );
   }
-  return config.appKey;
-}
-
-/** Flags are trimmed like environment variables: a stray space or newline from a script is never meant. */
-export function trimmed(value: string | undefined): string | undefined {
-  return value === undefined ? undefined : value.trim();
+  return { apiKey: config.apiKey, appKey: config.appKey };
 }
 
 interface NumberSetting {
@@ -99,9 +106,14 @@ function numberSetting(flagValue: string | undefined, envValue: string | undefin
   const form = setting.unit === 'seconds' ? /^\d+(\.\d+)?$/ : /^\d+$/;
   if (!form.test(text) || value < setting.min || value > setting.max) {
     const what = setting.unit === 'seconds' ? 'a number of seconds' : 'a whole number';
-    throw new UsageError(`${label}: ${JSON.stringify(raw)} must be ${what} from ${setting.min} to ${setting.max}.`);
+    throw new UsageError(`${label}: ${echo(raw)} must be ${what} from ${setting.min} to ${setting.max}.`);
   }
   return value;
+}
+
+/** A bad value is echoed only when it is short and plain: a key pasted into the wrong variable must not be printed. */
+function echo(raw: string): string {
+  return /^[\x20-\x7e]{1,12}$/.test(raw) ? JSON.stringify(raw) : 'the value';
 }
 
 // Below a quarter of a second no attempt is even started (see MIN_ATTEMPT_MS): refused rather than send nothing.

@@ -1,54 +1,90 @@
-/** `dora deployment`'s input step: its flags and the configuration, checked once into one typed input. */
-import type { CommonOptions } from '../commands/options.js';
-import { requireConfig } from '../config.js';
-import type { Context } from '../context.js';
+/**
+ * `dora deployment`'s input: its flags, the configuration and the checkout, checked once into one final input. What
+ * leaves here is what is sent: the times are fixed (or, with a deploy command to wrap, left to that command), the ids
+ * made, the git facts found, the keys present.
+ */
 import { UsageError } from '../errors.js';
-import { type DeliveryInput, deliveryInput } from './delivery.js';
-import { type CommonFields, checkOrder, commonFields, idField, serviceList, timeField } from './event.js';
+import { laterOf } from '../time.js';
+import { type DeliveryInput, deliveryInput, withKeys } from './delivery.js';
+import {
+  checkOrder,
+  type EventFields,
+  fieldsOf,
+  type GitInput,
+  gitOf,
+  type InputSources,
+  idOf,
+  servicesOf,
+  softFailOf,
+  timeOf,
+} from './event.js';
+import type { DeploymentFlags } from './flags.js';
+import { READ, WRITE } from './permissions.js';
 
-export interface DeploymentOptions extends CommonOptions {
-  service?: string[];
-  skipGit?: boolean;
-  rollbackOf?: string;
-  rollforwardOf?: string;
+export interface DeploymentInput extends DeploymentEvent {
+  delivery: DeliveryInput;
 }
 
-export interface DeploymentInput {
-  delivery: DeliveryInput;
+/** Everything of the input but where it goes: what `dora doctor` judges as "the event". */
+export interface DeploymentEvent {
+  dryRun: boolean;
+  softFail: boolean;
   /** One event per service, each with its own id; they share everything else. */
   services: Array<{ service: string; id: string }>;
-  fields: CommonFields;
-  /** Given with --started-at; in wrap mode it may be left to the command's start. */
-  startedAt?: bigint;
-  /** Given with --finished-at; else now (see finishOf), or the command's exit in wrap mode. */
-  finishedAt?: bigint;
-  skipGit: boolean;
-  softFail: boolean;
-  /** The deploy command to run and time (`-- <command>`), if any. */
-  command?: readonly string[];
+  fields: EventFields;
+  /** The run's one "now", read once by the input step. */
+  now: bigint;
+  /** Fixed times, or (wrapping a deploy command) the times that command's run will give. */
+  window: { startedAt: bigint; finishedAt: bigint } | { command: readonly string[]; startedAt?: bigint | undefined };
+  /** undefined with --skip-git. */
+  git?: GitInput | undefined;
   /** This deployment remediates the one of that version: it is marked a change failure once this one is recorded. */
-  remediates?: { version: string; type: 'rollback' | 'rollforward' };
+  remediates?: { version: string; type: 'rollback' | 'rollforward' } | undefined;
+  /** Said on stderr and kept in the result. */
+  warnings: string[];
 }
 
-export function deploymentInput(
-  options: DeploymentOptions,
-  ctx: Context,
-  command?: readonly string[],
-): DeploymentInput {
+/**
+ * `command`: the words after `--`, when a deploy command is to be run (undefined when there was no `--`). Everything a
+ * send would refuse is refused here, before the command runs; `dora doctor` runs this same step.
+ */
+export async function deploymentInput(
+  flags: DeploymentFlags,
+  command: readonly string[] | undefined,
+  sources: InputSources,
+): Promise<DeploymentInput> {
   // A bad site or timeout is refused before any other work, even in a dry run.
-  const delivery = deliveryInput(options, ctx.config);
-  const names = serviceList(options.service, ctx.config);
+  const delivery = deliveryInput(flags, sources.config);
+  const event = await deploymentEvent(flags, command, sources);
+  // The keys last: a run that could not record exits 2 and runs nothing.
+  const permission = event.remediates ? `${READ} and ${WRITE}` : undefined;
+  const needs = { apiKey: 'required' as const, appKeyPermission: permission };
+  return { ...event, delivery: withKeys(delivery, needs, sources.config, event.dryRun) };
+}
+
+export async function deploymentEvent(
+  flags: DeploymentFlags,
+  command: readonly string[] | undefined,
+  sources: InputSources,
+): Promise<DeploymentEvent> {
+  const { config } = sources;
+  const dryRun = flags.dryRun === true;
+  const remediates = remediatesOf(flags);
+  const names = servicesOf(flags, config);
   if (names.length === 0) throw new UsageError('--service is required (or set DD_SERVICE).');
-  if (names.length > 1 && options.id !== undefined) {
+  if (names.length > 1 && flags.id !== undefined) {
     throw new UsageError(
       '--id names one event, and several --service make one deployment each: leave --id out, and each gets its own.',
     );
   }
-  if (command !== undefined && command.length === 0)
-    throw new UsageError('Nothing to run after --: give the deploy command, e.g. -- ./deploy.sh.');
-  const now = ctx.nowNs();
-  const startedAt = timeField(options.startedAt, '--started-at', now);
-  const finishedAt = timeField(options.finishedAt, '--finished-at', now);
+  if (command !== undefined && (command.length === 0 || command[0]?.trim() === '')) {
+    throw new UsageError(
+      'Nothing to run after --: give the deploy command, e.g. -- ./deploy.sh (an unset variable such as "$DEPLOY_CMD" gives an empty one).',
+    );
+  }
+  const now = sources.nowNs();
+  const startedAt = timeOf(flags.startedAt, '--started-at', now);
+  const finishedAt = timeOf(flags.finishedAt, '--finished-at', now);
   if (command !== undefined && finishedAt !== undefined) {
     throw new UsageError(
       '--finished-at cannot be given with a command to run: the deployment finishes when the command does.',
@@ -59,45 +95,76 @@ export function deploymentInput(
       '--started-at is required: when did the deployment start? (Or let dora time it: dora deployment … -- <deploy command>.)',
     );
   }
-  if (startedAt !== undefined) checkOrder(startedAt, finishedAt, 'a deployment cannot finish before it starts');
-  if (options.softFail === undefined) requireConfig(ctx.config, 'softFail');
-  const fields = commonFields(options, ctx.config);
-  const remediates = remediatesInput(options, fields.env);
+  const fields = fieldsOf(flags, config);
+  if (remediates && fields.env === undefined) {
+    throw new UsageError(
+      `${remediates.flag} needs --env (or DD_ENV): the failed deployment is looked up in that environment.`,
+    );
+  }
+  const softFail = softFailOf(flags, config);
+  let window: DeploymentInput['window'];
+  if (command === undefined) {
+    const start = startedAt as bigint;
+    // Without --finished-at it finished now, or at its start when that is a little ahead of this machine's clock
+    // (another runner's clock, within the minute timeOf allows): it cannot finish before it starts.
+    const finish = finishedAt ?? laterOf(start, now);
+    checkOrder(start, finish, 'a deployment cannot finish before it starts');
+    window = { startedAt: start, finishedAt: finish };
+  } else {
+    window = { command, startedAt };
+  }
+  const first = idOf(flags.id, sources.newId);
+  const services = names.map(({ value }, index) => ({
+    service: value,
+    id: index === 0 ? first.id : sources.newId(),
+  }));
+  const skipGit = flags.skipGit === true;
+  const warnings: string[] = [];
+  if (skipGit && (flags.gitRepositoryUrl !== undefined || flags.gitCommitSha !== undefined)) {
+    warnings.push('--skip-git given: the git flags are ignored.');
+  }
+  // Read before the deploy runs: a deploy script may tag, commit or change branch.
+  const git = skipGit ? undefined : await gitOf(flags, sources);
+  if (git) warnings.push(...git.resolution.warnings, ...missingGitWarning(git));
   return {
-    delivery,
-    services: names.map((service, index) => ({
-      service,
-      id: index === 0 ? idField(options.id, ctx.newId) : ctx.newId(),
-    })),
+    dryRun,
+    softFail,
+    services,
     fields,
-    ...(startedAt !== undefined ? { startedAt } : {}),
-    ...(finishedAt !== undefined ? { finishedAt } : {}),
-    skipGit: options.skipGit === true,
-    softFail: options.softFail ?? ctx.config.softFail,
-    ...(command !== undefined ? { command } : {}),
-    ...(remediates ? { remediates } : {}),
+    now,
+    window,
+    git,
+    remediates: remediates ? { version: remediates.version, type: remediates.type } : undefined,
+    warnings,
   };
 }
 
-function remediatesInput(options: DeploymentOptions, env: string | undefined): DeploymentInput['remediates'] {
-  if (options.rollbackOf !== undefined && options.rollforwardOf !== undefined) {
+function remediatesOf(flags: DeploymentFlags) {
+  if (flags.rollbackOf !== undefined && flags.rollforwardOf !== undefined) {
     throw new UsageError('--rollback-of and --rollforward-of both name the deployment this one remediates: give one.');
   }
-  const version = (options.rollbackOf ?? options.rollforwardOf)?.trim();
+  const version = (flags.rollbackOf ?? flags.rollforwardOf)?.trim();
   if (version === undefined) return undefined;
-  const flag = options.rollbackOf !== undefined ? '--rollback-of' : '--rollforward-of';
+  const flag = flags.rollbackOf !== undefined ? '--rollback-of' : '--rollforward-of';
   if (version === '') throw new UsageError(`${flag} must not be empty: give the version of the failed deployment.`);
-  // The failed deployment is looked up by service, env and version: without the env it could be another one's.
-  if (env === undefined)
-    throw new UsageError(`${flag} needs --env (or DD_ENV): the failed deployment is looked up in that environment.`);
-  return { version, type: options.rollbackOf !== undefined ? 'rollback' : 'rollforward' };
+  return { version, flag, type: flags.rollbackOf !== undefined ? ('rollback' as const) : ('rollforward' as const) };
 }
 
-/**
- * When a deployment without --finished-at finishes: now, or its start when that is a little ahead of this machine's
- * clock (another runner's clock, within the minute timeField allows): it cannot finish before it starts.
- */
-export function finishOf(startedAt: bigint, finishedAt: bigint | undefined, nowNs: bigint): bigint {
-  if (finishedAt !== undefined) return finishedAt;
-  return nowNs < startedAt ? startedAt : nowNs;
+/** Sent without git data, change lead time cannot be computed for this deployment: say so, and how to fix it. */
+function missingGitWarning(git: GitInput): string[] {
+  const { resolution } = git;
+  if (resolution.git) return [];
+  const missing = [
+    resolution.repositoryUrl ? undefined : 'repository URL',
+    resolution.commitSha ? undefined : 'commit SHA',
+  ]
+    .filter(Boolean)
+    .join(' or ');
+  // When the checkout itself said what went wrong (git missing, an unsafe directory), "run inside it" misleads.
+  const where = resolution.local?.problem ? 'Pass' : 'Run inside the checkout, or pass';
+  return [
+    `No git ${missing} found, so the deployment is sent without git data and change lead time cannot be computed ` +
+      `for it. ${where} --git-repository-url and --git-commit-sha (or DD_GIT_REPOSITORY_URL / DD_GIT_COMMIT_SHA); ` +
+      '--skip-git silences this.',
+  ];
 }

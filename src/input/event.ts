@@ -1,102 +1,105 @@
 /**
- * The event half of the input step: flags and configuration merged (flag > environment variable), trimmed, and
- * checked into one typed input, with messages that name where each value came from. Commands call these once; the
- * body builders in src/events/ take the result and check nothing.
+ * The pieces every event input shares, each built once here: the services, the common fields, the id, the times
+ * (against the one `now` of the run), the git facts and --soft-fail. deployment.ts and incident.ts add their own
+ * extras; the body builders in src/events/ take the result and check nothing.
  */
-import type * as z from 'zod/mini';
 import type { Config } from '../config.js';
+import type { FileReader } from '../context.js';
 import { UsageError } from '../errors.js';
-import { checkNotAhead, formatNs, parseTimestamp } from '../time.js';
+import type { LocalGitReader } from '../git/local.js';
+import { type GitFacts, type GitResolution, resolveGit } from '../git/resolve.js';
+import { checkNotAhead, formatInstant, isRelativeTime, parseTimestamp } from '../time.js';
 import { customTags, eventId, firstIssue, text } from './fields.js';
+import type { EventFlags, SoftFailFlags } from './flags.js';
+import { checked, flagOrEnv, fromFlag, type Sourced } from './values.js';
 
-export interface EventOptions {
-  env?: string;
-  version?: string;
-  team?: string;
-  customTags?: string[];
-  id?: string;
-  startedAt?: string;
-  finishedAt?: string;
+/** What the input step reads besides the flags: the configuration, the clock once, ids, and the checkout. */
+export interface InputSources {
+  config: Config;
+  nowNs(): bigint;
+  newId(): string;
+  cwd: string;
+  io: FileReader;
+  readLocalGit: LocalGitReader;
+  /** Aborted on SIGINT/SIGTERM/SIGHUP: git stops, and so does the input step. */
+  signal: AbortSignal;
 }
 
 /** The attributes every event kind shares. */
-export interface CommonFields {
-  env?: string;
-  version?: string;
-  team?: string;
-  customTags?: string[];
+export interface EventFields {
+  env?: string | undefined;
+  version?: string | undefined;
+  team?: string | undefined;
+  customTags?: string[] | undefined;
 }
 
-/** A value from its flag, else from its variable, trimmed, with the name of where it came from. */
-export interface Sourced {
-  value: string;
-  from: string;
+/** How time values may be written: relative forms (`now`, `-15m`) are refused where history must not depend on when. */
+export interface TimeRules {
+  /** Where the value came from, for messages: a flag, or a record's field and line. */
+  label: (flag: string) => string;
+  relative: boolean;
 }
 
-export function flagOrEnv(
-  flagValue: string | undefined,
-  flag: string,
-  config: Config,
-  key: 'service' | 'env' | 'version',
-): Sourced | undefined {
-  if (flagValue !== undefined) return { value: flagValue.trim(), from: flag };
-  const value = config[key];
-  return value === undefined ? undefined : { value, from: config.sources[key] ?? key };
-}
-
-/** Checks one value with its schema; the message names `from`. */
-export function checked<T>(schema: (label: string) => z.ZodMiniType<T>, sourced: Sourced | undefined): T | undefined {
-  if (sourced === undefined) return undefined;
-  const result = schema(sourced.from).safeParse(sourced.value);
-  if (!result.success) throw new UsageError(firstIssue(result.error));
-  return result.data;
-}
-
-export function commonFields(options: EventOptions, config: Config): CommonFields {
-  const tags = options.customTags?.map((tag) => tag.trim());
-  const parsedTags = tags === undefined ? undefined : customTags.safeParse(tags);
-  if (parsedTags && !parsedTags.success) throw new UsageError(firstIssue(parsedTags.error));
-  const fields: CommonFields = {};
-  assign(fields, 'env', checked(text, flagOrEnv(options.env, '--env', config, 'env')));
-  assign(fields, 'version', checked(text, flagOrEnv(options.version, '--version', config, 'version')));
-  assign(fields, 'team', textFlag(options.team, '--team'));
-  if (parsedTags?.success && parsedTags.data.length > 0) fields.customTags = parsedTags.data;
-  return fields;
-}
+export const FLAG_TIMES: TimeRules = { label: (flag) => flag, relative: true };
 
 /** The services named by repeated --service flags, else DD_SERVICE; the same name twice is one service. */
-export function serviceList(flagValues: string[] | undefined, config: Config): string[] {
-  const sourced = flagValues
-    ? flagValues.map((value) => ({ value: value.trim(), from: '--service' }))
+export function servicesOf(flags: EventFlags, config: Config): Sourced[] {
+  const sourced = flags.service
+    ? flags.service.map((value) => ({ value: value.trim(), from: '--service' }))
     : config.service !== undefined
       ? [{ value: config.service, from: config.sources.service ?? 'DD_SERVICE' }]
       : [];
-  return [...new Set(sourced.map((one) => checked(text, one) as string))];
+  const seen = new Set<string>();
+  return sourced.filter((one) => {
+    checked(text, one);
+    if (seen.has(one.value)) return false;
+    seen.add(one.value);
+    return true;
+  });
+}
+
+export function fieldsOf(flags: EventFlags, config: Config): EventFields {
+  const fields: EventFields = {
+    env: checked(text, flagOrEnv(flags.env, '--env', config, 'env')),
+    version: checked(text, flagOrEnv(flags.version, '--version', config, 'version')),
+    team: checked(text, fromFlag(flags.team, '--team')),
+  };
+  const tags = flags.customTags?.map((tag) => tag.trim());
+  if (tags !== undefined && tags.length > 0) {
+    const parsed = customTags().safeParse(tags);
+    if (!parsed.success) throw new UsageError(firstIssue(parsed.error));
+    fields.customTags = parsed.data;
+  }
+  return fields;
 }
 
 /** A free-text flag of its own (an incident's --name or --severity). */
-export function textFlag(value: string | undefined, flag: string, max?: number): string | undefined {
-  return checked((label) => text(label, max), value === undefined ? undefined : { value: value.trim(), from: flag });
+export function textOf(value: string | undefined, flag: string, max?: number): string | undefined {
+  return checked((label) => text(label, max), fromFlag(value, flag));
 }
 
 /** The event id: the user's, checked, or one generated for this run (every retry reuses it). */
-export function idField(value: string | undefined, newId: () => string): string {
-  return checked(eventId, value === undefined ? undefined : { value: value.trim(), from: '--id' }) ?? newId();
+export function idOf(value: string | undefined, newId: () => string): { id: string; generated: boolean } {
+  const given = checked(eventId, fromFlag(value, '--id'));
+  return given === undefined ? { id: newId(), generated: true } : { id: given, generated: false };
 }
 
-/** The id of an event to read, update or delete: as the API gave it, so only sanity is checked. */
-export function recordId(value: string): string {
-  const id = value.trim();
-  if (!/^[\x21-\x7e]{1,128}$/.test(id))
-    throw new UsageError(`${JSON.stringify(value)} is not an event id (1 to 128 visible characters).`);
-  return id;
-}
-
-/** An event's time option, parsed against the caller's clock and at most a minute ahead of it; undefined when not given. */
-export function timeField(value: string | undefined, flag: string, nowNs: bigint): bigint | undefined {
+/** An event's time value, parsed against the run's one `now` and at most a minute ahead of it. */
+export function timeOf(
+  value: string | undefined,
+  flag: string,
+  now: bigint,
+  rules: TimeRules = FLAG_TIMES,
+): bigint | undefined {
   if (value === undefined) return undefined;
-  const ns = parseTimestamp(value, flag, nowNs);
-  checkNotAhead(ns, nowNs, flag);
+  const label = rules.label(flag);
+  if (!rules.relative && isRelativeTime(value)) {
+    throw new UsageError(
+      `${label}: ${JSON.stringify(value.trim())} is relative to now; history needs an absolute time.`,
+    );
+  }
+  const ns = parseTimestamp(value, label, now);
+  checkNotAhead(ns, now, label);
   return ns;
 }
 
@@ -104,11 +107,35 @@ export function timeField(value: string | undefined, flag: string, nowNs: bigint
 export function checkOrder(startedAt: bigint, finishedAt: bigint | undefined, what: string): void {
   if (finishedAt !== undefined && startedAt > finishedAt) {
     throw new UsageError(
-      `--started-at is after --finished-at: ${what} (${formatNs(startedAt)} is after ${formatNs(finishedAt)}).`,
+      `--started-at is after --finished-at: ${what} (${formatInstant(startedAt)} is after ${formatInstant(finishedAt)}).`,
     );
   }
 }
 
-function assign<T extends object, K extends keyof T>(target: T, key: K, value: T[K] | undefined): void {
-  if (value !== undefined) target[key] = value;
+/** --soft-fail, else DORA_SOFT_FAIL (refused when it is not a boolean, whatever the command). */
+export function softFailOf(flags: SoftFailFlags, config: Config): boolean {
+  if (flags.softFail !== undefined) return flags.softFail;
+  if (config.problems.softFail !== undefined) throw new UsageError(config.problems.softFail);
+  return config.softFail;
+}
+
+/** The git facts an event carries, where each came from, and what was doubtful about them. */
+export interface GitInput {
+  facts?: GitFacts | undefined;
+  resolution: GitResolution;
+}
+
+/** Resolves the repository and commit (flag > DD_GIT_* > CI provider > checkout). */
+export async function gitOf(flags: EventFlags, sources: InputSources): Promise<GitInput> {
+  const resolution = await resolveGit({
+    flagUrl: flags.gitRepositoryUrl?.trim(),
+    flagSha: flags.gitCommitSha?.trim(),
+    config: sources.config,
+    cwd: sources.cwd,
+    io: sources.io,
+    readLocal: (cwd) => sources.readLocalGit(cwd, sources.signal),
+  });
+  // Stopped while git ran: what the killed git did not say is not "missing", so no warning about it, just stop.
+  if (sources.signal.aborted) throw sources.signal.reason;
+  return { facts: resolution.git, resolution };
 }

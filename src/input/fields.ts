@@ -14,15 +14,27 @@ export const ID_PATTERN = /^[A-Za-z0-9\-_.:]{16,128}$/;
 /** Control characters would reach Datadog byte for byte and show up as garbage, or forge lines in a log. */
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
-export function text(label: string, max = MAX_VALUE_LENGTH) {
-  return z.string().check(
-    z.refine((value) => value.length > 0, `${label} must not be empty`),
-    z.refine(
+/**
+ * What Node makes of bytes that are not UTF-8 (in argv or the environment): the replacement character. Sent as is,
+ * the name Datadog records would silently differ from the one the user's system holds.
+ */
+const NOT_UTF8 = '\ufffd';
+
+/** The checks of any text value: not empty, no control characters, valid UTF-8, not too long. */
+function textChecks(label: string, max: number) {
+  return [
+    z.refine<string>((value) => value.length > 0, `${label} must not be empty`),
+    z.refine<string>(
       (value) => !CONTROL.test(value),
       `${label} must not contain control characters (a newline, an escape sequence)`,
     ),
+    z.refine<string>((value) => !value.includes(NOT_UTF8), `${label} holds bytes that are not valid UTF-8`),
     z.maxLength(max, `${label} is longer than ${max} characters`),
-  );
+  ] as const;
+}
+
+export function text(label: string, max = MAX_VALUE_LENGTH) {
+  return z.string().check(...textChecks(label, max));
 }
 
 export function eventId(label = '--id') {
@@ -31,15 +43,18 @@ export function eventId(label = '--id') {
     .check(z.regex(ID_PATTERN, `${label} must be 16 to 128 characters of letters, digits, "-", "_", "." or ":"`));
 }
 
-export const customTags = z
-  .array(
-    z.string().check(
-      z.regex(/^[^:]+:[\s\S]+$/, '--custom-tags takes key:value pairs (a tag without a value is refused)'),
-      z.refine((value) => !CONTROL.test(value), '--custom-tags must not contain control characters'),
-      z.maxLength(MAX_VALUE_LENGTH, `--custom-tags: a tag is longer than ${MAX_VALUE_LENGTH} characters`),
-    ),
-  )
-  .check(z.maxLength(MAX_CUSTOM_TAGS, `--custom-tags: at most ${MAX_CUSTOM_TAGS} tags per event`));
+export function customTags(label = '--custom-tags') {
+  return z
+    .array(
+      z
+        .string()
+        .check(
+          z.regex(/^[^:]+:[\s\S]+$/, `${label} takes key:value pairs (a tag without a value is refused)`),
+          ...textChecks(`${label}: a tag`, MAX_VALUE_LENGTH),
+        ),
+    )
+    .check(z.maxLength(MAX_CUSTOM_TAGS, `${label}: at most ${MAX_CUSTOM_TAGS} tags per event`));
+}
 
 /** Turns the first zod issue into the message a user sees. */
 export function firstIssue(error: z.core.$ZodError): string {

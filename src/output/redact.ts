@@ -27,7 +27,10 @@ const API_KEY_SHAPE = /^[a-fA-F0-9]{32}$/;
 const CREDENTIAL_FLAG = /^--?[A-Za-z0-9_-]*(key|token|secret|password|passwd|auth)[A-Za-z0-9_-]*$/i;
 
 export interface Redactor {
+  /** Masks the secrets and escapes control characters: for any text dora prints. */
   redact(text: string): string;
+  /** Masks the secrets only: for text whose control characters are dora's own (colours). */
+  mask(text: string): string;
   /** Adds more secrets (found later, e.g. in a proxy URL); returns the same redactor. */
   add(...secrets: Array<string | undefined>): Redactor;
 }
@@ -43,14 +46,16 @@ export function createRedactor(secrets: Iterable<string | undefined> = []): Reda
       return redactor;
     },
     redact(text) {
+      return escapeControls(redactor.mask(text));
+    },
+    mask(text) {
       let out = text;
       // Longest first, so a secret that contains another is masked whole.
       // User info (`bob:pw@`) goes whole, leaving `http://proxy:3128`; any other secret becomes [redacted].
       for (const secret of [...known].sort((a, b) => b.length - a.length)) {
         out = out.split(secret).join(secret.endsWith('@') ? '' : MASK);
       }
-      out = out.replace(URL_USER_INFO, '$1');
-      return escapeControls(out);
+      return out.replace(URL_USER_INFO, '$1');
     },
   };
   return redactor.add(...secrets);

@@ -1,7 +1,8 @@
 /**
- * Everything the user reads. stdout carries results only (a dry-run body, a read, or one JSON object with --json);
- * progress, warnings and errors go to stderr. Both streams pass through the one redactor (src/output/redact.ts), so
- * no credential reaches a log, whatever message produced it.
+ * Everything said on stderr while a run works: progress, details, warnings and errors. Results go to stdout through
+ * the CLI alone (src/cli.ts prints the one result a command returns). Every line passes through the one redactor
+ * (src/output/redact.ts), so no credential reaches a log, whatever message produced it. Warnings are also kept, for
+ * the `warnings` member of the result.
  */
 import type { Redactor } from './redact.js';
 
@@ -12,7 +13,7 @@ export interface OutStream {
   nodeStream?: () => NodeJS.WritableStream & { columns?: number };
 }
 
-/** The few colours the output uses. Plain by default; chalk is loaded only when colour is wanted. */
+/** The few colours the output uses. Plain by default. */
 export interface Painter {
   green(text: string): string;
   yellow(text: string): string;
@@ -23,10 +24,15 @@ export interface Painter {
 const same = (text: string) => text;
 export const PLAIN: Painter = { green: same, yellow: same, red: same, dim: same };
 
-export async function colourPainter(): Promise<Painter> {
-  const { Chalk } = await import('chalk');
-  const chalk = new Chalk({ level: 1 });
-  return { green: chalk.green, yellow: chalk.yellow, red: chalk.red, dim: chalk.dim };
+/**
+ * ANSI colours through Node's own util.styleText. Whether to colour at all is decided once (wantsColor), so the
+ * stream check styleText does by default is turned off: it would build process.stdout just to look at it.
+ */
+export function colourPainter(): Painter {
+  const { styleText } = process.getBuiltinModule('node:util');
+  const style = (format: 'green' | 'yellow' | 'red' | 'dim') => (text: string) =>
+    styleText(format, text, { validateStream: false });
+  return { green: style('green'), yellow: style('yellow'), red: style('red'), dim: style('dim') };
 }
 
 export interface ReporterOptions {
@@ -38,8 +44,10 @@ export interface ReporterOptions {
 }
 
 export class Reporter {
+  /** Every warning said, in order, for the result's `warnings`. */
+  readonly warnings: string[] = [];
+
   constructor(
-    private readonly stdout: OutStream,
     private readonly stderr: OutStream,
     private readonly options: ReporterOptions,
   ) {}
@@ -47,18 +55,13 @@ export class Reporter {
   /** The spinner on screen while `progress` runs. */
   private spinner: { clear(): unknown; render(): unknown } | undefined;
 
-  private get paint(): Painter {
-    return this.options.paint;
-  }
-
-  /** A result for programs, on stdout: a dry run's body, a read, or the --json object. */
-  result(text: string): void {
-    this.stdout.write(this.redact(`${text}\n`));
-  }
-
   /** Whether stderr is a terminal a person answers at (for confirmations), not CI. */
   get interactive(): boolean {
     return this.options.spinner;
+  }
+
+  get painter(): Painter {
+    return this.options.paint;
   }
 
   info(message: string): void {
@@ -66,22 +69,23 @@ export class Reporter {
   }
 
   detail(message: string): void {
-    if (this.options.verbose) this.line(message, this.paint.dim);
+    if (this.options.verbose) this.line(message, this.options.paint.dim);
   }
 
   success(message: string): void {
-    this.line(message, (text) => `${this.paint.green('✔')} ${text}`);
+    this.line(message, (text) => `${this.options.paint.green('✔')} ${text}`);
   }
 
   warn(message: string): void {
-    this.line(message, (text) => `${this.paint.yellow('warning:')} ${text}`);
+    this.warnings.push(this.redact(message));
+    this.line(message, (text) => `${this.options.paint.yellow('warning:')} ${text}`);
   }
 
   error(message: string): void {
-    this.line(message, (text) => `${this.paint.red('error:')} ${text}`);
+    this.line(message, (text) => `${this.options.paint.red('error:')} ${text}`);
   }
 
-  /** Runs `task` with a spinner when allowed; otherwise prints the text once so CI logs still show progress. */
+  /** Runs `task` with a spinner when allowed; otherwise says the text once (with --verbose) so logs still show it. */
   async progress<T>(text: string, task: (update: (text: string) => void) => Promise<T>): Promise<T> {
     const stream = this.options.spinner ? this.stderr.nodeStream?.() : undefined;
     // A terminal that reports no width (`docker run -t` with no terminal behind it is 0×0) sends ora's line
@@ -97,7 +101,7 @@ export class Reporter {
       stream,
       discardStdin: false,
       // ora colours its frames itself; follow our colour decision (NO_COLOR) rather than its own.
-      color: this.paint === PLAIN ? false : 'cyan',
+      color: this.options.paint === PLAIN ? false : 'cyan',
     });
     spinner.start();
     this.spinner = spinner;
@@ -124,9 +128,16 @@ export class Reporter {
   }
 }
 
-/** NO_COLOR wins (chalk alone ignores it); then FORCE_COLOR; else colour only on a terminal. */
-export function wantsColor(stream: OutStream, env: { noColor: boolean; forceColor: boolean }): boolean {
-  if (env.noColor) return false;
-  if (env.forceColor) return true;
+/**
+ * Whether to colour what goes to `stream`: NO_COLOR (any value) and FORCE_COLOR=0 turn it off, TERM=dumb too; then
+ * FORCE_COLOR turns it on; else only at a terminal.
+ */
+export function wantsColor(
+  stream: OutStream,
+  env: { noColor: boolean; forceColor: boolean | undefined; dumbTerminal: boolean },
+): boolean {
+  if (env.noColor || env.forceColor === false) return false;
+  if (env.forceColor === true) return true;
+  if (env.dumbTerminal) return false;
   return stream.isTTY === true;
 }

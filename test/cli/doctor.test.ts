@@ -174,7 +174,9 @@ describe('dora doctor against the API', () => {
   it("an API that never answers: exit 5 within the deadline, the network check fails with a send's wording", async () => {
     const clock = virtualClock();
     api({ validate: 'silent' });
-    const out = await doctor(['--json', '--deadline', '2', '--request-timeout', '0.5'], KEYS, { clock });
+    const out = await doctor(['--service', 'shop', '--json', '--deadline', '2', '--request-timeout', '0.5'], KEYS, {
+      clock,
+    });
     expect(out.code).toBe(5);
     const network = check(out.stdout, 'network');
     expect(network.status).toBe('fail');
@@ -264,7 +266,7 @@ describe('dora doctor against the API', () => {
 
   it('--dry-run touches no network', async () => {
     const seen = api();
-    const out = await doctor(['--json', '--dry-run'], KEYS);
+    const out = await doctor(['--service', 'shop', '--json', '--dry-run'], KEYS);
     expect(seen.validate).toHaveLength(0);
     expect(out.code).toBe(0);
     expect(check(out.stdout, 'api key').status).toBe('warn');
@@ -293,7 +295,7 @@ describe('dora doctor on git checkouts and CI', () => {
     const dest = join(mkdtempSync(join(tmpdir(), 'dora-shallow-')), 'clone');
     git(source.dir, 'clone', '-q', '--depth', '1', `file://${source.dir}`, dest);
     git(dest, 'remote', 'set-url', 'origin', REMOTE);
-    const out = await doctor(['--json'], KEYS, { cwd: dest, readLocalGit });
+    const out = await doctor(['--service', 'shop', '--json'], KEYS, { cwd: dest, readLocalGit });
     expect(check(out.stdout, 'checkout')).toMatchObject({ status: 'warn', detail: 'a shallow clone' });
     expect(check(out.stdout, 'checkout').fix).toContain('fetch-depth: 0');
     expect(out.code).toBe(0);
@@ -315,7 +317,7 @@ describe('dora doctor on git checkouts and CI', () => {
   it('a remote that is a folder: a warning that it is not sent', async () => {
     api();
     const repo = makeRepo('/srv/git/shop.git');
-    const out = await doctor(['--json'], KEYS, { cwd: repo.dir, readLocalGit });
+    const out = await doctor(['--service', 'shop', '--json'], KEYS, { cwd: repo.dir, readLocalGit });
     const gitCheck = check(out.stdout, 'git');
     expect(gitCheck.status).toBe('warn');
     expect(gitCheck.detail).toContain('no repository URL');

@@ -132,7 +132,9 @@ describe('--rollback-of / --rollforward-of', () => {
     ]);
     expect(run.code).toBe(4);
     expect(api.events.map((event) => event.attributes.version)).toEqual(['1.4.3']);
-    expect(run.stderr).toContain('No such deployment: none of shop to prod with version 1.4.2 was found.');
+    expect(run.stderr).toContain(
+      'No such deployment: none of shop to prod with version 1.4.2 finished before this one.',
+    );
     expect(run.stderr).toMatch(
       /dora deployment update --service shop --env prod --version 1\.4\.2 --change-failure --remediated-by new-deployment-id-\d{4} --remediation-type rollforward/,
     );
@@ -307,11 +309,11 @@ describe('show, list and delete', () => {
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain('Deployment shown-deployment-0001');
     expect(run.stdout).toMatch(/started\s+2026-11-26T10:45:40Z/);
-    expect(run.stdout).toMatch(/finished\s+2026-11-26T10:46:40Z \(1 min 00 s\)/);
+    expect(run.stdout).toMatch(/finished\s+2026-11-26T10:46:40Z \(1 min\)/);
     expect(run.stdout).toMatch(/commit\s+a{40}/);
     expect(run.stdout).toMatch(/tags\s+region:eu/);
     const json = await dora(['deployment', 'show', 'shown-deployment-0001', '--json']);
-    expect(JSON.parse(json.stdout)).toMatchObject({
+    expect(JSON.parse(json.stdout).data).toMatchObject({
       id: 'shown-deployment-0001',
       type: 'dora_deployment',
       attributes: { service: 'shop', started_at: '2026-11-26T10:45:40.000Z' },
@@ -334,7 +336,7 @@ describe('show, list and delete', () => {
     ]);
     expect(lines[1]?.indexOf('1.4.1')).toBe(lines[2]?.indexOf('1.4.0'));
     const json = await dora(['deployment', 'list', '--json', '--limit', '1']);
-    expect(JSON.parse(json.stdout)).toHaveLength(1);
+    expect(JSON.parse(json.stdout).data).toHaveLength(1);
   });
 
   it('lists only open incidents with --open, by team and severity', async () => {
@@ -352,7 +354,7 @@ describe('show, list and delete', () => {
     serve(doraApi([incident('open-incident-000001'), incident('closed-incident-0001', '1795690000000000000')]));
     const run = await dora(['incident', 'list', '--open', '--team', 'web', '--severity', 'SEV-2', '--json']);
     expect(run.code, run.stderr).toBe(0);
-    expect(JSON.parse(run.stdout).map((item: { id: string }) => item.id)).toEqual(['open-incident-000001']);
+    expect(JSON.parse(run.stdout).data.map((item: { id: string }) => item.id)).toEqual(['open-incident-000001']);
   });
 
   it('deletes with --yes on the singular path, and refuses without it when nobody can confirm', async () => {
@@ -382,7 +384,7 @@ describe('show, list and delete', () => {
       isTTY: true,
       confirm: async (question) => {
         asked.push(question);
-        return false;
+        return 'no';
       },
     });
     expect(run.code, run.stderr).toBe(0);

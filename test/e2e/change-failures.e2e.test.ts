@@ -162,7 +162,7 @@ describe('the read and update verbs, end to end', () => {
     expect(show.stdout).toMatch(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z/);
     expect(show.stdout).toContain('b'.repeat(7));
     const json = await dora(['deployment', 'show', 'deploy-new-eeeeeeeeee', '--json'], url);
-    expect(JSON.parse(json.stdout)).toMatchObject({
+    expect(JSON.parse(json.stdout).data).toMatchObject({
       id: 'deploy-new-eeeeeeeeee',
       type: 'dora_deployment',
       attributes: { version: '1.4.2' },

@@ -56,7 +56,9 @@ describe('dora doctor, end to end', () => {
 
   it('a rejected key exits 3 with --json on stdout', async () => {
     intake = await startIntake(() => ({ status: 403, body: '{"errors":["Forbidden"]}' }));
-    const run = await runDora(['doctor', '--json'], { env: { DD_API_KEY: API_KEY, DORA_API_URL: intake.url } });
+    const run = await runDora(['doctor', '--service', 'shop', '--json'], {
+      env: { DD_API_KEY: API_KEY, DORA_API_URL: intake.url },
+    });
     expect(run.code).toBe(3);
     const result = JSON.parse(run.stdout) as { ok: boolean; checks: Array<{ name: string; status: string }> };
     expect(result.ok).toBe(false);
@@ -67,7 +69,9 @@ describe('dora doctor, end to end', () => {
 describe('dora doctor and TLS, end to end', () => {
   it('a certificate it cannot verify: exit 5, worded as a send would word it', async () => {
     intake = await startIntake(() => ({ status: 200, body: '{"valid":true}' }), { tls: true });
-    const run = await runDora(['doctor', '--json'], { env: { DD_API_KEY: API_KEY, DORA_API_URL: intake.url } });
+    const run = await runDora(['doctor', '--service', 'shop', '--json'], {
+      env: { DD_API_KEY: API_KEY, DORA_API_URL: intake.url },
+    });
     expect(run.code).toBe(5);
     const result = JSON.parse(run.stdout) as { checks: Array<{ name: string; status: string; detail: string }> };
     const network = result.checks.find((check) => check.name === 'network');

@@ -82,7 +82,7 @@ describe('change failures, end to end', () => {
     const shown = await dora(['deployment', 'show', 'some-deployment-00001']);
     expect(shown.stdout).toMatch(/version\s+2\.0\.0/);
     const listed = await dora(['deployment', 'list', '--service', 'shop', '--json']);
-    expect(JSON.parse(listed.stdout)).toHaveLength(1);
+    expect(JSON.parse(listed.stdout).data).toHaveLength(1);
     expect((await dora(['deployment', 'delete', 'some-deployment-00001', '--yes'])).code).toBe(0);
     expect(api.events).toHaveLength(0);
 

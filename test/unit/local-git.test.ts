@@ -7,22 +7,20 @@ import { gitProblem, readLocalGit } from '../../src/git/local.js';
 
 describe('gitProblem', () => {
   it('says git is missing when it cannot be started, instead of "run inside the checkout"', () => {
-    const error = new Error('Error: spawn git ENOENT\n    at ChildProcess._handle.onexit');
-    expect(gitProblem(error, '/work/shop/api')).toBe('git is not installed or not found on PATH');
+    expect(gitProblem('ENOENT', '/work/shop/api')).toBe('git is not installed or not found on PATH');
   });
 
   it("names the repository's root in the safe.directory advice, as git does, not the subfolder", () => {
-    const error = new Error(
+    const said =
       "fatal: detected dubious ownership in repository at '/srv/shop'\n" +
-        'To add an exception for this directory, call:\n\n\tgit config --global --add safe.directory /srv/shop\n',
-    );
-    const problem = gitProblem(error, '/srv/shop/services/api');
+      'To add an exception for this directory, call:\n\n\tgit config --global --add safe.directory /srv/shop\n';
+    const problem = gitProblem(said, '/srv/shop/services/api');
     expect(problem).toContain('git config --global --add safe.directory /srv/shop`');
     expect(problem).not.toContain('/srv/shop/services/api');
   });
 
   it('says nothing for an ordinary "not a git repository"', () => {
-    expect(gitProblem(new Error('fatal: not a git repository'), '/tmp/x')).toBeUndefined();
+    expect(gitProblem('fatal: not a git repository', '/tmp/x')).toBeUndefined();
   });
 });
 
@@ -34,7 +32,6 @@ describe('readLocalGit on a real checkout', () => {
     git('-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-q', '--allow-empty', '-m', 'one');
     const head = git('rev-parse', 'HEAD');
     const facts = await readLocalGit(dir);
-    expect(facts.headSha).toBe(head);
     expect(facts.commitSha).toBe(head);
     expect(facts.shallow).toBe(false);
   });

@@ -1,15 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { errorText, responseId } from '../../src/api/response.js';
-
-describe('responseId', () => {
-  it('returns the id Datadog echoes back', () => {
-    expect(responseId('{"data":{"id":"4242","type":"dora_deployment"}}')).toBe('4242');
-  });
-
-  it.each(['', 'accepted', '{"data":null}', '{"data":{"id":42}}', 'null', '[]'])('finds no id in %j', (body) => {
-    expect(responseId(body)).toBeUndefined();
-  });
-});
+import { errorText } from '../../src/api/response.js';
 
 describe('errorText', () => {
   it('joins title and detail of JSON:API errors', () => {

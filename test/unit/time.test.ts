@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.js';
-import { checkNotAhead, formatDuration, formatNs, parseTimestamp } from '../../src/time.js';
+import { checkNotAhead, formatDuration, formatInstant, parseTimestamp } from '../../src/time.js';
 
 const NOW = 1_795_700_000_000_000_000n;
 const parse = (value: string) => parseTimestamp(value, '--started-at', NOW);
@@ -71,10 +71,12 @@ describe('parseTimestamp', () => {
   });
 });
 
-describe('formatNs', () => {
-  it('prints all nine fractional digits in UTC', () => {
-    expect(formatNs(1795687200123456789n)).toBe('2026-11-26T10:00:00.123456789Z');
-    expect(formatNs(1795687200000000001n)).toBe('2026-11-26T10:00:00.000000001Z');
+describe('formatInstant', () => {
+  it('prints RFC 3339 in UTC with every fractional digit it has, and none when they are all zero', () => {
+    expect(formatInstant(1795687200123456789n)).toBe('2026-11-26T10:00:00.123456789Z');
+    expect(formatInstant(1795687200000000001n)).toBe('2026-11-26T10:00:00.000000001Z');
+    expect(formatInstant(1795687200120000000n)).toBe('2026-11-26T10:00:00.12Z');
+    expect(formatInstant(1795687200000000000n)).toBe('2026-11-26T10:00:00Z');
   });
 });
 
@@ -117,7 +119,7 @@ describe('checkNotAhead', () => {
   it('allows a minute of clock skew and refuses more, showing both instants', () => {
     expect(() => checkNotAhead(NOW + 60_000_000_000n, NOW, '--started-at')).not.toThrow();
     expect(() => checkNotAhead(NOW + 61_000_000_000n, NOW, '--finished-at')).toThrow(
-      /^--finished-at is in the future: 2026-11-26T13:34:21\.000000000Z is after this machine's clock, 2026-11-26T13:33:20\.000000000Z/,
+      /^--finished-at is in the future: 2026-11-26T13:34:21Z is after this machine's clock, 2026-11-26T13:33:20Z/,
     );
   });
 });
@@ -126,8 +128,13 @@ describe('formatDuration', () => {
   it.each([
     [842_000_000n, '842 ms'],
     [12_400_000_000n, '12.4 s'],
-    [185_000_000_000n, '3 min 05 s'],
-    [7_380_000_000_000n, '2 h 03 min'],
+    [185_000_000_000n, '3 min 5 s'],
+    [300_000_000_000n, '5 min'],
+    [7_380_000_000_000n, '2 h 3 min'],
+    [12_000_000_000_000n, '3 h 20 min'],
+    [86_400_000_000_000n, '1 day'],
+    [216_000_000_000_000n, '2.5 days'],
+    [-3_600_000_000_000n, '-1 h'],
   ])('writes %s ns as %s', (ns, text) => {
     expect(formatDuration(ns)).toBe(text);
   });

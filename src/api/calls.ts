@@ -1,0 +1,28 @@
+/** The calls of the read and update half of the API, as the client makes them: method, path, body and wording. */
+import { type ListQuery, listBody, PATHS, type Patch, patchBody, type RecordKind } from '../events/records.js';
+import type { PlannedCall } from './client.js';
+
+const NOUN: Record<RecordKind, string> = { deployment: 'deployment', incident: 'incident' };
+
+export function fetchCall(kind: RecordKind, id: string): PlannedCall {
+  const path = PATHS[kind].fetch(id);
+  return { method: 'GET', path, action: 'read', noun: NOUN[kind], title: `${NOUN[kind]} ${id}`, appKey: true };
+}
+
+export function listCall(kind: RecordKind, query: ListQuery): PlannedCall {
+  const body = listBody(kind, query);
+  const path = PATHS[kind].list;
+  return { method: 'POST', path, body, action: 'read', noun: NOUN[kind], title: `${NOUN[kind]}s`, appKey: true };
+}
+
+export function deleteCall(kind: RecordKind, id: string): PlannedCall {
+  const path = PATHS[kind].remove(id);
+  return { method: 'DELETE', path, action: 'delete', noun: NOUN[kind], title: `${NOUN[kind]} ${id}`, appKey: true };
+}
+
+/** The PATCH that marks deployment `id`; in a dry run the id may be a placeholder, since no lookup has run. */
+export function patchCall(id: string, patch: Patch): PlannedCall {
+  const body = patchBody(id, patch);
+  const path = PATHS.deployment.patch(id);
+  return { method: 'PATCH', path, body, action: 'update', noun: 'deployment', title: `deployment ${id}`, appKey: true };
+}

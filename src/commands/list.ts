@@ -1,0 +1,71 @@
+/** `dora deployment list` and `dora incident list`: recorded events of a window, newest first. */
+import { Command, Option } from 'commander';
+import { listCall } from '../api/calls.js';
+import { toJson } from '../events/json.js';
+import { type RecordKind, readListed, searchQuery } from '../events/records.js';
+import { addVerbFlags, single } from '../input/flags.js';
+import { type ListFlags, listInput } from '../input/records.js';
+import { newestFirst, recordTable } from '../output/records.js';
+import { formatInstant } from '../time.js';
+import type { Verb } from './verb.js';
+
+/** With --open, how many incidents one request reads to find the open ones among them. */
+const OPEN_SCAN_LIMIT = 1000;
+
+function list(kind: RecordKind): Verb<ListFlags> {
+  return {
+    command() {
+      const command = new Command('list')
+        .description(`List recorded ${kind}s, newest first.`)
+        .addOption(
+          single('--service <service>', kind === 'deployment' ? 'only this service' : 'only incidents of this service'),
+        )
+        .addOption(single('--env <env>', 'only this environment'))
+        .addOption(single('--version <version>', 'only this version'));
+      if (kind === 'incident') {
+        command
+          .addOption(single('--team <team>', 'only this team'))
+          .addOption(single('--severity <severity>', 'only this severity'))
+          .addOption(new Option('--open', 'only incidents not resolved yet'));
+      }
+      command
+        .addOption(single('--since <time>', 'from this time (every time form; default -7d)'))
+        .addOption(single('--until <time>', 'up to this time (default now)'))
+        .addOption(single('--limit <n>', 'at most this many, 1 to 1000 (default 20)'))
+        .addOption(single('--query <search>', 'more search terms, in Datadog search syntax, added to the filters'));
+      return addVerbFlags(command, 'print the request that would be made and stop (no key, no network)');
+    },
+    async run({ flags }, world) {
+      const input = listInput(kind, flags, world.ctx);
+      const client = world.client(input.delivery, { dryRun: input.dryRun });
+      // --open is judged on what comes back (the search syntax has no "field is absent"): read enough to find them.
+      const call = listCall(kind, {
+        from: input.from,
+        to: input.to,
+        limit: input.open ? OPEN_SCAN_LIMIT : input.limit,
+        query: searchQuery(input.terms, input.query),
+      });
+      if (input.dryRun) {
+        world.reporter.info(`Dry run: nothing read. A real run would POST ${client.shown(call).url} with this body.`);
+        return {
+          result: { ok: true, exit_code: 0, kind, dry_run: true, requests: [client.shown(call)] },
+          text: toJson(call.body ?? null),
+        };
+      }
+      const records = readListed(kind, (await client.call(call)).json);
+      const shown = newestFirst(
+        input.open ? records.filter((record) => record.finishedAt === undefined) : records,
+      ).slice(0, input.limit);
+      if (shown.length === 0) {
+        world.reporter.info(`No ${kind}s matched between ${formatInstant(input.from)} and ${formatInstant(input.to)}.`);
+      }
+      return {
+        result: { ok: true, exit_code: 0, kind, count: shown.length, data: shown.map((record) => record.raw) },
+        text: shown.length > 0 ? recordTable(shown) : undefined,
+      };
+    },
+  };
+}
+
+export const deploymentList = list('deployment');
+export const incidentList = list('incident');

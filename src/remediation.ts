@@ -1,0 +1,80 @@
+/**
+ * Change failures: finding a deployment by service, env and version, and marking it as a change failure remediated by
+ * another, which is what Datadog's change failure rate and failed-deployment recovery time are computed from. Used by
+ * `dora deployment … --rollback-of/--rollforward-of` (after recording the fix) and `dora deployment update`.
+ */
+import { listCall } from './api/calls.js';
+import type { ApiClient, PlannedCall } from './api/client.js';
+import { RejectedError } from './errors.js';
+import { type Patch, readListed, searchQuery } from './events/records.js';
+import type { DeploymentPick } from './input/records.js';
+import type { Reporter } from './output/reporter.js';
+import { shellQuote } from './output/shell.js';
+
+/** How far back the failed deployment is looked for: as long as Datadog keeps events. */
+const LOOKBACK_NS = 730n * 86_400n * 1_000_000_000n;
+
+/** How many candidates one lookup reads: the newest match that finished in time is among the first. */
+const LOOKUP_LIMIT = 10;
+
+/** The list request that finds the candidates of a pick: that service, env and version, finished by `before`. */
+export function lookupCall(pick: DeploymentPick): PlannedCall {
+  return listCall('deployment', {
+    from: pick.before - LOOKBACK_NS,
+    to: pick.before,
+    limit: LOOKUP_LIMIT,
+    query: searchQuery({ service: pick.service, env: pick.env, version: pick.version }),
+  });
+}
+
+/**
+ * The newest deployment of the pick that finished before `pick.before` (strictly: a rollback recorded after the fact
+ * must never mark a later deployment), other than `except`; or exit 4 saying none was found.
+ */
+export async function findDeployment(
+  pick: DeploymentPick,
+  except: string | undefined,
+  client: ApiClient,
+): Promise<string> {
+  const answer = await client.call(lookupCall(pick));
+  const match = readListed('deployment', answer.json)
+    .filter((record) => record.id !== except && record.finishedAt !== undefined && record.finishedAt < pick.before)
+    .sort((a, b) => ((b.finishedAt as bigint) > (a.finishedAt as bigint) ? 1 : -1))[0];
+  if (!match) {
+    throw new RejectedError(
+      `No such deployment: none of ${pick.service} to ${pick.env} with version ${pick.version} finished before this one.`,
+    );
+  }
+  return match.id;
+}
+
+/** The exact command that makes the same mark later, printed when it could not be made now. */
+export function updateHint(target: string | DeploymentPick, patch: Patch): string {
+  const parts = ['dora deployment update'];
+  if (typeof target === 'string') parts.push(shellQuote(target));
+  else {
+    parts.push(
+      `--service ${shellQuote(target.service)}`,
+      `--env ${shellQuote(target.env)}`,
+      `--version ${shellQuote(target.version)}`,
+    );
+  }
+  parts.push(patch.changeFailure ? '--change-failure' : '--no-change-failure');
+  if (patch.remediation) {
+    parts.push(
+      'id' in patch.remediation
+        ? `--remediated-by ${shellQuote(patch.remediation.id)}`
+        : `--remediated-by-version ${shellQuote(patch.remediation.version)}`,
+    );
+    parts.push(`--remediation-type ${patch.remediation.type}`);
+  }
+  return parts.join(' ');
+}
+
+/** Says on stderr that a mark could not be made, and the command that makes it later. */
+export function sayMarkLater(reporter: Reporter, target: string | DeploymentPick, patch: Patch, keptId?: string): void {
+  if (keptId !== undefined)
+    reporter.info(`The new deployment stays recorded (id ${keptId}). Mark the failed one later with:`);
+  else reporter.info('Make the change later with:');
+  reporter.info(`  ${updateHint(target, patch)}`);
+}
