@@ -9,7 +9,7 @@ import { type ApiClient, openClient } from './api/client.js';
 import { VERBS, type VerbEntry } from './commands/index.js';
 import type { Verb, World } from './commands/verb.js';
 import type { Context } from './context.js';
-import { isDoraError } from './errors.js';
+import { isDoraError, UsageError } from './errors.js';
 import { type JsonValue, toJson } from './events/json.js';
 import { argvSecrets, createRedactor, type Redactor } from './output/redact.js';
 import { colourPainter, PLAIN, Reporter, wantsColor } from './output/reporter.js';
@@ -54,10 +54,8 @@ export async function run(argv: readonly string[], ctx: Context): Promise<number
       json = flags.json === true;
       reporter = reporterFor(flags.verbose === true);
       if (wrapped !== undefined && !verb.wraps) {
-        throw new CommanderError(
-          2,
-          'dora.wrapped',
-          `error: ${invocation} runs no command: only dora deployment takes one after --.`,
+        throw new UsageError(
+          `dora ${invocation.name} takes no command after --: only dora deployment (and dora doctor, which judges it) do.`,
         );
       }
       outcome = await verb.run({ flags, args: invocation.args, wrapped }, world());

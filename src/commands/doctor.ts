@@ -20,6 +20,7 @@ import {
   judgeClock,
   judgeLastDeployment,
   judgeNetwork,
+  type Skipped,
   type Target,
 } from '../doctor/remote.js';
 import { judgeRuntime } from '../doctor/runtime.js';
@@ -32,6 +33,7 @@ import { type DeploymentEvent, deploymentEvent } from '../input/deployment.js';
 import { gitOf, type InputSources } from '../input/event.js';
 import { addDeliveryFlags, addDeploymentFlags, addOutputFlags, type DeploymentFlags } from '../input/flags.js';
 import { flagOrEnv, trimmed } from '../input/values.js';
+import { escapeControls } from '../output/redact.js';
 import { colourPainter, PLAIN, wantsColor } from '../output/reporter.js';
 import type { Verb, World } from './verb.js';
 
@@ -39,6 +41,7 @@ import type { Verb, World } from './verb.js';
 const LIST_DAYS = 90n;
 
 export const doctor: Verb<DeploymentFlags> = {
+  wraps: true,
   command() {
     const command = new Command('doctor')
       .usage('[options] [-- <deploy command…>]')
@@ -93,6 +96,10 @@ Examples:
     const firstService = facts.services?.values[0];
     const lookup = firstService === undefined ? undefined : { service: firstService, env: facts.env?.value };
     const remote = delivery && flags.dryRun !== true ? await remoteFacts(lookup, delivery, world) : undefined;
+    const skipped: Skipped =
+      flags.dryRun === true
+        ? { skipped: 'no network in a dry run', fix: 'Run without --dry-run to check it.' }
+        : { skipped: 'the site settings are unusable', fix: 'Fix the site check first.' };
     const event = await eventWork;
     if ('problem' in event) facts.problem = event.problem;
     const git = await gitFacts(event, flags, sources);
@@ -110,14 +117,20 @@ Examples:
       judgeSite(site),
       judgeKeys(config, 'input' in event && event.input.remediates !== undefined),
       judgeEvent(facts),
-      judgeApiKey(remote?.validate, config.apiKey !== undefined, target),
-      judgeAppKey(remote?.list, { api: config.apiKey !== undefined, app: config.appKey !== undefined }, target),
+      judgeApiKey(remote?.validate ?? skipped, config.apiKey !== undefined, target),
+      judgeAppKey(
+        remote
+          ? (remote.list ?? { skipped: 'the API key was not confirmed', fix: 'Fix the API key check first.' })
+          : skipped,
+        { api: config.apiKey !== undefined, app: config.appKey !== undefined },
+        target,
+      ),
     ];
     if (remote?.list?.json !== undefined && lookup !== undefined) {
       checks.push(judgeLastDeployment(remote.list.json, lookup, Number(LIST_DAYS)));
     }
     if (site.problem === undefined)
-      checks.push(judgeNetwork(remote?.validate, { proxy: proxy?.display, exemptBy }, target));
+      checks.push(judgeNetwork(remote?.validate ?? skipped, { proxy: proxy?.display, exemptBy }, target));
     checks.push(
       judgeClock(remote?.validate),
       judgeCi(git.resolution),
@@ -127,9 +140,16 @@ Examples:
     );
 
     const code = exitCodeOf(checks);
+    // Colours and marks at a colour terminal: the CLI then only masks secrets, so what came from outside (values in
+    // the details) is escaped here, before the colours go on.
     const unicode = wantsColor(ctx.stdout, config);
-    const text = renderChecks(checks, unicode ? colourPainter() : PLAIN, unicode).join('\n');
-    return { result: { ...checksJson(checks), exit_code: code }, text };
+    const escaped = checks.map((check) => ({
+      ...check,
+      detail: escapeControls(check.detail),
+      fix: check.fix === undefined ? undefined : escapeControls(check.fix),
+    }));
+    const text = renderChecks(escaped, unicode ? colourPainter() : PLAIN, unicode).join('\n');
+    return { result: { ...checksJson(checks), exit_code: code }, text, styled: unicode };
   },
 };
 

@@ -24,7 +24,7 @@ export interface Invocation<F> {
 export interface Verb<F = Record<string, unknown>> {
   /** The commander Command: name, description, arguments, options and help (no action: the CLI adds it). */
   command(): Command;
-  /** Whether it runs a command given after `--` (only `dora deployment` does). */
+  /** Whether it takes a command after `--` (`dora deployment` runs it, `dora doctor` judges it). */
   wraps?: boolean;
   run(invocation: Invocation<F>, world: World): Promise<Outcome>;
 }

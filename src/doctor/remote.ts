@@ -27,14 +27,23 @@ export interface Target {
   host: string;
 }
 
+/** Why a call was not made, and what makes it happen: in place of its outcome. */
+export interface Skipped {
+  skipped: string;
+  fix: string;
+}
+
+function isSkipped(outcome: CallOutcome | Skipped): outcome is Skipped {
+  return 'skipped' in outcome;
+}
+
 /** How the failure of a call that reached no verdict is worded in the checks that depended on it. */
 const answered = (outcome: CallOutcome) => outcome.status !== undefined;
 
-export function judgeApiKey(outcome: CallOutcome | undefined, hasKey: boolean, target: Target): Check {
+export function judgeApiKey(outcome: CallOutcome | Skipped, hasKey: boolean, target: Target): Check {
   if (!hasKey)
     return warn('api key', 'not checked: no API key', 'Set DD_API_KEY to check that the key is valid for this site.');
-  if (outcome === undefined)
-    return warn('api key', 'not checked (no network in a dry run)', 'Run without --dry-run to check it.');
+  if (isSkipped(outcome)) return warn('api key', `not checked (${outcome.skipped})`, outcome.fix);
   if (outcome.error?.exitCode === 3 || outcome.status === 401 || outcome.status === 403) {
     return fail(
       'api key',
@@ -68,15 +77,14 @@ export function judgeApiKey(outcome: CallOutcome | undefined, hasKey: boolean, t
 }
 
 export function judgeAppKey(
-  outcome: CallOutcome | undefined,
+  outcome: CallOutcome | Skipped,
   keys: { api: boolean; app: boolean },
   target: Target,
 ): Check {
   if (!keys.app) return ok('application key', 'not set: sending needs none; reading events (and this check) does');
   if (!keys.api)
     return warn('application key', 'not checked: it is sent together with an API key', 'Set DD_API_KEY too.');
-  if (outcome === undefined)
-    return warn('application key', 'not checked', 'Run without --dry-run, once the API key check passes.');
+  if (isSkipped(outcome)) return warn('application key', `not checked (${outcome.skipped})`, outcome.fix);
   if (outcome.error === undefined)
     return ok('application key', `can read DORA events on ${target.site} (dora_metrics_read)`);
   if (outcome.error.exitCode === 3) {
@@ -120,14 +128,13 @@ export interface NetworkFacts {
   exemptBy?: string;
 }
 
-export function judgeNetwork(outcome: CallOutcome | undefined, facts: NetworkFacts, target: Target): Check {
+export function judgeNetwork(outcome: CallOutcome | Skipped, facts: NetworkFacts, target: Target): Check {
   const path = facts.proxy
     ? facts.exemptBy
       ? `direct (NO_PROXY entry ${JSON.stringify(facts.exemptBy)} exempts ${target.host} from the proxy ${facts.proxy})`
       : `through the proxy ${facts.proxy}`
     : 'direct, no proxy';
-  if (outcome === undefined)
-    return warn('network', `${path}; not checked (no network in a dry run)`, 'Run without --dry-run to check it.');
+  if (isSkipped(outcome)) return warn('network', `${path}; not checked (${outcome.skipped})`, outcome.fix);
   if (outcome.error?.exitCode === 5) {
     const fix =
       facts.proxy && !facts.exemptBy

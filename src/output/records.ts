@@ -1,6 +1,15 @@
-/** Recorded events as people read them: a block for one, aligned columns for a list. Times in UTC with a `Z`. */
+/**
+ * Recorded events as people read them: a block for one, aligned columns for a list. Times in UTC with a `Z`. Every
+ * value came from the API: a control character in it (a newline in a tag, an escape sequence) is shown escaped, so it
+ * can neither act on the terminal nor break a row.
+ */
 import type { EventRecord } from '../events/records.js';
 import { formatDuration, formatInstant } from '../time.js';
+
+/** One value on one line: every control character escaped, the newline and tab included. */
+function cell(value: string): string {
+  return value.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
 
 export function recordBlock(record: EventRecord): string {
   const rows: Array<[string, string | undefined]> = [
@@ -26,35 +35,43 @@ export function recordBlock(record: EventRecord): string {
   const shown = rows.filter((row): row is [string, string] => row[1] !== undefined);
   const width = Math.max(...shown.map(([label]) => label.length));
   return [
-    `${record.kind === 'deployment' ? 'Deployment' : 'Incident'} ${record.id}`,
-    ...shown.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`),
+    `${record.kind === 'deployment' ? 'Deployment' : 'Incident'} ${cell(record.id)}`,
+    ...shown.map(([label, value]) => `  ${label.padEnd(width)}  ${cell(value)}`),
   ].join('\n');
 }
 
+/** Deployments by service; incidents by name and severity too (what people scan a list of incidents for). */
 export function recordTable(records: EventRecord[]): string {
-  const header = [
-    'ID',
-    records[0]?.kind === 'incident' ? 'SERVICES' : 'SERVICE',
-    'ENV',
-    'VERSION',
-    'FINISHED',
-    'DURATION',
-    'COMMIT',
+  const incidents = records[0]?.kind === 'incident';
+  const columns: Array<[string, (record: EventRecord) => string | undefined]> = [
+    ['ID', (record) => record.id],
+    [incidents ? 'SERVICES' : 'SERVICE', (record) => record.services.join(',') || undefined],
+    ...(incidents
+      ? ([
+          ['NAME', (record) => record.name],
+          ['SEVERITY', (record) => record.severity],
+        ] as Array<[string, (record: EventRecord) => string | undefined]>)
+      : []),
+    ['ENV', (record) => record.env],
+    ['VERSION', (record) => record.version],
+    [
+      'FINISHED',
+      (record) =>
+        record.finishedAt === undefined ? (incidents ? 'open' : undefined) : formatInstant(record.finishedAt),
+    ],
+    [
+      'DURATION',
+      (record) => (record.finishedAt === undefined ? undefined : formatDuration(record.finishedAt - record.startedAt)),
+    ],
+    ['COMMIT', (record) => record.commitSha?.slice(0, 8)],
   ];
-  const rows = records.map((record) => [
-    record.id,
-    record.services.join(',') || '-',
-    record.env ?? '-',
-    record.version ?? '-',
-    record.finishedAt === undefined ? (record.kind === 'incident' ? 'open' : '-') : formatInstant(record.finishedAt),
-    record.finishedAt === undefined ? '-' : formatDuration(record.finishedAt - record.startedAt),
-    record.commitSha?.slice(0, 8) ?? '-',
-  ]);
-  const widths = header.map((cell, i) => Math.max(cell.length, ...rows.map((row) => (row[i] as string).length)));
+  const header = columns.map(([title]) => title);
+  const rows = records.map((record) => columns.map(([, value]) => cell(value(record) ?? '-')));
+  const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => (row[i] as string).length)));
   return [header, ...rows]
     .map((row) =>
       row
-        .map((cell, i) => cell.padEnd(widths[i] as number))
+        .map((text, i) => text.padEnd(widths[i] as number))
         .join('  ')
         .trimEnd(),
     )

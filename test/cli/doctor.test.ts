@@ -4,7 +4,7 @@
  * none), under CI environments too.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HttpResponse, http } from 'msw';
@@ -359,5 +359,83 @@ describe('dora doctor on git checkouts and CI', () => {
       `HEAD ${repo.head.slice(0, 12)} is not the commit dora sends, ${built.slice(0, 12)} (GitLab CI environment)`,
     );
     expect(out.stdout).not.toContain('tok3n-secret-value');
+  });
+});
+
+describe('dora doctor judges the event a send would build', () => {
+  it.each([
+    [['--git-commit-sha', 'abcd', '--git-repository-url', REMOTE], 'is not a commit SHA'],
+    [['--git-repository-url', '/srv/git/shop.git', '--git-commit-sha', 'a'.repeat(40)], 'a folder on this machine'],
+    [['--started-at', '1795600000', '--finished-at', '1795590000'], 'cannot finish before it starts'],
+    [['--rollback-of', '1.4.1'], 'needs --env'],
+  ])('%j: the event check fails and doctor exits 2, as a send would', async (argv, why) => {
+    api();
+    const out = await doctor(['--service', 'shop', '--version', '2', '--json', ...argv], KEYS, { cwd: makePlainDir() });
+    expect(out.code).toBe(2);
+    const event = check(out.stdout, 'event');
+    expect(event.status).toBe('fail');
+    expect(event.detail).toContain(why);
+  });
+
+  it('a commit of one repository with the URL of another: refused, as a send refuses it', async () => {
+    api();
+    const out = await doctor(
+      ['--service', 'shop', '--version', '2', '--json', '--git-repository-url', 'https://github.com/acme/other.git'],
+      {
+        ...KEYS,
+        GITHUB_ACTIONS: 'true',
+        GITHUB_SHA: 'b'.repeat(40),
+        GITHUB_REPOSITORY: 'acme/shop',
+        GITHUB_SERVER_URL: 'https://github.com',
+      },
+      { cwd: makePlainDir() },
+    );
+    expect(out.code).toBe(2);
+    expect(check(out.stdout, 'event').detail).toContain('name different repositories');
+  });
+
+  it('takes the whole deployment line, -- <command> included, and judges it without running it', async () => {
+    api();
+    const dir = makePlainDir();
+    const marker = join(dir, 'ran');
+    const out = await doctor(
+      ['--service', 'shop', '--version', '2', '--env', 'prod', '--json', '--', 'sh', '-c', `touch ${marker}`],
+      KEYS,
+      { cwd: dir },
+    );
+    expect(out.code, out.stdout).toBe(0);
+    expect(check(out.stdout, 'event').status).toBe('ok');
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  it('--rollback-of without an application key: the keys check fails, since the mark needs one', async () => {
+    api();
+    const out = await doctor(['--service', 'shop', '--version', '2', '--env', 'prod', '--rollback-of', '1', '--json'], {
+      DD_API_KEY: API_KEY,
+    });
+    expect(out.code).toBe(2);
+    expect(check(out.stdout, 'keys')).toMatchObject({ status: 'fail' });
+    expect(check(out.stdout, 'keys').detail).toContain('--rollback-of');
+  });
+
+  it('says git could not read the checkout, rather than "not inside a git checkout", when git is missing', async () => {
+    api();
+    const out = await doctor(['--service', 'shop', '--json'], KEYS, {
+      cwd: makePlainDir(),
+      readLocalGit: async () => ({ problem: 'git is not installed or not found on PATH' }),
+    });
+    expect(check(out.stdout, 'checkout').detail).toContain('git is not installed');
+  });
+
+  it('a real run that could not call the API never advises running without --dry-run', async () => {
+    const out = await doctor(['--service', 'shop', '--site', 'not a site', '--json'], KEYS);
+    expect(out.stdout).not.toContain('without --dry-run');
+  });
+
+  it('colours its marks at a colour terminal, as colour and not as escaped text', async () => {
+    api();
+    const out = await doctor(['--service', 'shop', '--version', '2'], KEYS, { isTTY: true });
+    expect(out.stdout).toMatch(/\u001b\[32m✓\u001b\[39m site/);
+    expect(out.stdout).not.toContain('\\u001b');
   });
 });
