@@ -5,7 +5,6 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { createNodeTransport } from '../../src/api/transports/node.js';
-import { createUndiciTransport } from '../../src/api/transports/undici.js';
 import { readConfig } from '../../src/config.js';
 import { type Intake, startIntake } from '../helpers/intake.js';
 import { startProxy, type TestProxy } from '../helpers/proxy.js';
@@ -52,12 +51,12 @@ describe('the node:http transport', () => {
   });
 });
 
-describe('the undici transport (proxies)', () => {
+describe('the node:http transport through a proxy', () => {
   it('tunnels through the proxy with the credentials of its URL, however odd the password', async () => {
     intake = await startIntake();
     proxy = await startProxy({ credentials: { user: 'ci-bot', password: 'p@ss w/rd#1' } });
     const config = readConfig({ HTTP_PROXY: `http://ci-bot:p@ss w/rd#1@127.0.0.1:${proxy.port}` });
-    const { transport, close } = await createUndiciTransport(config.proxy);
+    const { transport, close } = createNodeTransport(config.proxy);
     const response = await transport(`${intake.url}/api/v2/dora/deployments/abc`, init('GET'));
     expect(response.status).toBe(202);
     await close();
@@ -69,7 +68,7 @@ describe('the undici transport (proxies)', () => {
     intake = await startIntake();
     proxy = await startProxy();
     const config = readConfig({ HTTP_PROXY: proxy.url, NO_PROXY: '127.0.0.1' });
-    const { transport, close } = await createUndiciTransport(config.proxy);
+    const { transport, close } = createNodeTransport(config.proxy);
     expect((await transport(`${intake.url}/x`, init('GET'))).status).toBe(202);
     await close();
     expect(proxy.visits).toHaveLength(0);
