@@ -79,24 +79,33 @@ describe('every request settles, whatever answers', () => {
     { name: '103 and 199, then a close', act: () => answers.interimOnly([103, 199]), answer: 'interim-only' },
     { name: 'a 100 Continue, then a close', act: () => answers.interimOnly([100]), answer: 'interim-only' },
     { name: 'bytes that are not HTTP', act: () => answers.notHttp(), answer: 'not-http' },
-    { name: 'a status line Node cannot parse', act: () => answers.raw('HTTP/1.1 2000 Huh\r\n\r\n'), answer: 'not-http' },
-  ])('$name: an unusable answer, exit 5, after one attempt, for a POST and a GET alike', async ({ act, answer, status }) => {
-    for (const what of [POST, GET]) {
-      const server = await hostile(act());
-      const { failure } = await call(server.url, what);
-      expect(failure?.kind).toBe('unusable-answer');
-      expect(failure?.details).toMatchObject({ answer, attempts: 1, ...(status ? { status } : {}) });
-      expect(server.connections).toBe(1);
-      const error = worded(failure, what === GET ? 'read' : 'record');
-      expect(error.exitCode).toBe(5);
-      expect(error.message).toContain('127.0.0.1');
-    }
-  });
+    {
+      name: 'a status line Node cannot parse',
+      act: () => answers.raw('HTTP/1.1 2000 Huh\r\n\r\n'),
+      answer: 'not-http',
+    },
+  ])(
+    '$name: an unusable answer, exit 5, after one attempt, for a POST and a GET alike',
+    async ({ act, answer, status }) => {
+      for (const what of [POST, GET]) {
+        const server = await hostile(act());
+        const { failure } = await call(server.url, what);
+        expect(failure?.kind).toBe('unusable-answer');
+        expect(failure?.details).toMatchObject({ answer, attempts: 1, ...(status ? { status } : {}) });
+        expect(server.connections).toBe(1);
+        const error = worded(failure, what === GET ? 'read' : 'record');
+        expect(error.exitCode).toBe(5);
+        expect(error.message).toContain('127.0.0.1');
+      }
+    },
+  );
 
   it('names an upgrade for what it is, and says a POST that reached the server may have been recorded', async () => {
     const server = await hostile(answers.switchProtocols('h2c'));
     const message = worded((await call(server.url)).failure).message;
-    expect(message).toMatch(/^Event not confirmed: 127\.0\.0\.1 switched protocols \(HTTP 101\) instead of answering\./);
+    expect(message).toMatch(
+      /^Event not confirmed: 127\.0\.0\.1 switched protocols \(HTTP 101\) instead of answering\./,
+    );
     expect(message).toContain('may or may not have been recorded');
   });
 
@@ -161,16 +170,19 @@ describe('bodies: read up to 1 MiB, for a bounded time; the status decides', () 
     { status: 403, kind: 'unauthorized', exit: 3 },
     { status: 404, kind: 'not-found', exit: 4 },
     { status: 422, kind: 'rejected', exit: 4 },
-  ])('takes a $status whose body stalls at its word: $kind, exit $exit, one attempt', async ({ status, kind, exit }) => {
-    const server = await hostile(answers.stallAfterHeaders(status, '{"errors":["no'));
-    const { failure } = await call(server.url, POST, { policy: { requestTimeoutMs: 500 } });
-    expect(failure?.kind).toBe(kind);
-    expect(failure?.details.attempts).toBe(1);
-    expect(server.connections).toBe(1);
-    const error = worded(failure);
-    expect(error.exitCode).toBe(exit);
-    expect(error.message).not.toMatch(/may or may not|no answer/);
-  });
+  ])(
+    'takes a $status whose body stalls at its word: $kind, exit $exit, one attempt',
+    async ({ status, kind, exit }) => {
+      const server = await hostile(answers.stallAfterHeaders(status, '{"errors":["no'));
+      const { failure } = await call(server.url, POST, { policy: { requestTimeoutMs: 500 } });
+      expect(failure?.kind).toBe(kind);
+      expect(failure?.details.attempts).toBe(1);
+      expect(server.connections).toBe(1);
+      const error = worded(failure);
+      expect(error.exitCode).toBe(exit);
+      expect(error.message).not.toMatch(/may or may not|no answer/);
+    },
+  );
 
   it('reports a 503 whose body stalls as refused with 503, never as no answer', async () => {
     const server = await hostile(answers.stallAfterHeaders(503));
@@ -184,7 +196,7 @@ describe('bodies: read up to 1 MiB, for a bounded time; the status decides', () 
     expect((await call(server.url, POST, { policy: { requestTimeoutMs: 500 } })).answer?.status).toBe(202);
   });
 
-  it("retries a read whose 200 body stalls or breaks off, and says so when it gives up", async () => {
+  it('retries a read whose 200 body stalls or breaks off, and says so when it gives up', async () => {
     const server = await hostile(answers.stallAfterHeaders(200, '{"data":'));
     const { failure } = await call(server.url, GET, { policy: { maxAttempts: 2, requestTimeoutMs: 500 } });
     expect(failure?.kind).toBe('gave-up');
@@ -213,7 +225,7 @@ describe('bodies: read up to 1 MiB, for a bounded time; the status decides', () 
   });
 });
 
-describe('proxies: every connection attempt is one of the engine\'s', () => {
+describe("proxies: every connection attempt is one of the engine's", () => {
   const through = (server: HostileServer | TestProxy, extra: Record<string, string> = {}) =>
     readConfig({ HTTP_PROXY: server.url, ...extra }).proxy;
 
@@ -260,7 +272,7 @@ describe('proxies: every connection attempt is one of the engine\'s', () => {
     expect(worded(failure).message).toMatch(/^Event not delivered: the proxy answered with something that is not HTTP/);
   });
 
-  it('judges the answers inside the tunnel as the server\'s: a 407 there is a refusal, an upgrade is unusable', async () => {
+  it("judges the answers inside the tunnel as the server's: a 407 there is a refusal, an upgrade is unusable", async () => {
     const proxy = await startProxy();
     servers.push(proxy);
     const refusing = await hostile(answers.status(407));

@@ -178,7 +178,13 @@ describe('the message a refusal becomes', () => {
           expect(error.message).not.toMatch(CONTROL);
           expect(error.message.length).toBeLessThanOrEqual(MAX_MESSAGE + 1);
           expect(error.message).toContain(String(status));
-          expect(error.exitCode).toBe(status === 401 || status === 403 ? 3 : status < 400 || status >= 500 || status === 408 || status === 429 ? 5 : 4);
+          expect(error.exitCode).toBe(
+            status === 401 || status === 403
+              ? 3
+              : status < 400 || status >= 500 || status === 408 || status === 429
+                ? 5
+                : 4,
+          );
         },
       ),
       { numRuns: 200 },
@@ -187,21 +193,25 @@ describe('the message a refusal becomes', () => {
 
   it('is one bounded line for any error a connection can fail with, however many lines its text has', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.string({ unit: 'binary', maxLength: 5000 }), fc.string({ maxLength: 40 }), async (message, code) => {
-        const transport: Transport = async () => {
-          throw Object.assign(new Error('request failed'), { cause: Object.assign(new Error(message), { code }) });
-        };
-        const failure = await request(
-          { method: 'POST', path: '/x' },
-          { requestTimeoutMs: 5_000, deadlineMs: 5_000, maxAttempts: 1 },
-          { baseUrl: 'https://api.example.test', userAgent: 'test', transport, clock, random: () => 0 },
-        ).catch((error: unknown) => error);
-        expect(failure).toBeInstanceOf(RequestFailure);
-        const error = failureError(failure as RequestFailure, { action: 'record', noun: 'deployment', host: 'h' });
-        expect(error.message).not.toMatch(CONTROL);
-        expect(error.message.length).toBeLessThanOrEqual(MAX_MESSAGE + 1);
-        expect(error.exitCode).toBe(5);
-      }),
+      fc.asyncProperty(
+        fc.string({ unit: 'binary', maxLength: 5000 }),
+        fc.string({ maxLength: 40 }),
+        async (message, code) => {
+          const transport: Transport = async () => {
+            throw Object.assign(new Error('request failed'), { cause: Object.assign(new Error(message), { code }) });
+          };
+          const failure = await request(
+            { method: 'POST', path: '/x' },
+            { requestTimeoutMs: 5_000, deadlineMs: 5_000, maxAttempts: 1 },
+            { baseUrl: 'https://api.example.test', userAgent: 'test', transport, clock, random: () => 0 },
+          ).catch((error: unknown) => error);
+          expect(failure).toBeInstanceOf(RequestFailure);
+          const error = failureError(failure as RequestFailure, { action: 'record', noun: 'deployment', host: 'h' });
+          expect(error.message).not.toMatch(CONTROL);
+          expect(error.message.length).toBeLessThanOrEqual(MAX_MESSAGE + 1);
+          expect(error.exitCode).toBe(5);
+        },
+      ),
       { numRuns: 200 },
     );
   });
