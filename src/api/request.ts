@@ -40,7 +40,8 @@ export interface ApiCall {
    * For calls that only read (a GET, the list POST): the body of a 2xx is the result. It is read within the
    * attempt's time and must be complete JSON; a body that stalls or breaks off is retried like a lost answer, and
    * one that is too large, not JSON or absurdly deep is an `unusable-body` failure. Without it, a 2xx is an answer
-   * at its status line (a recorded event stays recorded) and its body gets only a short grace.
+   * at its status line (a recorded event stays recorded) and its body gets only a short grace. Default: true for a
+   * GET, false otherwise (so the list POST must say it).
    */
   needsJson?: boolean;
   /** The most of a 2xx body to read: BODY_LIMIT (1 MiB) unless the call expects more. Refusals: BODY_LIMIT. */
@@ -276,7 +277,7 @@ async function attemptOnce(
       };
     }
     const accepted = status < 300;
-    const bodyIsResult = accepted && call.needsJson === true;
+    const bodyIsResult = accepted && (call.needsJson ?? call.method === 'GET');
     let bodySignal = waiting;
     if (!bodyIsResult) {
       // The status has decided; the body only adds words, and gets a short grace for them.

@@ -148,6 +148,15 @@ export const answers = {
   /** A body that never ends (no length; the server never closes), written as fast as the client reads it. */
   endless: (status: number, fill = 'x'): Act => stream(status, Number.POSITIVE_INFINITY, fill, {}),
 
+  /** The status line and headers, then one byte of body every `everyMs`, forever: a body that never stalls long. */
+  drip:
+    (status: number, everyMs = 100): Act =>
+    (socket) => {
+      socket.write(head(status, { 'Content-Type': 'application/json', Connection: 'close' }));
+      const timer = setInterval(() => (socket.destroyed ? clearInterval(timer) : socket.write(' ')), everyMs);
+      socket.on('close', () => clearInterval(timer));
+    },
+
   /** JSON nested `depth` levels deep, as a whole answer. */
   deepJson: (status: number, depth: number): Act =>
     answers.status(status, `${'['.repeat(depth)}${']'.repeat(depth)}`, { 'Content-Type': 'application/json' }),
