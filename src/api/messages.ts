@@ -156,7 +156,7 @@ function unusableAnswer(failure: RequestFailure, subject: FailureSubject, after:
       ? `switched protocols (HTTP ${d.status ?? 101}) instead of answering`
       : d.answer === 'interim-only' || d.answer === 'informational'
         ? `sent only an interim answer (HTTP ${d.status ?? '1xx'}) and no final one`
-        : `answered with something that is not HTTP (${d.reason})`;
+        : `answered with something that is not valid HTTP (${d.reason})`;
   const advice =
     'Check --api-url / DORA_API_URL, or a proxy or gateway on the way; dora does not retry such an answer.';
   if (d.atProxy || !d.maybeRecorded || subject.action === 'read') {

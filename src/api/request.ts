@@ -292,7 +292,7 @@ async function attemptOnce(
     const body =
       response.body !== undefined
         ? await readBody(response.body, bodySignal, limit)
-        : await textOf(response, bodySignal);
+        : await textOf(response, bodySignal, limit);
     if (!bodyIsResult) return judge(response, body.text, clock.wallMs());
     return readResult(response, body, limit, userSignal);
   } finally {
@@ -341,7 +341,7 @@ function readResult(
 const BODY_PROBLEM = { empty: 'empty', 'not-json': 'not JSON', 'too-deep': 'JSON nested too deep' } as const;
 
 /** For a transport without a body stream (a test's): its text(), given up on when the signal fires. */
-async function textOf(response: TransportResponse, signal: AbortSignal): Promise<BodyPrefix> {
+async function textOf(response: TransportResponse, signal: AbortSignal, limit: number): Promise<BodyPrefix> {
   const text = response.text();
   text.catch(() => undefined);
   const stopped = new Promise<undefined>((resolve) => {
@@ -352,8 +352,8 @@ async function textOf(response: TransportResponse, signal: AbortSignal): Promise
     const read = await Promise.race([text, stopped]);
     if (read === undefined) return { text: '', bytes: 0, end: 'stalled' };
     const bytes = Buffer.byteLength(read);
-    return bytes > BODY_LIMIT
-      ? { text: read.slice(0, BODY_LIMIT), bytes: BODY_LIMIT, end: 'cut' }
+    return bytes > limit
+      ? { text: Buffer.from(read).subarray(0, limit).toString('utf8'), bytes: limit, end: 'cut' }
       : { text: read, bytes, end: 'complete' };
   } catch {
     return { text: '', bytes: 0, end: 'broken' };

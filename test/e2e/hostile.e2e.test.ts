@@ -54,7 +54,7 @@ describe('every run settles: an answer dora cannot use is exit 5 with a message'
     { name: 'a bare 101', act: () => answers.bare101(), says: /switched protocols \(HTTP 101\)/ },
     { name: '102, then a close', act: () => answers.interimOnly([102]), says: /only an interim answer \(HTTP 102\)/ },
     { name: '103 and a close', act: () => answers.interimOnly([103]), says: /only an interim answer \(HTTP 103\)/ },
-    { name: 'bytes that are not HTTP', act: () => answers.notHttp(), says: /something that is not HTTP/ },
+    { name: 'bytes that are not HTTP', act: () => answers.notHttp(), says: /something that is not valid HTTP/ },
   ])('$name: for a send, a read and a wrapped deploy alike', async ({ act, says }) => {
     const server = await hostile(act());
     expectOneLine(await dora(SEND, server.url), 5, says);

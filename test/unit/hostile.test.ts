@@ -109,6 +109,22 @@ describe('every request settles, whatever answers', () => {
     expect(message).toContain('may or may not have been recorded');
   });
 
+  it('takes interim answers followed by a final one as the final one', async () => {
+    const body = '{"data":{"id":"evt-interim"}}';
+    const final = `HTTP/1.1 202 Accepted\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
+    for (const interim of ['HTTP/1.1 100 Continue\r\n\r\n', 'HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n']) {
+      const server = await hostile(answers.raw(interim + final));
+      const { answer } = await call(server.url);
+      expect(answer).toMatchObject({ status: 202, attempts: 1, json: { data: { id: 'evt-interim' } } });
+    }
+  });
+
+  it('refuses endless headers as an unusable answer, after one attempt', async () => {
+    const server = await hostile(answers.raw(`HTTP/1.1 200 OK\r\n${'X-Flood: yes\r\n'.repeat(20_000)}`, 'stall'));
+    const { failure } = await call(server.url);
+    expect(failure?.details).toMatchObject({ answer: 'not-http', attempts: 1 });
+  });
+
   it('retries a server that resets or closes in silence, at most max-attempts times', async () => {
     for (const act of [answers.reset(), answers.drop()]) {
       const server = await hostile(act);
@@ -269,7 +285,9 @@ describe("proxies: every connection attempt is one of the engine's", () => {
     const { failure } = await call('http://api.datadoghq.invalid', POST, { proxy: through(proxy) });
     expect(failure?.kind).toBe('unusable-answer');
     expect(failure?.details).toMatchObject({ atProxy: true, maybeRecorded: false });
-    expect(worded(failure).message).toMatch(/^Event not delivered: the proxy answered with something that is not HTTP/);
+    expect(worded(failure).message).toMatch(
+      /^Event not delivered: the proxy answered with something that is not valid HTTP/,
+    );
   });
 
   it("judges the answers inside the tunnel as the server's: a 407 there is a refusal, an upgrade is unusable", async () => {
