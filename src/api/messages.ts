@@ -157,8 +157,9 @@ function unusableAnswer(failure: RequestFailure, subject: FailureSubject, after:
       : d.answer === 'interim-only' || d.answer === 'informational'
         ? `sent only an interim answer (HTTP ${d.status ?? '1xx'}) and no final one`
         : `answered with something that is not valid HTTP (${d.reason})`;
-  const advice =
-    'Check --api-url / DORA_API_URL, or a proxy or gateway on the way; dora does not retry such an answer.';
+  const advice = d.atProxy
+    ? 'Check the proxy in HTTPS_PROXY / HTTP_PROXY (its scheme and port); dora does not retry such an answer.'
+    : 'Check --api-url / DORA_API_URL, or a proxy or gateway on the way; dora does not retry such an answer.';
   if (d.atProxy || !d.maybeRecorded || subject.action === 'read') {
     return new DeliveryError(
       `${subject.action === 'record' ? 'Event not delivered' : 'Request not completed'}: ${from} ${what}${after}. ${advice}`,
