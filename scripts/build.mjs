@@ -3,7 +3,7 @@
 // module, and dist/package.json (written here) and bin/package.json say so to Node.
 //   dist/main.js               the entry: answers `--version` itself; else loads dist/app.js
 //   dist/app.js                the CLI (commander, zod/mini and our code), loaded for every other command
-//   dist/vendor/*.js           undici (proxies) and ora (a spinner), each loaded only on the path that uses it
+//   dist/vendor/ora.js         ora (the spinner), loaded only at a terminal
 //   dist/github-action.js      the GitHub Action's logic (src/action/), run by action.yml; it spawns bin/dora.js
 //   dist/THIRD-PARTY-LICENSES.txt  the license of every npm package bundled into the files above
 // Our code keeps its names (DORA_DEBUG=1 stacks name real functions), third-party bundles do not; linked source maps for
@@ -24,9 +24,9 @@ const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
 const analyze = process.argv.includes('--analyze');
 
 /** Packages that must stay out of the start-up path: loaded by dynamic import, only where needed. */
-const LAZY_PACKAGES = ['undici', 'ora'];
+const LAZY_PACKAGES = ['ora'];
 
-/** Where each lazily imported package is built: `import('undici')` in src becomes `require('./vendor/undici.js')`. */
+/** Where each lazily imported package is built: `import('ora')` in src becomes `require('./vendor/ora.js')`. */
 const VENDOR = Object.fromEntries(LAZY_PACKAGES.map((name) => [name, `./vendor/${name}.js`]));
 
 const common = {
@@ -99,33 +99,6 @@ const vendorOutside = lazyRequire(
   new RegExp(`^(${LAZY_PACKAGES.join('|')})$`),
   (name) => VENDOR[name],
 );
-
-/**
- * `import('undici')` resolves to the two things transport.ts uses, not undici's index: the index also loads the
- * mock agents, caches, WebSocket, EventSource and cookies (the last reads `globalThis.Headers`, which makes Node load
- * its own copy of undici too). Same files undici's index would run; the dispatcher API is attached as the index
- * attaches it (ProxyAgent tunnels through `Client#connect`). Add a name here before using it from transport.ts.
- */
-const undiciEssentials = {
-  name: 'undici-essentials',
-  setup(b) {
-    b.onResolve({ filter: /^undici$/ }, (args) => ({
-      path: 'undici',
-      namespace: 'undici-essentials',
-      pluginData: { resolveDir: args.resolveDir },
-    }));
-    b.onLoad({ filter: /^undici$/, namespace: 'undici-essentials' }, (args) => ({
-      loader: 'js',
-      resolveDir: args.pluginData.resolveDir,
-      contents: `'use strict';
-const Dispatcher = require('undici/lib/dispatcher/dispatcher.js');
-Object.assign(Dispatcher.prototype, require('undici/lib/api/index.js'));
-exports.EnvHttpProxyAgent = require('undici/lib/dispatcher/env-http-proxy-agent.js');
-exports.fetch = require('undici/lib/web/fetch/index.js').fetch;
-`,
-    }));
-  },
-};
 
 /** Fails the build when the start-up paths lose their shape: that would be a silent slowdown of every run. */
 function checkStartupPaths(entryMeta, cliMeta) {
@@ -299,10 +272,9 @@ async function main() {
     const entry = await build({ ...common, entryPoints: { main: 'src/main.ts' }, external: ['./app.js'] });
     const vendor = await build({
       ...common,
-      // Fully minified: third-party names in a stack trace help nobody, and undici alone is half the package.
+      // Fully minified: third-party names in a stack trace help nobody.
       minifyIdentifiers: true,
       entryPoints: Object.fromEntries(LAZY_PACKAGES.map((name) => [`vendor/${name}`, name])),
-      plugins: [undiciEssentials],
     });
     // Not a bin (a second one would stop `npx dora-cli` from finding `dora`): action.yml runs it by its path.
     const action = await build({ ...common, entryPoints: { 'github-action': 'src/action/main.ts' } });

@@ -78,9 +78,9 @@ export function createContext(parts: ContextParts): Context {
  * run starts interrupted, before anything is sent.
  */
 export async function runProcess(argv: string[], early: readonly NodeJS.Signals[] = []): Promise<void> {
-  // Node's deprecation warnings (undici connecting to a proxy given by IP address triggers one) are about code, not
-  // about anything a user of dora can change, and would clutter stderr in the middle of a run.
-  process.noDeprecation = true;
+  // stderr written to its descriptor: a failed write (a full disk) is noted, never thrown, so no message can break a run.
+  const stdout = fdStream(1, () => process.stdout);
+  const stderr = fdStream(2, () => process.stderr);
   const interrupt = new AbortController();
   /** The run's exit code once it has returned; from then on only output is being flushed. */
   let result: number | undefined;
@@ -98,7 +98,7 @@ export async function runProcess(argv: string[], early: readonly NodeJS.Signals[
     const reason = new InterruptedError(signal, sending ? 'maybe' : 'nothing-sent');
     // If the run stops in time it prints its own message; these paths are for a run that did not.
     const leave = () => {
-      if (result === undefined) process.stderr.write(`error: ${reason.message}\n`);
+      if (result === undefined) stderr.write(`error: ${reason.message}\n`);
       process.exit(result ?? reason.exitCode);
     };
     // A second signal (an impatient Ctrl-C, or CI escalating): leave now.
@@ -114,16 +114,16 @@ export async function runProcess(argv: string[], early: readonly NodeJS.Signals[
   const ctx = createContext({
     env: process.env,
     cwd: currentDirectory(),
-    stdout: fdStream(1, () => process.stdout),
-    stderr: fdStream(2, () => process.stderr),
+    stdout,
+    stderr,
     signal: interrupt.signal,
     subscribeSignals: (listener) => {
       forwards.add(listener);
       return () => forwards.delete(listener);
     },
-    createTransport: (proxy) => {
+    createTransport: (proxy, options) => {
       sending = true;
-      return realTransport(proxy);
+      return realTransport(proxy, options);
     },
     confirm: askAtTerminal,
   });
@@ -133,9 +133,7 @@ export async function runProcess(argv: string[], early: readonly NodeJS.Signals[
     code = await run(argv, ctx);
   } catch (error) {
     // run() maps every failure itself; reaching here means the mapping broke.
-    process.stderr.write(
-      `error: dora hit an unexpected problem: ${error instanceof Error ? error.message : String(error)}\n`,
-    );
+    stderr.write(`error: dora hit an unexpected problem: ${error instanceof Error ? error.message : String(error)}\n`);
     code = 1;
   }
   result = code;

@@ -36,6 +36,7 @@ export async function run(argv: readonly string[], ctx: Context): Promise<number
   const world = (): World => ({
     ctx,
     reporter,
+    json,
     client(delivery, options) {
       const client = openClient(delivery, ctx, reporter, options);
       clients.push(client);

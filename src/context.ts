@@ -4,7 +4,7 @@
  * environment and clock. Nothing below reads process.env, the clock or the working directory on its own.
  */
 
-import type { ClosableTransport, ProxySettings } from './api/transports/types.js';
+import type { ClosableTransport, ProxySettings, TransportOptions } from './api/transports/types.js';
 import type { Config, Env } from './config.js';
 import type { LocalGitReader } from './git/local.js';
 import type { OutStream } from './output/reporter.js';
@@ -43,7 +43,7 @@ export interface Context {
   newId(): string;
   io: FileReader;
   readLocalGit: LocalGitReader;
-  createTransport(proxy: ProxySettings): Promise<ClosableTransport>;
+  createTransport(proxy: ProxySettings, options?: TransportOptions): Promise<ClosableTransport>;
   /** Aborted on SIGINT/SIGTERM/SIGHUP, with an InterruptedError as reason. */
   signal: AbortSignal;
   /** Takes the signals over for a wrapped command (see SignalSubscription). */

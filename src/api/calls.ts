@@ -9,10 +9,21 @@ export function fetchCall(kind: RecordKind, id: string): PlannedCall {
   return { method: 'GET', path, action: 'read', noun: NOUN[kind], title: `${NOUN[kind]} ${id}`, appKey: true };
 }
 
+/** A page of up to 1000 events outgrows the default body limit: this much of it is read. */
+const LIST_BODY_BYTES = 16 * 1024 * 1024;
+
 export function listCall(kind: RecordKind, query: ListQuery): PlannedCall {
-  const body = listBody(kind, query);
-  const path = PATHS[kind].list;
-  return { method: 'POST', path, body, action: 'read', noun: NOUN[kind], title: `${NOUN[kind]}s`, appKey: true };
+  return {
+    method: 'POST',
+    path: PATHS[kind].list,
+    body: listBody(kind, query),
+    action: 'read',
+    noun: NOUN[kind],
+    title: `${NOUN[kind]}s`,
+    appKey: true,
+    needsJson: true,
+    maxBodyBytes: LIST_BODY_BYTES,
+  };
 }
 
 export function deleteCall(kind: RecordKind, id: string): PlannedCall {

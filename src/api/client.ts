@@ -14,7 +14,7 @@ import type { Reporter } from '../output/reporter.js';
 import type { RequestShown } from '../result.js';
 import { type Action, failureError } from './messages.js';
 import { type Answer, RequestFailure, request } from './request.js';
-import type { ClosableTransport, HttpMethod, ProxySettings } from './transports/types.js';
+import type { ClosableTransport, HttpMethod, ProxySettings, TransportOptions } from './transports/types.js';
 
 export interface PlannedCall {
   method: HttpMethod;
@@ -28,6 +28,10 @@ export interface PlannedCall {
   title: string;
   /** Sends the application key too (reading and updating events). */
   appKey?: boolean | undefined;
+  /** The 2xx body is the result, to be read whole (reads; the engine assumes it for GET). */
+  needsJson?: boolean | undefined;
+  /** How much of that body may be read (a page of a list is larger than the default). */
+  maxBodyBytes?: number | undefined;
 }
 
 /** An event to record: the call that sends it, and its id for messages. */
@@ -44,7 +48,7 @@ export type RecordOutcome = { event: PreparedEvent } & ({ answer: Answer } | { e
 
 /** What the client needs from the outside world. */
 export interface ClientWorld {
-  createTransport(proxy: ProxySettings): Promise<ClosableTransport>;
+  createTransport(proxy: ProxySettings, options?: TransportOptions): Promise<ClosableTransport>;
   clock: Clock;
   random(): number;
   /** Aborted on SIGINT/SIGTERM/SIGHUP, with an InterruptedError as reason. */
@@ -114,6 +118,8 @@ export function openClient(
             ...(planned.body !== undefined ? { body: toJson(planned.body) } : {}),
             ...(keys.apiKey !== undefined ? { apiKey: keys.apiKey } : {}),
             ...(planned.appKey && keys.appKey !== undefined ? { appKey: keys.appKey } : {}),
+            ...(planned.needsJson !== undefined ? { needsJson: planned.needsJson } : {}),
+            ...(planned.maxBodyBytes !== undefined ? { maxBodyBytes: planned.maxBodyBytes } : {}),
           },
           policy,
           {

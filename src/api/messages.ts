@@ -1,11 +1,17 @@
 /**
  * What a failed request means to the user: one message per failure kind, worded for what was being done (recording an
  * event, reading, updating or deleting one), with the exit code it deserves. The request engine only says what
- * happened; this module says what to do about it.
+ * happened; this module says what to do about it, and is the one place a failure is worded.
+ *
+ * Every message is one line of bounded length without control characters, whatever the server sent: the parts that
+ * came from outside (the API's words, a redirect's target, a library's error text) arrive cleaned and cut
+ * (src/api/plain-text.ts), and the whole is checked once more on the way out.
  */
 import type { ProxyUrl } from '../config.js';
 import { DeliveryError, type DoraError, RejectedError, UnauthorizedError } from '../errors.js';
 import { displayUrl } from '../output/redact.js';
+import { BODY_LIMIT } from './body.js';
+import { plainText } from './plain-text.js';
 import { type RequestFailure, seconds } from './request.js';
 
 export type Action = 'record' | 'read' | 'update' | 'delete';
@@ -19,6 +25,9 @@ export interface FailureSubject {
   proxy?: ProxyUrl;
 }
 
+/** No message is longer than this, whatever went into it. */
+export const MAX_MESSAGE = 2000;
+
 /** The permission an application key needs for each action (Datadog's DORA Metrics API reference). */
 const PERMISSION: Partial<Record<Action, string>> = {
   read: 'dora_metrics_read',
@@ -27,6 +36,14 @@ const PERMISSION: Partial<Record<Action, string>> = {
 };
 
 export function failureError(failure: RequestFailure, subject: FailureSubject): DoraError {
+  const error = worded(failure, subject);
+  const message = plainText(error.message, MAX_MESSAGE);
+  if (message === error.message) return error;
+  const Same = error.constructor as new (message: string) => DoraError;
+  return new Same(message);
+}
+
+function worded(failure: RequestFailure, subject: FailureSubject): DoraError {
   const d = failure.details;
   const record = subject.action === 'record';
   const statusLine = d.status === undefined ? d.reason : `HTTP ${d.status}${d.apiText ? `: ${d.apiText}` : ''}`;
@@ -35,10 +52,11 @@ export function failureError(failure: RequestFailure, subject: FailureSubject): 
   const notDone = record ? 'Event not sent' : `The ${subject.noun} was not ${pastTense(subject.action)}`;
   const notDelivered = record ? 'Event not delivered' : 'Request not completed';
   const host = subject.host;
+  const proxy = subject.proxy ? ` ${subject.proxy.display}` : '';
   switch (failure.kind) {
     case 'redirect':
       return new DeliveryError(
-        `${notDelivered}: the API answered HTTP ${d.status}${d.location ? ` (a redirect to ${displayUrl(d.location)})` : ''}${after}. ` +
+        `${notDelivered}: the API answered HTTP ${d.status}${d.location ? ` (a redirect to ${plainText(displayUrl(d.location), 200)})` : ''}${after}. ` +
           'dora does not follow redirects, so the keys never go to another host; check --api-url / DORA_API_URL and DD_SITE.',
       );
     case 'unauthorized': {
@@ -62,13 +80,39 @@ export function failureError(failure: RequestFailure, subject: FailureSubject): 
             `No such ${subject.noun} (${statusLine})${after}: check the id, and that it was recorded on ${host}.`,
           );
     case 'rejected':
-      return new RejectedError(`Datadog rejected the ${record ? 'event' : 'request'} (${statusLine})${after}.`);
+      return new RejectedError(
+        `Datadog rejected the ${record ? 'event' : 'request'} (${statusLine})${after}.` +
+          // A 407 is a proxy's status, but this one came through the connection from the server itself.
+          (d.status === 407
+            ? ` That 407 came from ${host} itself, not from a proxy on the way: check --api-url / DORA_API_URL.`
+            : ''),
+      );
     case 'proxy-auth':
-      return proxyAuthError(subject, after, notDelivered);
+      return subject.proxy?.hasCredentials
+        ? new DeliveryError(
+            `${notDelivered}: the proxy${proxy} refused the credentials given in its URL (HTTP 407${after}). Check the ` +
+              'user name and password in HTTPS_PROXY / HTTP_PROXY.',
+          )
+        : new DeliveryError(
+            `${notDelivered}: the proxy${proxy} asks for credentials (HTTP 407${after}). Put them in HTTPS_PROXY / ` +
+              'HTTP_PROXY as user:password@ before the proxy host.',
+          );
+    case 'proxy-refused':
+      return new DeliveryError(
+        `${notDelivered}: the proxy${proxy} refused the tunnel to ${host} (${statusName(d.status)})${after}, so ` +
+          'nothing reached Datadog. Check that the proxy lets this machine reach the host, or exempt it with NO_PROXY.',
+      );
     case 'certificate':
       return new DeliveryError(
-        `${notDelivered}: the TLS certificate of ${host} could not be verified (${d.reason})${after}. ` +
-          'If a proxy or gateway re-signs HTTPS traffic, point NODE_EXTRA_CA_CERTS at its CA certificate file.',
+        `${notDelivered}: the TLS certificate of ${d.atProxy ? `the proxy${proxy}` : host} could not be verified ` +
+          `(${d.reason})${after}. If a proxy or gateway re-signs HTTPS traffic, point NODE_EXTRA_CA_CERTS at its CA ` +
+          'certificate file.',
+      );
+    case 'tls-handshake':
+      return new DeliveryError(
+        `${notDone}: the TLS handshake with ${d.atProxy ? `the proxy${proxy}` : host} failed (${handshake(d.tls)})` +
+          `${after}; nothing was sent. Datadog's API asks for no client certificate and speaks TLS 1.2 and 1.3: check ` +
+          `--api-url / DORA_API_URL${subject.proxy ? ' and the proxy' : ''}. Details: ${d.reason}.`,
       );
     case 'tls-setup':
       return new DeliveryError(
@@ -91,9 +135,44 @@ export function failureError(failure: RequestFailure, subject: FailureSubject): 
             ? `With the proxy ${subject.proxy.display}: a proxy is usually given as http://, and an https:// one by host name.`
             : 'Check --api-url / DORA_API_URL.'),
       );
+    case 'unusable-answer':
+      return unusableAnswer(failure, subject, after);
+    case 'unusable-body':
+      return new DeliveryError(
+        `${notDelivered}: ${host} answered HTTP ${d.status}, but its body ${bodyProblem(d.body, d.bodyLimit)}${after}, ` +
+          'so there is no result to show. Check --api-url / DORA_API_URL, or a proxy or gateway on the way.',
+      );
     case 'gave-up':
       return gaveUp(failure, subject);
   }
+}
+
+/** An answer that is no final HTTP answer: named for what it was, and honest about what may have happened. */
+function unusableAnswer(failure: RequestFailure, subject: FailureSubject, after: string): DeliveryError {
+  const d = failure.details;
+  const from = d.atProxy ? `the proxy${subject.proxy ? ` ${subject.proxy.display}` : ''}` : subject.host;
+  const what =
+    d.answer === 'upgrade'
+      ? `switched protocols (HTTP ${d.status ?? 101}) instead of answering`
+      : d.answer === 'interim-only' || d.answer === 'informational'
+        ? `sent only an interim answer (HTTP ${d.status ?? '1xx'}) and no final one`
+        : `answered with something that is not valid HTTP (${d.reason})`;
+  const advice = d.atProxy
+    ? 'Check the proxy in HTTPS_PROXY / HTTP_PROXY (its scheme and port); dora does not retry such an answer.'
+    : 'Check --api-url / DORA_API_URL, or a proxy or gateway on the way; dora does not retry such an answer.';
+  if (d.atProxy || !d.maybeRecorded || subject.action === 'read') {
+    return new DeliveryError(
+      `${subject.action === 'record' ? 'Event not delivered' : 'Request not completed'}: ${from} ${what}${after}. ${advice}`,
+    );
+  }
+  const maybe =
+    subject.action === 'record'
+      ? 'so the event may or may not have been recorded'
+      : `so the ${subject.noun} ${subject.action} may or may not have been done`;
+  return new DeliveryError(
+    `${subject.action === 'record' ? 'Event not confirmed' : `The ${subject.noun} ${subject.action} was not confirmed`}: ` +
+      `${from} ${what}${after}. The request had reached it, ${maybe}. ${advice}`,
+  );
 }
 
 function gaveUp(failure: RequestFailure, subject: FailureSubject): DeliveryError {
@@ -122,18 +201,37 @@ function gaveUp(failure: RequestFailure, subject: FailureSubject): DeliveryError
   );
 }
 
-function proxyAuthError(subject: FailureSubject, after: string, notDelivered: string): DeliveryError {
-  const proxy = subject.proxy ? ` ${subject.proxy.display}` : '';
-  if (subject.proxy?.hasCredentials) {
-    return new DeliveryError(
-      `${notDelivered}: the proxy${proxy} refused the credentials given in its URL (HTTP 407${after}). Check the ` +
-        'user name and password in HTTPS_PROXY / HTTP_PROXY.',
-    );
+function handshake(tls: RequestFailure['details']['tls']): string {
+  switch (tls) {
+    case 'client-certificate':
+      return 'the server wants a client certificate';
+    case 'version':
+      return 'the server and this Node.js share no TLS version';
+    case 'handshake-failure':
+      return 'the server refused it: it may want a client certificate, or share no cipher with this Node.js';
+    default:
+      return 'the server ended it with an alert';
   }
-  return new DeliveryError(
-    `${notDelivered}: the proxy${proxy} asks for credentials (HTTP 407${after}). Put them in HTTPS_PROXY / ` +
-      'HTTP_PROXY as user:password@ before the proxy host.',
-  );
+}
+
+function bodyProblem(problem: RequestFailure['details']['body'], limit = BODY_LIMIT): string {
+  switch (problem) {
+    case 'too-large':
+      return `is larger than the ${limit >= 1024 * 1024 ? `${limit / (1024 * 1024)} MiB` : `${limit} bytes`} dora reads`;
+    case 'empty':
+      return 'is empty';
+    case 'too-deep':
+      return 'is JSON nested too deep to be a Datadog answer';
+    default:
+      return 'is not JSON';
+  }
+}
+
+/** "502 Bad Gateway": the status with its standard name, when it has one. */
+function statusName(status: number | undefined): string {
+  if (status === undefined) return 'no status';
+  const name = process.getBuiltinModule('node:http').STATUS_CODES[status];
+  return name ? `${status} ${name}` : String(status);
 }
 
 function verbOf(action: Action): string {

@@ -2,21 +2,27 @@
  * The request engine: the one place dora talks HTTP, for every endpoint and method. It makes one API call within a
  * policy (per-attempt timeout, overall deadline, attempts), retrying what can be retried, and returns the answer or
  * throws a RequestFailure that says what happened: its kind, the status, the attempts, the last reason, and whether
- * the request may have reached Datadog. Wording for users is src/api/messages.ts's job, not this file's.
+ * the request may have reached Datadog. Each kind of failure is named here, once; wording for users is
+ * src/api/messages.ts's job, not this file's.
  *
- * Time, randomness and the transport are injected, and every timer (backoff, attempt timeout, the grace for a 2xx
- * body) comes from the clock, so a virtual clock drives all of it in tests.
+ * Bounds it keeps whatever the other side does: every attempt settles (an answer, a failure or its timeout); every
+ * connection attempt, through a proxy too, is one of at most `maxAttempts`; a body is read only up to its limit
+ * (src/api/body.ts) and only for a bounded time; once the status line is in, the status decides.
+ *
+ * Time, randomness and the transport are injected, and every timer (backoff, attempt timeout, the grace for a body)
+ * comes from the clock, so a virtual clock drives all of it in tests.
  */
 import type { Clock } from '../context.js';
 import { InterruptedError } from '../errors.js';
+import { BODY_LIMIT, type BodyPrefix, readBody, readJson } from './body.js';
 import { errorText } from './response.js';
 import {
   backoffMs,
-  classifyNetworkError,
-  describeNetworkError,
   isRetryableStatus,
-  type NetworkFailure,
+  type NetworkReading,
+  readNetworkError,
   retryAfterMs,
+  type TlsProblem,
 } from './retry.js';
 import type { HttpMethod, Transport, TransportResponse } from './transports/types.js';
 
@@ -30,6 +36,16 @@ export interface ApiCall {
   apiKey?: string;
   /** Sent as DD-APPLICATION-KEY: reading and updating events needs one. */
   appKey?: string;
+  /**
+   * For calls that only read (a GET, the list POST): the body of a 2xx is the result. It is read within the
+   * attempt's time and must be complete JSON; a body that stalls or breaks off is retried like a lost answer, and
+   * one that is too large, not JSON or absurdly deep is an `unusable-body` failure. Without it, a 2xx is an answer
+   * at its status line (a recorded event stays recorded) and its body gets only a short grace. Default: true for a
+   * GET, false otherwise (so the list POST must say it).
+   */
+  needsJson?: boolean;
+  /** The most of a 2xx body to read: BODY_LIMIT (1 MiB) unless the call expects more. Refusals: BODY_LIMIT. */
+  maxBodyBytes?: number;
 }
 
 export interface RequestPolicy {
@@ -55,20 +71,27 @@ export interface Answer {
   status: number;
   attempts: number;
   headers: { get(name: string): string | null };
-  /** The body parsed as JSON, or undefined when it is empty, not JSON, or (after a 2xx) did not arrive in time. */
+  /**
+   * The body parsed as JSON, or undefined when it is empty, not JSON, too deep, cut at the limit or (after a 2xx of a
+   * call without `needsJson`) did not arrive in time. With `needsJson`, a 2xx always has it.
+   */
   json: unknown;
 }
 
 export type FailureKind =
   | 'unauthorized' // 401, 403
   | 'not-found' // 404
-  | 'rejected' // any other 4xx that no retry can change
+  | 'rejected' // any other 4xx that no retry can change (a 407 from the server itself included)
   | 'redirect' // 3xx: never followed
-  | 'proxy-auth' // 407 from the proxy
-  | 'certificate' // TLS verification failed
+  | 'proxy-auth' // the proxy answered the CONNECT with 407
+  | 'proxy-refused' // the proxy answered the CONNECT with another status no retry changes (403…)
+  | 'certificate' // the server's (or an https:// proxy's) certificate failed verification
+  | 'tls-handshake' // the server ended the TLS handshake: a client certificate wanted, no shared version, an alert
   | 'tls-setup' // TLS could not be set up on this machine
   | 'not-tls' // the TLS handshake got a plain-HTTP answer
   | 'bad-request-setup' // Node refused to make the request
+  | 'unusable-answer' // no final HTTP answer: a switch of protocols, interim (1xx) answers only, bytes that are not HTTP
+  | 'unusable-body' // a read's 2xx whose body is too large, not JSON, or nested too deep
   | 'gave-up'; // retryable failures until attempts, deadline or Retry-After ran out
 
 /** Why retrying stopped, for a 'gave-up' failure. */
@@ -79,10 +102,11 @@ export class RequestFailure extends Error {
     readonly kind: FailureKind,
     readonly details: {
       attempts: number;
-      /** The last thing that went wrong, e.g. "HTTP 503: busy" or "ECONNREFUSED …". */
+      /** The last thing that went wrong, one line: e.g. "HTTP 503: busy" or "connect ECONNREFUSED …". */
       reason: string;
       /** Whether any attempt may have reached Datadog although no answer said so. */
       maybeRecorded: boolean;
+      /** The status of the answer (or, with `atProxy`, of the proxy's answer to the CONNECT). */
       status?: number;
       /** The API's own words, from the body of a refusal. */
       apiText?: string;
@@ -95,6 +119,15 @@ export class RequestFailure extends Error {
       deadlineMs: number;
       /** The answer of a refusal, for callers that read its headers (the server's `Date`). */
       response?: { headers: { get(name: string): string | null } };
+      /** The failure happened between dora and the proxy: nothing reached the server. */
+      atProxy?: boolean;
+      /** For `tls-handshake`: what the server's alert says. */
+      tls?: TlsProblem;
+      /** For `unusable-answer`: what came back instead of an answer. */
+      answer?: 'upgrade' | 'interim-only' | 'informational' | 'not-http';
+      /** For `unusable-body`: what is wrong with the body, and the limit it was read to. */
+      body?: 'too-large' | 'empty' | 'not-json' | 'too-deep';
+      bodyLimit?: number;
     },
   ) {
     super(`${kind}: ${details.reason}`);
@@ -102,25 +135,24 @@ export class RequestFailure extends Error {
   }
 }
 
+type Details = RequestFailure['details'];
+
 /** The least time worth starting an attempt with; also the least a user may set for a timeout or the deadline. */
 export const MIN_ATTEMPT_MS = 250;
 
-/** How long the body of a 2xx may take after its status line: the request is answered once the status is in. */
-const ACCEPTED_BODY_GRACE_MS = 2000;
+/**
+ * How long a body may take once the status line is in, when the status alone decides (a refusal, or a 2xx of a call
+ * that does not need the body): its words are welcome, but waiting for them must not turn an answer into a timeout.
+ */
+const BODY_GRACE_MS = 2000;
 
+/** What one attempt came to. `Extra` are the details a failure carries besides attempts, reason and deadline. */
+type Extra = Omit<Details, 'attempts' | 'reason' | 'maybeRecorded' | 'deadlineMs' | 'giveUp' | 'earlier'>;
 type Outcome =
-  | { kind: 'answered'; response: TransportResponse; text: string }
+  | { kind: 'answered'; response: TransportResponse; json: unknown }
   /** `maybeRecorded`: the request may have reached Datadog even though we saw no answer. */
-  | { kind: 'retry'; reason: string; maybeRecorded: boolean; retryAfterMs?: number; response?: TransportResponse }
-  | {
-      kind: 'final';
-      failure: FailureKind;
-      reason: string;
-      status?: number;
-      apiText?: string;
-      location?: string;
-      response?: TransportResponse;
-    };
+  | { kind: 'retry'; reason: string; maybeRecorded: boolean; retryAfterMs?: number }
+  | { kind: 'final'; failure: FailureKind; reason: string; maybeRecorded?: boolean; extra?: Extra };
 
 export async function request(call: ApiCall, policy: RequestPolicy, deps: RequestDeps): Promise<Answer> {
   const { clock } = deps;
@@ -153,19 +185,16 @@ export async function request(call: ApiCall, policy: RequestPolicy, deps: Reques
         status: outcome.response.status,
         attempts: attempt,
         headers: outcome.response.headers,
-        json: parseJson(outcome.text),
+        json: outcome.json,
       };
     }
     if (outcome.kind === 'final') {
       throw new RequestFailure(outcome.failure, {
         attempts: attempt,
         reason: outcome.reason,
-        maybeRecorded: failed.maybeRecorded,
+        maybeRecorded: failed.maybeRecorded || outcome.maybeRecorded === true,
         deadlineMs: policy.deadlineMs,
-        ...(outcome.status !== undefined ? { status: outcome.status } : {}),
-        ...(outcome.apiText ? { apiText: outcome.apiText } : {}),
-        ...(outcome.location ? { location: outcome.location } : {}),
-        ...(outcome.response ? { response: outcome.response } : {}),
+        ...outcome.extra,
         ...(attempt > 1 ? { earlier: { attempts: failed.attempts, reason: failed.reason } } : {}),
       });
     }
@@ -200,96 +229,188 @@ async function attemptOnce(
   deps: RequestDeps,
   userSignal: AbortSignal,
 ): Promise<Outcome | 'interrupted'> {
+  const { clock } = deps;
   const timeout = new AbortController();
-  // Cancels this attempt's timers once it is over, whichever way it ends.
+  // Once the attempt has its verdict, everything of it ends: its timers, and the request with its connection.
   const over = new AbortController();
-  deps.clock.sleep(timeoutMs, over.signal).then(
+  clock.sleep(timeoutMs, over.signal).then(
     () => timeout.abort(),
     () => undefined,
   );
-  const signal = AbortSignal.any([userSignal, timeout.signal]);
+  const waiting = AbortSignal.any([userSignal, timeout.signal]);
   try {
-    const response = await deps.transport(`${deps.baseUrl}${call.path}`, {
-      method: call.method,
-      headers: {
-        Accept: 'application/json',
-        ...(call.body !== undefined ? { 'Content-Type': 'application/json' } : {}),
-        ...(call.apiKey !== undefined ? { 'DD-API-KEY': call.apiKey } : {}),
-        ...(call.appKey !== undefined ? { 'DD-APPLICATION-KEY': call.appKey } : {}),
-        'User-Agent': deps.userAgent,
-      },
-      ...(call.body !== undefined ? { body: call.body } : {}),
-      signal,
-      redirect: 'manual',
-    });
-    // The body is read under the same timeout: a server that sends headers and then stalls must not hang us.
-    // After a 2xx the request is answered once the status line is in: a body that breaks off or stalls only loses
-    // its content (for a POST, the echoed id), never turns a recorded event into a retry.
-    const accepted = response.status >= 200 && response.status < 300;
-    const text = accepted
-      ? await Promise.race([
-          response.text().catch(() => ''),
-          deps.clock.sleep(ACCEPTED_BODY_GRACE_MS, over.signal).then(
-            () => '',
-            () => '',
-          ),
-        ])
-      : await response.text();
-    return judge(response, text, deps.clock.wallMs());
-  } catch (error) {
-    if (userSignal.aborted) return 'interrupted';
-    if (timeout.signal.aborted) {
+    let response: TransportResponse;
+    try {
+      response = await deps.transport(`${deps.baseUrl}${call.path}`, {
+        method: call.method,
+        headers: {
+          Accept: 'application/json',
+          ...(call.body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+          ...(call.apiKey !== undefined ? { 'DD-API-KEY': call.apiKey } : {}),
+          ...(call.appKey !== undefined ? { 'DD-APPLICATION-KEY': call.appKey } : {}),
+          'User-Agent': deps.userAgent,
+        },
+        ...(call.body !== undefined ? { body: call.body } : {}),
+        signal: AbortSignal.any([waiting, over.signal]),
+        redirect: 'manual',
+      });
+    } catch (error) {
+      if (userSignal.aborted) return 'interrupted';
       // We cannot tell whether the request got through before we stopped waiting: Datadog may have it.
-      return { kind: 'retry', reason: `no answer within ${seconds(timeoutMs)}`, maybeRecorded: true };
+      if (timeout.signal.aborted) {
+        // A server may send interim answers (102 Processing) before a slow final one: not a failure of its own.
+        const interim = readNetworkError(error).answer === 'interim-only' ? ' (only an interim answer came)' : '';
+        return { kind: 'retry', reason: `no answer within ${seconds(timeoutMs)}${interim}`, maybeRecorded: true };
+      }
+      return networkOutcome(readNetworkError(error));
     }
-    return networkOutcome(error);
+
+    const { status } = response;
+    // A transport settles on a final answer; one that hands over an interim status has nothing more to give.
+    if (status < 200) {
+      return {
+        kind: 'final',
+        failure: 'unusable-answer',
+        reason: `HTTP ${status}, an interim answer, and nothing after it`,
+        maybeRecorded: true,
+        extra: { status, answer: status === 101 ? 'upgrade' : 'informational' },
+      };
+    }
+    const accepted = status < 300;
+    const bodyIsResult = accepted && (call.needsJson ?? call.method === 'GET');
+    let bodySignal = waiting;
+    if (!bodyIsResult) {
+      // The status has decided; the body only adds words, and gets a short grace for them.
+      const grace = new AbortController();
+      clock.sleep(BODY_GRACE_MS, over.signal).then(
+        () => grace.abort(),
+        () => undefined,
+      );
+      bodySignal = AbortSignal.any([waiting, grace.signal]);
+    }
+    const limit = accepted ? (call.maxBodyBytes ?? BODY_LIMIT) : BODY_LIMIT;
+    const body =
+      response.body !== undefined
+        ? await readBody(response.body, bodySignal, limit)
+        : await textOf(response, bodySignal, limit);
+    if (!bodyIsResult) return judge(response, body.text, clock.wallMs());
+    return readResult(response, body, limit, userSignal);
   } finally {
     over.abort();
   }
 }
 
-/** What one HTTP answer means. */
+/** The body of a read's 2xx: it is the result, so it must be whole JSON. */
+function readResult(
+  response: TransportResponse,
+  body: BodyPrefix,
+  limit: number,
+  userSignal: AbortSignal,
+): Outcome | 'interrupted' {
+  const { status } = response;
+  if (body.end === 'stalled' || body.end === 'broken') {
+    if (userSignal.aborted) return 'interrupted';
+    // A read changes nothing: another attempt is safe.
+    const how = body.end === 'stalled' ? 'stopped arriving' : 'broke off';
+    return {
+      kind: 'retry',
+      reason: `HTTP ${status}, but its body ${how} after ${body.bytes} bytes`,
+      maybeRecorded: false,
+    };
+  }
+  if (body.end === 'cut') {
+    return {
+      kind: 'final',
+      failure: 'unusable-body',
+      reason: `HTTP ${status} with a body larger than ${limit} bytes`,
+      extra: { status, body: 'too-large', bodyLimit: limit },
+    };
+  }
+  const reading = readJson(body.text);
+  if (!reading.ok) {
+    return {
+      kind: 'final',
+      failure: 'unusable-body',
+      reason: `HTTP ${status} with a body that is ${BODY_PROBLEM[reading.problem]}`,
+      extra: { status, body: reading.problem, bodyLimit: limit },
+    };
+  }
+  return { kind: 'answered', response, json: reading.value };
+}
+
+const BODY_PROBLEM = { empty: 'empty', 'not-json': 'not JSON', 'too-deep': 'JSON nested too deep' } as const;
+
+/** For a transport without a body stream (a test's): its text(), given up on when the signal fires. */
+async function textOf(response: TransportResponse, signal: AbortSignal, limit: number): Promise<BodyPrefix> {
+  const text = response.text();
+  text.catch(() => undefined);
+  const stopped = new Promise<undefined>((resolve) => {
+    if (signal.aborted) resolve(undefined);
+    signal.addEventListener('abort', () => resolve(undefined), { once: true });
+  });
+  try {
+    const read = await Promise.race([text, stopped]);
+    if (read === undefined) return { text: '', bytes: 0, end: 'stalled' };
+    const bytes = Buffer.byteLength(read);
+    return bytes > limit
+      ? { text: Buffer.from(read).subarray(0, limit).toString('utf8'), bytes: limit, end: 'cut' }
+      : { text: read, bytes, end: 'complete' };
+  } catch {
+    return { text: '', bytes: 0, end: 'broken' };
+  }
+}
+
+/** What one HTTP answer means: the status decides; the body only lends its words. */
 function judge(response: TransportResponse, text: string, wallNowMs: number): Outcome {
   const { status } = response;
-  if (status >= 200 && status < 300) return { kind: 'answered', response, text };
+  if (status >= 200 && status < 300) {
+    const reading = readJson(text);
+    return { kind: 'answered', response, json: reading.ok ? reading.value : undefined };
+  }
   const apiText = errorText(text);
   const reason = `HTTP ${status}${apiText ? `: ${apiText}` : ''}`;
-  const common = { reason, status, response, ...(apiText ? { apiText } : {}) };
+  const extra: Extra = { status, response, ...(apiText ? { apiText } : {}) };
   if (status >= 300 && status < 400) {
     const location = response.headers.get('location') ?? undefined;
-    return { kind: 'final', failure: 'redirect', ...common, ...(location ? { location } : {}) };
+    return { kind: 'final', failure: 'redirect', reason, extra: { ...extra, ...(location ? { location } : {}) } };
   }
-  if (status === 401 || status === 403) return { kind: 'final', failure: 'unauthorized', ...common };
-  if (status === 407) return { kind: 'final', failure: 'proxy-auth', ...common };
-  if (status === 404) return { kind: 'final', failure: 'not-found', ...common };
+  if (status === 401 || status === 403) return { kind: 'final', failure: 'unauthorized', reason, extra };
+  if (status === 404) return { kind: 'final', failure: 'not-found', reason, extra };
   if (isRetryableStatus(status)) {
     const wait = retryAfterMs(response.headers.get('retry-after'), wallNowMs);
     // The server answered with a refusal, so this attempt did not record anything.
-    return {
-      kind: 'retry',
-      reason,
-      maybeRecorded: false,
-      response,
-      ...(wait !== undefined ? { retryAfterMs: wait } : {}),
-    };
+    return { kind: 'retry', reason, maybeRecorded: false, ...(wait !== undefined ? { retryAfterMs: wait } : {}) };
   }
-  return { kind: 'final', failure: 'rejected', ...common };
+  // Any other status, 407 included: from the server itself it is a refusal like any other (a proxy's 407 arrives
+  // as the answer to the CONNECT, never here).
+  return { kind: 'final', failure: 'rejected', reason, extra };
 }
 
-const FINAL_NETWORK_FAILURES: Partial<Record<NetworkFailure, FailureKind>> = {
-  certificate: 'certificate',
-  'tls-setup': 'tls-setup',
-  'not-tls': 'not-tls',
-  'bad-request-setup': 'bad-request-setup',
-  'proxy-auth': 'proxy-auth',
-};
-
-function networkOutcome(error: unknown): Outcome {
-  const reason = describeNetworkError(error);
-  const kind = classifyNetworkError(error);
-  const final = FINAL_NETWORK_FAILURES[kind];
-  if (final) return { kind: 'final', failure: final, reason };
-  return { kind: 'retry', reason, maybeRecorded: kind === 'maybe-sent' };
+/** A failed connection, read once (src/api/retry.ts): retried, or final with its kind. */
+function networkOutcome(reading: NetworkReading): Outcome {
+  const { kind, reason } = reading;
+  const extra: Extra = {
+    ...(reading.status !== undefined ? { status: reading.status } : {}),
+    ...(reading.atProxy ? { atProxy: true } : {}),
+    ...(reading.tls ? { tls: reading.tls } : {}),
+    ...(reading.answer ? { answer: reading.answer } : {}),
+  };
+  switch (kind) {
+    case 'never-sent':
+      return { kind: 'retry', reason, maybeRecorded: false };
+    case 'maybe-sent':
+      return { kind: 'retry', reason, maybeRecorded: true };
+    case 'proxy-refused':
+      // A proxy that could not reach the server (502, 504) or is busy may manage the next time; a 403 will not.
+      return isRetryableStatus(reading.status ?? 0)
+        ? { kind: 'retry', reason, maybeRecorded: false }
+        : { kind: 'final', failure: 'proxy-refused', reason, extra };
+    case 'unusable-answer':
+      // The request reached the server (unless the proxy answered so): a retry could record the event twice.
+      return { kind: 'final', failure: kind, reason, maybeRecorded: !reading.atProxy, extra };
+    default:
+      return { kind: 'final', failure: kind, reason, extra };
+  }
 }
 
 /** The user stopped us: say whether what was asked may have happened (a POST, PATCH or DELETE already on its way). */
@@ -297,15 +418,6 @@ function interruption(signal: AbortSignal, method: HttpMethod, maybeDone: boolea
   const reason = signal.reason instanceof InterruptedError ? signal.reason : new InterruptedError('SIGINT', 'maybe');
   if (method === 'GET') return new InterruptedError(reason.signal, 'read-only');
   return new InterruptedError(reason.signal, maybeDone ? 'maybe' : 'not-done', method === 'POST' ? 'event' : 'change');
-}
-
-function parseJson(text: string): unknown {
-  if (text.trim() === '') return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
 }
 
 export function seconds(ms: number): string {

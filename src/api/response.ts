@@ -1,29 +1,41 @@
-/** Reading what the intake answered: the event id on success, a short human text on failure. */
+/**
+ * Reading what the intake answered: a short human text on failure. It takes the prefix the body reader kept
+ * (src/api/body.ts) and runs in time linear in its length, whatever it holds.
+ */
+import { readJson } from './body.js';
+import { plainText } from './plain-text.js';
 
-const MAX_ERROR_TEXT = 500;
+/** How long the API's own words may be in a message: a proxy's HTML page must not flood a CI log. */
+export const MAX_ERROR_TEXT = 500;
 
 /**
- * The API's own words: `{"errors":["…"]}` or `{"errors":[{"title":…,"detail":…}]}`, else the raw body.
- * Trimmed, single-spaced and cut short so a proxy's HTML error page cannot flood a CI log, and stripped of control
- * characters so a broken or hostile server cannot write terminal escape sequences into it.
+ * The API's own words: `{"errors":["…"]}` or `{"errors":[{"title":…,"detail":…}]}`, else the raw body (a gateway's
+ * HTML page as its text). Single-spaced, cut short, and without control characters (src/api/plain-text.ts).
  */
 export function errorText(body: string): string {
-  let text = body;
-  try {
-    const parsed: unknown = JSON.parse(body);
-    const errors = (parsed as { errors?: unknown } | null)?.errors;
-    if (Array.isArray(errors) && errors.length > 0) {
-      text = errors.map(describeError).filter(Boolean).join('; ');
-    }
-  } catch {
-    // Not JSON. A gateway's HTML page says what it means in its text, not in its markup.
-    if (/^\s*<(!doctype|html|head|body|\?xml)/i.test(body)) text = withoutMarkup(body);
+  const reading = readJson(body);
+  let text: string;
+  if (reading.ok) {
+    const errors = (reading.value as { errors?: unknown } | null)?.errors;
+    text = Array.isArray(errors) && errors.length > 0 ? describeErrors(errors) : body;
+  } else {
+    text = /^\s*<(!doctype|html|head|body|\?xml)/i.test(body) ? withoutMarkup(body, MAX_ERROR_TEXT * 4) : body;
   }
-  text = text
-    .replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
-  return text.length > MAX_ERROR_TEXT ? `${cutAt(text, MAX_ERROR_TEXT)}…` : text;
+  return plainText(text, MAX_ERROR_TEXT);
+}
+
+/** Joins what the entries say until there is more than a message can show. */
+function describeErrors(errors: unknown[]): string {
+  const parts: string[] = [];
+  let length = 0;
+  for (const entry of errors) {
+    const part = describeError(entry);
+    if (!part) continue;
+    parts.push(part);
+    length += part.length + 2;
+    if (length > MAX_ERROR_TEXT * 2) break;
+  }
+  return parts.join('; ');
 }
 
 function describeError(entry: unknown): string {
@@ -33,21 +45,37 @@ function describeError(entry: unknown): string {
     const parts = [title, detail].filter((part): part is string => typeof part === 'string' && part.length > 0);
     if (parts.length > 0) return parts.join(': ');
   }
-  return JSON.stringify(entry);
+  // Safe to print: readJson refused anything deep enough to overflow the stack.
+  return JSON.stringify(entry) ?? '';
 }
 
-function withoutMarkup(html: string): string {
-  return html
-    .replace(/<(script|style)[\s\S]*?<\/\1\s*>/gi, ' ')
-    .replace(/<[^>]*>/g, ' ')
-    .replace(/&nbsp;/g, ' ')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&amp;/g, '&');
-}
+const ENTITIES: Record<string, string> = { '&nbsp;': ' ', '&lt;': '<', '&gt;': '>', '&amp;': '&', '&quot;': '"' };
 
-/** Cuts at `max` UTF-16 units without splitting a surrogate pair (which would print as a replacement character). */
-function cutAt(text: string, max: number): string {
-  const last = text.charCodeAt(max - 1);
-  return text.slice(0, last >= 0xd800 && last <= 0xdbff ? max - 1 : max);
+/**
+ * The visible text of an HTML page, up to `enough` characters, in one pass: every search starts where the last one
+ * ended, and a tag or script that never closes ends the text (a pattern with backtracking took quadratic time on
+ * 1 MB of unclosed `<script>`).
+ */
+function withoutMarkup(html: string, enough: number): string {
+  let out = '';
+  let at = 0;
+  while (at < html.length && out.length < enough) {
+    const open = html.indexOf('<', at);
+    out += html.slice(at, Math.min(open === -1 ? html.length : open, at + enough - out.length));
+    if (open === -1) break;
+    out += ' ';
+    const skipped = /^<(script|style)\b/i.exec(html.slice(open, open + 8))?.[1]?.toLowerCase();
+    let from = open;
+    if (skipped) {
+      // A literal pattern from a set position: one scan forward, no backtracking.
+      const closing = skipped === 'script' ? /<\/script/gi : /<\/style/gi;
+      closing.lastIndex = open;
+      if (!closing.exec(html)) break;
+      from = closing.lastIndex;
+    }
+    const end = html.indexOf('>', from);
+    if (end === -1) break;
+    at = end + 1;
+  }
+  return out.replace(/&(nbsp|lt|gt|amp|quot);/g, (entity) => ENTITIES[entity] ?? entity);
 }

@@ -1,4 +1,6 @@
 /** Pure pieces of the retry policy and of reading network errors, kept apart from I/O so they can be checked exactly. */
+import { plainText } from './plain-text.js';
+import { TransportError } from './transports/types.js';
 
 /** Statuses worth another attempt: the intake may accept the same event a moment later. */
 export function isRetryableStatus(status: number): boolean {
@@ -27,7 +29,7 @@ const HTTP_DATE = new RegExp(
 export function retryAfterMs(header: string | null | undefined, wallNowMs: number): number | undefined {
   if (!header) return undefined;
   const text = header.trim();
-  if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
+  if (/^\d{1,9}(\.\d{1,9})?$/.test(text)) return Math.round(Number(text) * 1000);
   if (!HTTP_DATE.test(text)) return undefined;
   const at = Date.parse(text);
   if (Number.isNaN(at)) return undefined;
@@ -35,26 +37,48 @@ export function retryAfterMs(header: string | null | undefined, wallNowMs: numbe
 }
 
 /**
- * What a failed fetch tells us about the event, judged from the error codes in its `cause` chain:
- * - `never-sent`: the connection was never made (refused, unknown host, proxy refused the tunnel), so nothing was
- *   recorded and another attempt is safe;
- * - `certificate`: TLS verification failed, and every retry would meet the same certificate;
- * - `tls-setup`: TLS could not even be set up locally (e.g. FIPS mode without a FIPS provider leaves no ciphers), so
- *   nothing was sent and no retry can help;
+ * What a failed connection tells us about the request, judged from the error and its `cause` chain:
+ * - `never-sent`: the request never left (refused, unknown host, no tunnel through the proxy): another attempt is
+ *   safe;
+ * - `maybe-sent`: the connection broke after the request may have gone out, so the server may have acted on it;
+ * - `certificate`: the server's certificate could not be verified, and every retry would meet the same one;
+ * - `tls-handshake`: the server ended the TLS handshake (an alert: it wants a client certificate, or no TLS version
+ *   or cipher is shared), before anything was sent; a retry meets the same server;
+ * - `tls-setup`: TLS could not even be set up locally (e.g. FIPS mode without a FIPS provider leaves no ciphers);
  * - `not-tls`: the server answered the TLS handshake with something else (a plain-HTTP port), before anything was sent;
- * - `bad-request-setup`: Node refused to even make the request (ERR_INVALID_ARG_VALUE, e.g. Node 26 refuses an
- *   https:// proxy given by IP address), so nothing was sent and a retry meets the same refusal;
- * - `proxy-auth`: the proxy wants credentials it did not get (407), which no retry will supply;
- * - `maybe-sent`: the connection broke after the request may have gone out, so Datadog may have recorded it.
+ * - `bad-request-setup`: Node refused to even make the request (ERR_INVALID_ARG_VALUE), so nothing was sent;
+ * - `proxy-auth`: the proxy answered the CONNECT with 407: it wants credentials it did not get;
+ * - `proxy-refused`: the proxy answered the CONNECT with another status: no tunnel, nothing sent;
+ * - `unusable-answer`: what came back is no final HTTP answer (a switch of protocols, interim answers only, bytes
+ *   that are not HTTP); a retry would meet the same server.
  */
 export type NetworkFailure =
   | 'never-sent'
+  | 'maybe-sent'
   | 'certificate'
+  | 'tls-handshake'
   | 'tls-setup'
   | 'not-tls'
   | 'bad-request-setup'
   | 'proxy-auth'
-  | 'maybe-sent';
+  | 'proxy-refused'
+  | 'unusable-answer';
+
+/** What the TLS handshake failure was, as far as the alert tells. */
+export type TlsProblem = 'client-certificate' | 'version' | 'handshake-failure' | 'alert';
+
+export interface NetworkReading {
+  kind: NetworkFailure;
+  /** One line, without control characters or OpenSSL's internals: what a message may quote. */
+  reason: string;
+  /** The status the proxy or the server gave, for `proxy-*` and `unusable-answer`. */
+  status?: number;
+  /** It happened between dora and the proxy, not with the server. */
+  atProxy?: boolean;
+  tls?: TlsProblem;
+  /** For `unusable-answer`: what came back. */
+  answer?: 'upgrade' | 'interim-only' | 'not-http';
+}
 
 const NEVER_SENT_CODES = new Set([
   'ECONNREFUSED',
@@ -64,35 +88,82 @@ const NEVER_SENT_CODES = new Set([
   'EHOSTUNREACH',
   'ENETUNREACH',
   'EADDRNOTAVAIL',
-  'UND_ERR_CONNECT_TIMEOUT',
 ]);
 
 /** OpenSSL failing before a byte is sent: no ciphers, no usable protocol version, a broken local configuration. */
-const TLS_SETUP_CODE =
-  /^ERR_SSL_(LIBRARY_HAS_NO_CIPHERS|NO_CIPHERS_AVAILABLE|NO_PROTOCOLS_AVAILABLE|UNSUPPORTED_PROTOCOL)$/;
+const TLS_SETUP_CODE = /^ERR_SSL_(LIBRARY_HAS_NO_CIPHERS|NO_CIPHERS_AVAILABLE|NO_PROTOCOLS_AVAILABLE)$/;
 
-const CERTIFICATE_CODE = /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|HOSTNAME_MISMATCH|ALTNAME|ERR_TLS_CERT/;
+/** Node's codes for a server certificate that failed verification (OpenSSL's X509 names, and Node's own). */
+const CERTIFICATE_CODE =
+  /^(CERT_|DEPTH_ZERO_SELF_SIGNED_CERT$|SELF_SIGNED_CERT_IN_CHAIN$|UNABLE_TO_|HOSTNAME_MISMATCH$|ERR_TLS_CERT_ALTNAME_INVALID$|INVALID_CA$|PATH_LENGTH_EXCEEDED$|INVALID_PURPOSE$)/;
 
-export function classifyNetworkError(error: unknown): NetworkFailure {
+const MAX_REASON = 300;
+
+export function readNetworkError(error: unknown): NetworkReading {
+  const reason = describeNetworkError(error);
   let kind: NetworkFailure = 'maybe-sent';
+  let atProxy = false;
   let current: unknown = error;
   for (let depth = 0; current && typeof current === 'object' && depth < 6; depth++) {
+    if (current instanceof TransportError) {
+      const { status } = current.details;
+      switch (current.code) {
+        case 'upgrade':
+        case 'interim-only':
+          return { kind: 'unusable-answer', reason, answer: current.code, ...(status ? { status } : {}) };
+        case 'proxy-refused':
+          return { kind: status === 407 ? 'proxy-auth' : 'proxy-refused', reason, atProxy: true, status: status ?? 0 };
+        case 'proxy-failed':
+          // Whatever failed below this, nothing reached the server.
+          atProxy = true;
+          kind = 'never-sent';
+          break;
+        case 'no-answer':
+          break;
+      }
+    }
     const { code, message } = current as { code?: unknown; message?: unknown };
     const text = typeof message === 'string' ? message : '';
-    if (typeof code === 'string' && CERTIFICATE_CODE.test(code)) return 'certificate';
-    if (typeof code === 'string' && TLS_SETUP_CODE.test(code)) return 'tls-setup';
-    if (isNotTls(code, text)) return 'not-tls';
-    if (code === 'ERR_INVALID_ARG_VALUE') return 'bad-request-setup';
-    // undici reports a refused CONNECT as "Proxy response (407) !== 200 when HTTP Tunneling".
-    const proxyStatus = /Proxy response \((\d{3})\)/.exec(text)?.[1];
-    if (proxyStatus === '407') return 'proxy-auth';
-    if (proxyStatus !== undefined) kind = 'never-sent';
-    if (typeof code === 'string' && NEVER_SENT_CODES.has(code)) kind = 'never-sent';
-    // fetch refuses ports on its blocklist (e.g. 9, 25) before connecting.
-    if (text === 'bad port') kind = 'never-sent';
+    const found = typeof code === 'string' ? byCode(code, text) : isNotTls(code, text) ? 'not-tls' : undefined;
+    if (found === 'never-sent') kind = 'never-sent';
+    else if (found === 'unusable-answer')
+      return { kind: 'unusable-answer', reason, answer: 'not-http', ...(atProxy ? { atProxy } : {}) };
+    else if (found !== undefined) {
+      const tls = found === 'tls-handshake' ? tlsProblem(`${String(code)} ${text}`) : undefined;
+      return { kind: found, reason, ...(atProxy ? { atProxy } : {}), ...(tls ? { tls } : {}) };
+    }
     current = (current as { cause?: unknown }).cause;
   }
-  return kind;
+  return { kind, reason, ...(atProxy ? { atProxy } : {}) };
+}
+
+export function classifyNetworkError(error: unknown): NetworkFailure {
+  return readNetworkError(error).kind;
+}
+
+function byCode(code: string, message: string): NetworkFailure | undefined {
+  if (NEVER_SENT_CODES.has(code)) return 'never-sent';
+  if (CERTIFICATE_CODE.test(code)) return 'certificate';
+  if (TLS_SETUP_CODE.test(code)) return 'tls-setup';
+  if (isNotTls(code, message)) return 'not-tls';
+  if (code === 'ERR_INVALID_ARG_VALUE') return 'bad-request-setup';
+  // Node's HTTP parser: the bytes that came back are not an HTTP answer.
+  if (code.startsWith('HPE_')) return 'unusable-answer';
+  if (/^ERR_SSL_.*ALERT|^ERR_SSL_(UNSUPPORTED_PROTOCOL|VERSION_TOO_LOW|VERSION_TOO_HIGH)$/.test(code))
+    return 'tls-handshake';
+  // Older builds report an alert as EPROTO, with the alert only in the message.
+  if (code === 'EPROTO' && /alert/i.test(message)) return 'tls-handshake';
+  return undefined;
+}
+
+/** From the code (ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED) or, for an EPROTO, OpenSSL's words in the message. */
+function tlsProblem(codeAndMessage: string): TlsProblem {
+  const text = codeAndMessage.replace(/_/g, ' ');
+  if (/certificate required/i.test(text)) return 'client-certificate';
+  if (/protocol version|unsupported protocol|version too (low|high)|inappropriate fallback/i.test(text))
+    return 'version';
+  if (/handshake failure/i.test(text)) return 'handshake-failure';
+  return 'alert';
 }
 
 /**
@@ -103,18 +174,35 @@ export function isNotTls(code: unknown, message: string): boolean {
   return code === 'ERR_SSL_WRONG_VERSION_NUMBER' || (code === 'EPROTO' && /wrong version number/i.test(message));
 }
 
-/** Network errors from fetch wrap the useful part (ECONNREFUSED, certificate problems) in `cause`. */
+/**
+ * One line saying what went wrong, from the error and its causes: Node's code and message, with OpenSSL's
+ * multi-line internals ("C0D7…:error:0A000410:SSL routines:…:rec_layer_s3.c:1605:") reduced to the reason they carry.
+ */
 export function describeNetworkError(error: unknown): string {
   const parts: string[] = [];
   let current: unknown = error;
-  for (let depth = 0; current && depth < 4; depth++) {
-    const { message, code } = current as { message?: unknown; code?: unknown };
-    const text = typeof message === 'string' ? message : '';
+  for (let depth = 0; current && depth < 6; depth++) {
+    const { message } = current as { message?: unknown };
+    // Our own TransportError's code names the kind of failure for the engine, not for people.
+    const code = current instanceof TransportError ? undefined : (current as { code?: unknown }).code;
+    const text = typeof message === 'string' ? openSslReason(message) : '';
     const withCode = typeof code === 'string' && !text.includes(code) ? [code, text].filter(Boolean).join(' ') : text;
     if (withCode && !parts.some((part) => part.includes(withCode))) parts.push(withCode);
     current = (current as { cause?: unknown }).cause;
   }
   // "fetch failed" says nothing once the cause is known.
   if (parts.length > 1 && parts[0] === 'fetch failed') parts.shift();
-  return parts.join(': ') || String(error);
+  return plainText(parts.join(': ') || String(error), MAX_REASON);
+}
+
+/** `…:error:0A000410:SSL routines:ssl3_read_bytes:sslv3 alert handshake failure:…:SSL alert number 40` → the reason. */
+function openSslReason(message: string): string {
+  const found = /error:[0-9A-Fa-f]+:[^:]*:[^:]*:([^:\n]+)/.exec(message);
+  if (!found) return message;
+  const before = message
+    .slice(0, found.index)
+    .replace(/\s*[0-9A-Fa-f]{8,}:$/, '')
+    .trim();
+  const alert = /SSL alert number (\d+)/.exec(message)?.[1];
+  return [before, `${found[1]}${alert ? ` (alert ${alert})` : ''}`].filter(Boolean).join(' ');
 }

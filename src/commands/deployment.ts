@@ -164,6 +164,7 @@ async function runDeploy(
     subscribeSignals: ctx.subscribeSignals,
     env: ctx.env,
     cwd: ctx.cwd,
+    stdout: world.json ? 'stderr' : 'inherit',
   });
   const durationMs = outcome.kind === 'not-started' ? 0 : Number((outcome.finishedAt - outcome.startedAt) / 1_000_000n);
   const command = { command_exit_code: commandExitCode(outcome), duration_ms: durationMs };

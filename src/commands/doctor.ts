@@ -9,10 +9,10 @@ import { listCall } from '../api/calls.js';
 import type { AnswerSeen, PlannedCall } from '../api/client.js';
 import { MIN_ATTEMPT_MS } from '../api/request.js';
 import { DEFAULT_SITE } from '../api/site.js';
+import { noProxyExempts, proxyFor } from '../api/transports/no-proxy.js';
 import { type Check, checksJson, exitCodeOf, renderChecks } from '../doctor/check.js';
 import { type EventFacts, judgeEvent, judgeKeys, judgeSite, type SiteFacts } from '../doctor/configuration.js';
 import { judgeCheckout, judgeCi, judgeGit } from '../doctor/git.js';
-import { noProxyExempts } from '../doctor/no-proxy.js';
 import {
   type CallOutcome,
   judgeApiKey,
@@ -111,8 +111,10 @@ Examples:
           host: new URL(delivery.target.baseUrl).host,
         }
       : { site: site.site, host: '?' };
-    const proxy = delivery?.proxy;
-    const exemptBy = proxy && delivery ? noProxyExempts(config.proxy.noProxy, delivery.target.baseUrl) : undefined;
+    // The proxy configured for the target's scheme, and the NO_PROXY entry that takes the target past it, if any.
+    const configured = delivery && proxyFor(delivery.target.baseUrl, { ...config.proxy, noProxy: undefined });
+    const exemptBy = configured && delivery ? noProxyExempts(config.proxy.noProxy, delivery.target.baseUrl) : undefined;
+    const proxy = configured;
     const checks: Check[] = [
       judgeSite(site),
       judgeKeys(config, 'input' in event && event.input.remediates !== undefined),

@@ -10,6 +10,8 @@ import type { Outcome } from '../result.js';
 export interface World {
   ctx: Context;
   reporter: Reporter;
+  /** --json: stdout carries the one result and nothing else. */
+  json: boolean;
   /** Opens the run's API client; the CLI closes it when the run is over. */
   client(delivery: DeliveryInput, options: ClientOptions): ApiClient;
 }

@@ -5,6 +5,7 @@
  */
 import { MIN_ATTEMPT_MS, type RequestPolicy } from '../api/request.js';
 import { type ApiTarget, resolveApiTarget } from '../api/site.js';
+import { proxyFor } from '../api/transports/no-proxy.js';
 import { type Config, type ProxySettings, type ProxyUrl, requireConfig } from '../config.js';
 import { UsageError } from '../errors.js';
 import type { DeliveryFlags } from './flags.js';
@@ -19,9 +20,9 @@ export interface Keys {
 export interface DeliveryInput {
   target: ApiTarget;
   policy: RequestPolicy;
-  /** Every proxy setting, for the transport (NO_PROXY is applied there). */
+  /** Every proxy setting, for the transport (it applies NO_PROXY to each request). */
   proxies: ProxySettings;
-  /** The proxy a request to the target goes through, if any, for messages. */
+  /** The proxy a request to the target goes through (NO_PROXY applied), if any, for messages. */
   proxy?: ProxyUrl | undefined;
   fips: boolean;
   fipsIgnoreError: boolean;
@@ -46,9 +47,8 @@ export function deliveryInput(flags: DeliveryFlags, config: Config): DeliveryInp
   // A malformed DATADOG_FIPS matters only when no flag overrides it.
   if (flags.fips === undefined) requireConfig(config, 'fips');
   if (flags.fipsIgnoreError === undefined) requireConfig(config, 'fipsIgnoreError');
-  const proxy = target.baseUrl.startsWith('https:')
-    ? (config.proxy.httpsProxy ?? config.proxy.httpProxy)
-    : config.proxy.httpProxy;
+  // The proxy requests to the target really go through: none when NO_PROXY exempts the target.
+  const proxy = proxyFor(target.baseUrl, config.proxy);
   return {
     target,
     policy,

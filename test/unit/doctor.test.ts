@@ -1,7 +1,7 @@
 /** The pure parts of `dora doctor`: NO_PROXY as the proxy transport reads it, the Node.js table, verdicts and exit codes. */
 import { describe, expect, it } from 'vitest';
+import { noProxyExempts } from '../../src/api/transports/no-proxy.js';
 import { checksJson, exitCodeOf, fail, ok, renderChecks, warn } from '../../src/doctor/check.js';
-import { noProxyExempts } from '../../src/doctor/no-proxy.js';
 import { judgeNetwork } from '../../src/doctor/remote.js';
 import { judgeRuntime } from '../../src/doctor/runtime.js';
 import { DeliveryError } from '../../src/errors.js';

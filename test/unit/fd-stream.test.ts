@@ -42,6 +42,7 @@ describe('fdStream when the descriptor cannot take a write', () => {
         streamed.push(Buffer.from(chunk).toString());
         return true;
       },
+      on: () => stream,
     };
     let calls = 0;
     const write = (_fd: number, _buffer: Uint8Array, _offset: number) => {
@@ -67,15 +68,55 @@ describe('fdStream when the descriptor cannot take a write', () => {
     expect(out.write('lost')).toBe(false);
   });
 
-  it('says which stream failed on any other error, as an OutputError (exit 1, not a bug)', () => {
+  it.each(['ENOSPC', 'EIO', 'EBADF', 'EPIPE', 'ENXIO'])(
+    'never throws for stderr (%s): notes the failure once and drops everything after it',
+    (code) => {
+      let calls = 0;
+      const out = fdStream(
+        2,
+        () => process.stderr,
+        () => {
+          calls += 1;
+          throw error(code);
+        },
+      );
+      expect(out.failure).toBeUndefined();
+      expect(out.write('warning: retrying\n')).toBe(false);
+      expect(out.write('warning: retrying again\n')).toBe(false);
+      expect(out.failure).toBe(`could not write to stderr (${code})`);
+      expect(calls).toBe(1);
+    },
+  );
+
+  it.each(['ENOSPC', 'EIO', 'EBADF'])(
+    'says which stream failed when a result cannot be written to stdout (%s), as an OutputError for the command',
+    (code) => {
+      const out = fdStream(
+        1,
+        () => process.stdout,
+        () => {
+          throw error(code);
+        },
+      );
+      expect(() => out.write('x')).toThrow(OutputError);
+      expect(() => out.write('x')).toThrow(`could not write to stdout (${code})`);
+      expect(out.failure).toBe(`could not write to stdout (${code})`);
+    },
+  );
+
+  it('notes a failure the Node stream reports later, instead of letting it end the process', () => {
+    const { PassThrough } = process.getBuiltinModule('node:stream');
+    const node = new PassThrough();
     const out = fdStream(
       2,
-      () => process.stderr,
+      () => node,
       () => {
-        throw error('ENOSPC');
+        throw error('EAGAIN');
       },
     );
-    expect(() => out.write('x')).toThrow(OutputError);
-    expect(() => out.write('x')).toThrow('could not write to stderr (ENOSPC)');
+    out.write('goes to the stream');
+    node.emit('error', error('EPIPE'));
+    expect(out.failure).toBe('could not write to stderr (EPIPE)');
+    expect(out.write('dropped')).toBe(false);
   });
 });

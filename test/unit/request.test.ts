@@ -413,6 +413,37 @@ describe('the engine for every method', () => {
     expect(message.message).toMatch(/^No such deployment \(HTTP 404: Not found\)/);
   });
 
+  it("takes a read's 2xx body as its result: not JSON is an unusable answer (exit 5), for a GET and a list POST", async () => {
+    server.use(
+      http.get(`${BASE}/api/v2/dora/deployments/html`, () => HttpResponse.text('<html>login</html>', { status: 200 })),
+      http.post(`${BASE}/api/v2/dora/deployments`, () => HttpResponse.text('<html>login</html>', { status: 200 })),
+    );
+    const { transport, close } = createNodeTransport();
+    const deps = { baseUrl: BASE, userAgent: 'dora-cli/test', transport, clock: virtualClock(), random: () => 0.5 };
+    const policy = { requestTimeoutMs: 2_000, deadlineMs: 30_000, maxAttempts: 3 };
+    try {
+      const calls = [
+        { method: 'GET' as const, path: '/api/v2/dora/deployments/html' },
+        { method: 'POST' as const, path: '/api/v2/dora/deployments', body: '{}', needsJson: true },
+      ];
+      for (const call of calls) {
+        const failed = await request(call, policy, deps).catch((error: unknown) => error);
+        expect(failed).toMatchObject({
+          kind: 'unusable-body',
+          details: { body: 'not-json', attempts: 1, status: 200 },
+        });
+        const error = failureError(failed as RequestFailure, { action: 'read', noun: 'deployment', host: 'h' });
+        expect(error.exitCode).toBe(5);
+        expect(error.message).toContain('answered HTTP 200, but its body is not JSON');
+      }
+      // A POST that records is answered at its status line, whatever its body.
+      const recorded = await request({ method: 'POST', path: '/api/v2/dora/deployments', body: '{}' }, policy, deps);
+      expect(recorded).toMatchObject({ status: 200, json: undefined });
+    } finally {
+      await close();
+    }
+  });
+
   it('names the permission a read or an update needs when the keys are refused', () => {
     const refused = new RequestFailure('unauthorized', {
       attempts: 1,

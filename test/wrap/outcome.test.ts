@@ -10,7 +10,7 @@ import {
 const times = { startedAt: 1n, finishedAt: 2n };
 
 describe('command outcomes', () => {
-  it('records only a command that exited 0 without being interrupted', () => {
+  it('records a command that exited 0', () => {
     const ok: CommandOutcome = { kind: 'exited', code: 0, ...times, forwarded: [] };
     expect(commandSucceeded(ok)).toBe(true);
     expect(commandExitCode(ok)).toBe(0);
@@ -24,12 +24,18 @@ describe('command outcomes', () => {
     expect(commandFailureMessage(failed)).toBe('the deploy command exited 3: nothing was recorded');
   });
 
-  it('treats a command that trapped a forwarded signal and exited 0 as interrupted', () => {
+  it('takes a command that trapped a forwarded signal and still exited 0 as deployed', () => {
     const trapped: CommandOutcome = { kind: 'exited', code: 0, ...times, forwarded: ['SIGTERM'] };
-    expect(commandSucceeded(trapped)).toBe(false);
+    expect(commandSucceeded(trapped)).toBe(true);
     expect(commandExitCode(trapped)).toBe(0);
+    expect(commandFailureMessage(trapped)).toBeUndefined();
+  });
+
+  it('names the forwarded signal when an interrupted command failed', () => {
+    const trapped: CommandOutcome = { kind: 'exited', code: 1, ...times, forwarded: ['SIGTERM'] };
+    expect(commandSucceeded(trapped)).toBe(false);
     expect(commandFailureMessage(trapped)).toBe(
-      'the deploy command exited 0 after dora forwarded SIGTERM to it: nothing was recorded',
+      'the deploy command exited 1 after dora forwarded SIGTERM to it: nothing was recorded',
     );
   });
 

@@ -1,6 +1,6 @@
 // runCommand against real child processes: small sh one-liners and test/fixtures/wrap/trap.mjs. Tests that need
 // real stdio or real signals to the wrapping process go through test/fixtures/wrap/harness.ts, bundled once here.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import {
   chmodSync,
   closeSync,
@@ -252,6 +252,95 @@ describe.skipIf(!posix)('runCommand', () => {
   });
 });
 
+/** Whether a process still runs (a zombie waiting for its reaper counts as gone). */
+function running(pid: number): boolean {
+  if (!(pid > 1)) throw new Error(`not a pid: ${pid}`);
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return true; // no /proc: kill(pid, 0) has the last word
+  }
+}
+
+/** Waits until none of `pids` runs; the test timeout bounds it. */
+async function allGone(pids: number[]): Promise<void> {
+  while (pids.some(running)) await sleep(20);
+}
+
+/** The pids a command wrote to `file`, once each line is complete; a test never signals anything but these. */
+function pidsIn(file: string): number[] {
+  const pids = readFileSync(file, 'utf8').trim().split(/\s+/).map(Number);
+  if (!pids.every((pid) => Number.isInteger(pid) && pid > 1)) throw new Error(`no pid in ${file}`);
+  return pids;
+}
+
+describe.skipIf(!posix)("runCommand and the command's process group", () => {
+  // A deploy as the GitHub Action and GitLab component run it: `sh -c` with a background job, waited for.
+  const tree = (dir: string, job = 'sleep 30') => [
+    'sh',
+    '-c',
+    `${job} & echo $! > ${join(dir, 'job')}; echo $$ > ${join(dir, 'shell')}; wait`,
+  ];
+
+  it.each(['SIGTERM', 'SIGHUP', 'SIGINT'] as const)(
+    'forwards %s to the whole tree, and nothing of it is left once the outcome is in',
+    async (signal) => {
+      const dir = tempDir();
+      const signals = fakeSignals();
+      const outcome = runCommand(tree(dir), deps({ subscribeSignals: signals.subscribe }));
+      await waitFor(join(dir, 'shell'), 1);
+      const pids = [...pidsIn(join(dir, 'job')), ...pidsIn(join(dir, 'shell'))];
+      signals.send(signal);
+      expect(await outcome).toMatchObject({ kind: 'signalled', signal, forwarded: [signal] });
+      // Background jobs of `sh -c` ignore SIGINT: those went with the SIGTERM that follows an interruption.
+      expect(pids.filter(running)).toEqual([]);
+    },
+  );
+
+  it('ends a job that ignores SIGTERM too with SIGKILL after the grace, before settling', async () => {
+    const dir = tempDir();
+    const signals = fakeSignals();
+    const stubborn = `sh -c 'trap "" TERM INT HUP; echo $$ > ${join(dir, 'stubborn')}; exec sleep 30'`;
+    const outcome = runCommand(tree(dir, stubborn), deps({ subscribeSignals: signals.subscribe }));
+    await waitFor(join(dir, 'stubborn'), 1);
+    await waitFor(join(dir, 'shell'), 1);
+    const pid = pidsIn(join(dir, 'stubborn'))[0] as number;
+    signals.send('SIGTERM');
+    await outcome;
+    // SIGKILL was sent before the outcome settled; the kernel finishes it a moment later.
+    await allGone([pid]);
+  });
+
+  it('leaves alone what a command that exited by itself started in the background, as a shell would', async () => {
+    const dir = tempDir();
+    const outcome = await runCommand(['sh', '-c', `sleep 30 & echo $! > ${join(dir, 'job')}; exit 0`], deps());
+    expect(outcome).toMatchObject({ kind: 'exited', code: 0, forwarded: [] });
+    const [pid] = pidsIn(join(dir, 'job'));
+    try {
+      expect(running(pid as number)).toBe(true);
+    } finally {
+      process.kill(pid as number, 'SIGKILL');
+    }
+  });
+
+  it('records a command that trapped the forwarded SIGTERM and exited 0 as exited 0', async () => {
+    const dir = tempDir();
+    const signals = fakeSignals();
+    const running = runCommand(
+      [process.execPath, TRAP, dir, '0', '1', '0'],
+      deps({ subscribeSignals: signals.subscribe }),
+    );
+    await waitFor(join(dir, 'ready'));
+    signals.send('SIGTERM');
+    expect(await running).toMatchObject({ kind: 'exited', code: 0, forwarded: ['SIGTERM'] });
+  });
+});
+
 describe.skipIf(!posix)('runCommand inside a wrapping process', () => {
   let harness: string;
   beforeAll(async () => {
@@ -379,5 +468,58 @@ describe.skipIf(!posix)('runCommand inside a wrapping process', () => {
     expect(sent).toBe(true);
     expect(run.outcome).toMatchObject({ kind: 'signalled', signal: 'SIGTERM', exitCode: 143, forwarded: ['SIGTERM'] });
     expect(run.code).toBe(143);
+  });
+
+  it('ends the whole tree when the wrapping process is killed outright (SIGKILL), through its watchdog', async () => {
+    const dir = tempDir();
+    const script = `sleep 30 & echo $! > ${join(dir, 'job')}; echo $$ > ${join(dir, 'shell')}; wait`;
+    const child = spawn(process.execPath, [harness, join(dir, 'outcome.json'), 'sh', '-c', script], {
+      stdio: 'ignore',
+    });
+    await waitFor(join(dir, 'shell'), 1);
+    const pids = [...pidsIn(join(dir, 'job')), ...pidsIn(join(dir, 'shell'))];
+    child.kill('SIGKILL');
+    await allGone(pids);
+    expect(pids.filter(running)).toEqual([]);
+  });
+
+  // At a terminal, in a pty made by util-linux `script`: the command is in a session of its own, so job control
+  // cannot stop it for reading or writing the terminal (with tostop set), and Ctrl-C reaches its whole tree.
+  const hasScript = spawnSync('script', ['--version'], { stdio: 'ignore' }).status === 0;
+
+  function atTerminal(shellCommand: string, input: (write: (text: string) => void, dir: string) => Promise<void>) {
+    const dir = tempDir();
+    const line = `stty tostop; exec ${process.execPath} ${harness} ${join(dir, 'outcome.json')} sh -c '${shellCommand.replaceAll('DIR', dir)}'`;
+    const child = spawn('script', ['-qec', line, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    void input((text) => child.stdin.write(text), dir);
+    return new Promise<{ code: number | null; output: string; dir: string; outcome: Record<string, unknown> }>(
+      (resolve) => {
+        child.on('close', (code) => {
+          const outcome = JSON.parse(readFileSync(join(dir, 'outcome.json'), 'utf8')) as Record<string, unknown>;
+          resolve({ code, output, dir, outcome });
+        });
+      },
+    );
+  }
+
+  it.skipIf(!hasScript)('lets a command at a terminal read and write it without being stopped', async () => {
+    const run = await atTerminal('echo $$ > DIR/ready; read answer; echo "got:$answer"; exit 4', async (write, dir) => {
+      await waitFor(join(dir, 'ready'));
+      write('yes\n');
+    });
+    expect(run.output).toContain('got:yes');
+    expect(run.outcome).toMatchObject({ kind: 'exited', code: 4 });
+    expect(run.code).toBe(4);
+  });
+
+  it.skipIf(!hasScript)("passes a terminal's Ctrl-C to the whole tree, background jobs included", async () => {
+    const run = await atTerminal('sleep 30 & echo $! > DIR/job; echo $$ > DIR/ready; wait', async (write, dir) => {
+      await waitFor(join(dir, 'ready'));
+      write('\u0003');
+    });
+    expect(run.outcome).toMatchObject({ forwarded: ['SIGINT'] });
+    expect(pidsIn(join(run.dir, 'job')).filter(running)).toEqual([]);
   });
 });

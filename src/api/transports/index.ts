@@ -1,14 +1,13 @@
 /**
- * Picks the transport: Node's own http/https client for direct connections, undici (for its proxy support) when a
- * proxy is configured. Each is imported only when chosen: loading undici costs more than a whole direct send.
+ * The transport for a run: Node's own http/https client, direct or through the configured proxy (NO_PROXY applied
+ * per request). Imported on demand: a dry run never loads the network modules.
  */
-import type { ClosableTransport, ProxySettings } from './types.js';
+import type { ClosableTransport, ProxySettings, TransportOptions } from './types.js';
 
-export async function createTransport(proxy: ProxySettings): Promise<ClosableTransport> {
-  if (proxy.httpProxy === undefined && proxy.httpsProxy === undefined) {
-    const { createNodeTransport } = await import('./node.js');
-    return createNodeTransport();
-  }
-  const { createUndiciTransport } = await import('./undici.js');
-  return createUndiciTransport(proxy);
+export async function createTransport(
+  proxy: ProxySettings,
+  options: TransportOptions = {},
+): Promise<ClosableTransport> {
+  const { createNodeTransport } = await import('./node.js');
+  return createNodeTransport(proxy, options);
 }

@@ -1,0 +1,27 @@
+/**
+ * Text that came from the other side (an API's error words, a proxy's page, a header, a library's error message) made
+ * fit for one line of a message: no control or invisible formatting characters (a hostile server must not move the
+ * cursor, recolour a CI log or reorder text with bidi overrides), single-spaced, and cut to a bound. Linear in the
+ * text's length.
+ */
+
+/** C0 and C1 controls, DEL, and the invisible format characters that change how text around them reads. */
+const INVISIBLE =
+  /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]+/g;
+/** A surrogate without its pair (from a cut, or a JSON escape): it would print as a replacement character anyway. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/** At most `max` characters of `text`, cleaned; an ellipsis follows when it was cut. */
+export function plainText(text: string, max: number): string {
+  // Everything past this cannot survive the cut below, whatever the cleaning removes: at most all of it.
+  const head = text.length > max * 8 ? text.slice(0, max * 8) : text;
+  const clean = head.replace(INVISIBLE, ' ').replace(LONE_SURROGATE, '\ufffd').replace(/\s+/g, ' ').trim();
+  return clean.length > max ? `${cutAt(clean, max).trimEnd()}…` : clean;
+}
+
+/** Cuts at `max` UTF-16 units without splitting a surrogate pair (which would print as a replacement character). */
+export function cutAt(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const last = text.charCodeAt(max - 1);
+  return text.slice(0, last >= 0xd800 && last <= 0xdbff ? max - 1 : max);
+}
