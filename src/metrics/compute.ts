@@ -245,8 +245,8 @@ function groupsOf(input: MetricsInput, by: GroupBy, leadTimes: LeadTimeSource): 
   const keep = (key: string | null) => !wanted || (key !== null && wanted.has(key));
   const groups = new Map<string | null, { deployments: Deployment[]; failures: Failure[] }>();
   const entry = (key: string | null) => {
-    let group = groups.get(key);
-    if (!group) groups.set(key, (group = { deployments: [], failures: [] }));
+    const group = groups.get(key) ?? { deployments: [], failures: [] };
+    groups.set(key, group);
     return group;
   };
   for (const deployment of input.deployments) {

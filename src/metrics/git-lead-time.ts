@@ -146,9 +146,9 @@ export function leadTimesFrom(deployments: readonly Deployment[], history: Histo
   const groups = new Map<string, Deployment[]>();
   for (const deployment of deployments) {
     const key = JSON.stringify([deployment.service, deployment.env ?? null]);
-    let group = groups.get(key);
-    if (!group) groups.set(key, (group = []));
-    group.push(deployment);
+    const group = groups.get(key);
+    if (group) group.push(deployment);
+    else groups.set(key, [deployment]);
   }
   let stamp = 0;
   for (const group of groups.values()) {
