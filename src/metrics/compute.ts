@@ -148,8 +148,8 @@ function changeFailureRate(deployments: readonly Deployment[]): ChangeFailureRat
       unavailable:
         deployments.length === 0
           ? 'no deployment finished in the window'
-          : `none of the ${plural(deployments.length, 'deployment')} has been evaluated as a change failure or ` +
-            'not yet (change_failure is absent or null)',
+          : 'no deployment has been evaluated as a change failure or not yet (change_failure is absent or null on ' +
+            `${deployments.length === 1 ? 'the one deployment' : `all ${deployments.length}`})`,
     };
   }
   return {
@@ -181,8 +181,8 @@ function recoveryTime(deployments: readonly Deployment[]): RecoveryTime | Unavai
       unavailable:
         failed === 0
           ? 'no deployment of the window is marked as a change failure'
-          : `none of the ${plural(failed, 'failed deployment')} has recovered yet (no recovery_time_sec, and no ` +
-            'remediating deployment read in the window)',
+          : `no failed deployment has recovered yet (${plural(failed, 'failed deployment')}, none with a ` +
+            'recovery_time_sec or a remediating deployment read in the window)',
     };
   }
   return {

@@ -78,7 +78,12 @@ function lines(items: readonly string[]): string {
 function notReadable(stderr: string): string {
   if (/not a git repository/i.test(stderr)) return `${NO_DATADOG}, and no git checkout here`;
   const first = stderr.split('\n').find((line) => line.trim() !== '') ?? 'no message';
-  return `${NO_DATADOG}, and git could not read the history here (${first.trim().slice(0, 200)})`;
+  // git's words go into every output, Markdown included: keep them to plain characters.
+  const plain = first
+    .replace(/[^A-Za-z0-9 .,:;'"()/_-]+/g, ' ')
+    .trim()
+    .slice(0, 200);
+  return `${NO_DATADOG}, and git could not read the history here (${plain})`;
 }
 
 function describe(error: unknown): string {

@@ -24,7 +24,7 @@ export {
 export { metricsQuery } from './query.js';
 export { readPage } from './read.js';
 export { renderJson } from './render-json.js';
-export { type MarkdownOptions, markdownText, renderMarkdown } from './render-markdown.js';
+export { type MarkdownOptions, markdownProse, markdownText, renderMarkdown } from './render-markdown.js';
 export { renderTerminal, type TerminalOptions } from './render-terminal.js';
 export type * from './types.js';
 

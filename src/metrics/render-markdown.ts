@@ -31,7 +31,7 @@ export function renderMarkdown(report: MetricsReport, options: MarkdownOptions =
     ),
   ];
   const said = notes(report.metrics);
-  if (said.length > 0) out.push('', ...said.map((note) => `- ${markdownText(note)}`));
+  if (said.length > 0) out.push('', ...said.map((note) => `- ${markdownProse(note)}`));
   if (report.groups && options.by) {
     const cell = (row: MetricRow) =>
       row.short === undefined ? '-' : `${row.short}${row.level ? ` (${row.level})` : ''}`;
@@ -66,7 +66,15 @@ export function renderMarkdown(report: MetricsReport, options: MarkdownOptions =
 }
 
 /**
- * Text from outside as literal Markdown: every ASCII punctuation mark backslash-escaped (CommonMark shows `\x` as
+ * A sentence of ours that may quote text from outside (git's message in a reason): the characters that open
+ * markup anywhere in a line are escaped, so the sentence stays readable in the raw Markdown too.
+ */
+export function markdownProse(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').replace(/[\\`*_[\]<>|&@$~!#]/g, '\\$&');
+}
+
+/**
+ * A name from outside (a service, env or team) as literal Markdown: every ASCII punctuation mark backslash-escaped (CommonMark shows `\x` as
  * `x` for each of them, `|` included inside GFM tables), line breaks and other control characters made spaces.
  */
 export function markdownText(text: string): string {

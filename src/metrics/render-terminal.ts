@@ -88,7 +88,12 @@ function table(
   const line = (cells: string[], r?: number) =>
     cells
       .map((cell, i) => {
-        const padded = rightAligned[i] ? cell.padStart(widths[i] as number) : cell.padEnd(widths[i] as number);
+        const last = i === cells.length - 1;
+        const padded = rightAligned[i]
+          ? cell.padStart(widths[i] as number)
+          : last
+            ? cell
+            : cell.padEnd(widths[i] as number);
         return r === undefined ? padded : paintCell(padded, i, r);
       })
       .join('  ')

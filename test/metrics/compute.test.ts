@@ -115,7 +115,7 @@ describe('computeMetrics, worked out by hand', () => {
     });
     expect(staging?.change_failure_rate).toEqual({
       unavailable:
-        'none of the 1 deployment has been evaluated as a change failure or not yet (change_failure is absent or null)',
+        'no deployment has been evaluated as a change failure or not yet (change_failure is absent or null on the one deployment)',
     });
     expect(report.groups?.[2]?.metrics.time_to_restore).toMatchObject({ n: 2, open: 1 });
   });
@@ -181,7 +181,7 @@ describe('unavailable metrics say why', () => {
     });
     expect(report.metrics.failed_deployment_recovery_time).toEqual({
       unavailable:
-        'none of the 1 failed deployment has recovered yet (no recovery_time_sec, and no remediating deployment read in the window)',
+        'no failed deployment has recovered yet (1 failed deployment, none with a recovery_time_sec or a remediating deployment read in the window)',
     });
     expect(report.metrics.time_to_restore).toEqual({
       unavailable: 'no failure was resolved in the window (1 failure still open)',
