@@ -15,10 +15,9 @@ import type { CommitFigure, Deployment, EventKind, Failure } from './types.js';
 /** Built on first use: only `dora metrics` needs them. */
 let schemas: ReturnType<typeof buildSchemas> | undefined;
 
+/** The documented members, checked with zod; the undocumented ones are read by `extras` below. */
 function buildSchemas() {
   const text = z.optional(z.nullable(z.string()));
-  /** An undocumented member: its value when it has the expected type, else undefined. */
-  const extra = <T extends z.ZodMiniType>(schema: T) => z.optional(z.catch(z.optional(schema), undefined));
   const shared = { started_at: z.string(), env: text, team: text, version: text };
   const row = <T extends z.ZodMiniType>(attributes: T) => z.looseObject({ id: z.string(), attributes });
   return {
@@ -28,27 +27,10 @@ function buildSchemas() {
         service: z.string(),
         finished_at: z.string(),
         git: z.optional(z.nullable(z.looseObject({ commit_sha: text }))),
-        change_failure: extra(z.nullable(z.boolean())),
-        deployment_type: extra(z.string()),
-        recovery_time_sec: extra(z.number()),
-        remediation: extra(z.looseObject({ id: extra(z.string()) })),
-        commits: extra(
-          z.array(
-            z.looseObject({
-              commit_sha: extra(z.string()),
-              sha: extra(z.string()),
-              change_lead_time: extra(z.number()),
-            }),
-          ),
-        ),
       }),
     ),
     failure: row(
-      z.looseObject({
-        ...shared,
-        finished_at: text,
-        services: z.optional(z.nullable(z.array(z.string()))),
-      }),
+      z.looseObject({ ...shared, finished_at: text, services: z.optional(z.nullable(z.array(z.string()))) }),
     ),
   };
 }
@@ -63,12 +45,7 @@ interface DeploymentRow {
     team?: string | null;
     version?: string | null;
     git?: { commit_sha?: string | null } | null;
-    change_failure?: boolean | null;
-    deployment_type?: string;
-    recovery_time_sec?: number;
-    remediation?: { id?: string };
-    commits?: Array<{ commit_sha?: string; sha?: string; change_lead_time?: number }>;
-  };
+  } & Record<string, unknown>;
 }
 
 interface FailureRow {
@@ -116,22 +93,7 @@ function toDeployment({ id, attributes: a }: DeploymentRow): Deployment {
   if (team !== undefined) out.team = team;
   if (version !== undefined) out.version = version;
   if (commitSha !== undefined) out.commitSha = commitSha.toLowerCase();
-  if (a.change_failure !== undefined) out.changeFailure = a.change_failure;
-  if (a.deployment_type !== undefined) out.deploymentType = a.deployment_type;
-  if (a.recovery_time_sec !== undefined && Number.isFinite(a.recovery_time_sec))
-    out.recoveryTimeSec = a.recovery_time_sec;
-  const remediationId = present(a.remediation?.id);
-  if (remediationId !== undefined) out.remediationId = remediationId;
-  if (a.commits !== undefined) {
-    out.commits = a.commits.map((commit) => {
-      const figure: CommitFigure = {};
-      const sha = present(commit.commit_sha ?? commit.sha);
-      if (sha !== undefined) figure.sha = sha;
-      if (commit.change_lead_time !== undefined && Number.isFinite(commit.change_lead_time))
-        figure.changeLeadTimeSec = commit.change_lead_time;
-      return figure;
-    });
-  }
+  extras(a, out);
   return out;
 }
 
@@ -150,12 +112,56 @@ function toFailure({ id, attributes: a }: FailureRow): Failure {
   return out;
 }
 
+/**
+ * The members a live org adds beyond the published schema, each taken only when it has the expected type (plain
+ * checks: a mistyped one is as good as absent, and zod's fallback machinery costs more than the whole row here).
+ */
+function extras(a: Record<string, unknown>, out: Deployment): void {
+  const changeFailure = a.change_failure;
+  if (changeFailure === null || typeof changeFailure === 'boolean') out.changeFailure = changeFailure;
+  if (typeof a.deployment_type === 'string') out.deploymentType = a.deployment_type;
+  if (isNumber(a.recovery_time_sec)) out.recoveryTimeSec = a.recovery_time_sec;
+  const remediation = a.remediation as { id?: unknown } | null | undefined;
+  if (typeof remediation === 'object' && remediation !== null && typeof remediation.id === 'string' && remediation.id)
+    out.remediationId = remediation.id;
+  if (Array.isArray(a.commits)) {
+    out.commits = a.commits.map((commit: unknown) => {
+      const figure: CommitFigure = {};
+      if (typeof commit !== 'object' || commit === null) return figure;
+      const { commit_sha: commitSha, sha, change_lead_time: leadTime } = commit as Record<string, unknown>;
+      const name =
+        typeof commitSha === 'string' && commitSha ? commitSha : typeof sha === 'string' && sha ? sha : undefined;
+      if (name !== undefined) figure.sha = name;
+      if (isNumber(leadTime)) figure.changeLeadTimeSec = leadTime;
+      return figure;
+    });
+  }
+}
+
+function isNumber(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value);
+}
+
 /** An empty string carries no value: the API sends "" for some unset members. */
 function present(value: string | null | undefined): string | undefined {
   return value === null || value === undefined || value === '' ? undefined : value;
 }
 
+/** RFC 3339 in UTC as the API writes it: `2026-11-26T10:00:00Z`, `2026-11-26T10:00:00.123456789Z`. */
+const RFC3339_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.(\d{1,9}))?Z$/;
+
 function instant(rfc3339: string, kind: EventKind): bigint {
+  // The API's own form by the engine's parser (which keeps milliseconds and rolls 30 February over to March: the
+  // round trip refuses that), the digits below a millisecond added exactly. Any other form goes through the one
+  // timestamp parser of the CLI.
+  const match = RFC3339_UTC.exec(rfc3339);
+  if (match) {
+    const ms = Date.parse(rfc3339);
+    if (!Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 19) === rfc3339.slice(0, 19)) {
+      const fraction = match[1] ?? '';
+      return BigInt(ms) * 1_000_000n + (fraction.length > 3 ? BigInt(fraction.slice(3).padEnd(6, '0')) : 0n);
+    }
+  }
   try {
     return parseTimestamp(rfc3339, `the ${kind}'s time`, 0n);
   } catch {

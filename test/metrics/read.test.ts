@@ -83,6 +83,19 @@ describe('readPage', () => {
     );
   });
 
+  it('reads other RFC 3339 forms exactly, and refuses a date that does not exist', () => {
+    const [d] = readPage('deployment', {
+      data: [
+        deploymentRow({ started_at: '2026-11-26T11:00:00.123456789+01:00', finished_at: '2026-11-26T10:00:00.5Z' }),
+      ],
+    });
+    expect(d?.startedAt).toBe(1_795_687_200_123_456_789n);
+    expect(d?.finishedAt).toBe(1_795_687_200_500_000_000n);
+    expect(() => readPage('deployment', { data: [deploymentRow({ finished_at: '2026-02-30T00:00:00Z' })] })).toThrow(
+      /time dora cannot read \("2026-02-30T00:00:00Z"\)/,
+    );
+  });
+
   it('reads failures open and resolved, with all their services', () => {
     const failures = readPage('failure', {
       data: [
