@@ -104,8 +104,26 @@ export async function readAll(
   const seen = new Set<string>();
   const kept: Array<Deployment | Failure> = [];
   let to = end;
+  let pending = fetchPage(request(kind, from, to, limit, query));
   for (let pages = 1; ; pages++) {
-    const rows = readPage(kind, await fetchPage(request(kind, from, to, limit, query)));
+    const json = await pending;
+    const data = (json as { data?: unknown } | null | undefined)?.data;
+    const full = Array.isArray(data) && data.length >= limit;
+    // A full page: more may follow, older than its oldest instant or on that instant itself. The next page is asked
+    // for now, from this page's first and last rows, so the API works on it while this one is read.
+    let next: bigint | undefined;
+    if (full) {
+      const [newest, oldest] = readPage(kind, { data: [data[0], data[data.length - 1]] }).map((row) =>
+        truncate(keyOf(row)),
+      ) as [bigint, bigint];
+      if (newest === oldest) throw stuck(kind, oldest, limit);
+      next = oldest;
+      if (oldest < to) {
+        pending = fetchPage(request(kind, from, oldest, limit, query));
+        pending.catch(() => {}); // awaited on the next turn; a page found wrong below leaves it unread
+      }
+    }
+    const rows = readPage(kind, json);
     let previous: bigint | undefined;
     for (const row of rows) {
       const key = truncate(keyOf(row));
@@ -117,11 +135,8 @@ export async function readAll(
       if (inWindow(kind, row, window)) kept.push(row);
     }
     options.onPage?.(kind, kept.length, pages);
-    if (rows.length < limit) return kept;
-    // A full page: more may follow, older than its oldest instant or on that instant itself.
-    const oldest = previous as bigint;
-    if (oldest === truncate(keyOf(rows[0] as Deployment | Failure))) throw stuck(kind, oldest, limit);
-    to = oldest;
+    if (next === undefined) return kept;
+    to = next;
   }
 }
 
