@@ -135,29 +135,19 @@ function isNumber(value: unknown): value is number {
 }
 
 /** RFC 3339 in UTC as the API writes it: `2026-11-26T10:00:00Z`, `2026-11-26T10:00:00.123456789Z`. */
-const RFC3339_UTC = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?Z$/;
-const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+const RFC3339_UTC = /^(?:20\d\d|21\d\d)-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?Z$/;
+const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 function instant(rfc3339: string, kind: EventKind): bigint {
-  // The API's own form, by arithmetic (every row has two of them); any other form through the one timestamp parser
-  // of the CLI, which says what is wrong with it.
-  const m = RFC3339_UTC.exec(rfc3339);
-  if (m) {
-    const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-    ];
-    const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-    const days = (DAYS_IN_MONTH[month - 1] ?? 0) + (month === 2 && leap ? 1 : 0);
-    // Within the years the CLI believes (as parseTimestamp), and a real date and time.
-    if (year >= 2000 && year < 2200 && day >= 1 && day <= days && hour < 24 && minute < 60 && second < 60) {
-      const fraction = m[7] ?? '';
-      const ms = Date.UTC(year, month - 1, day, hour, minute, second, Number(fraction.slice(0, 3).padEnd(3, '0')));
-      return BigInt(ms) * 1_000_000n + (fraction.length > 3 ? BigInt(fraction.slice(3).padEnd(6, '0')) : 0n);
+  // The API's own form through the engine's parser (every row has two of these), once the digits are known to name
+  // a real date and time: Date.parse would roll 30 February over to March. Date.parse keeps milliseconds; the
+  // digits below are added exactly. Any other form goes through the CLI's one timestamp parser, which says what is
+  // wrong with it.
+  if (RFC3339_UTC.test(rfc3339) && realDateTime(rfc3339)) {
+    const ms = Date.parse(rfc3339);
+    if (!Number.isNaN(ms)) {
+      const below = rfc3339.length > 24 ? BigInt(rfc3339.slice(23, -1).padEnd(6, '0')) : 0n;
+      return BigInt(ms) * 1_000_000n + below;
     }
   }
   try {
@@ -165,6 +155,17 @@ function instant(rfc3339: string, kind: EventKind): bigint {
   } catch {
     throw unreadable(`a ${kind} came back with a time dora cannot read (${JSON.stringify(rfc3339)})`);
   }
+}
+
+/** `YYYY-MM-DDTHH:MM:SS…`: the day exists in its month (29 February in leap years), hours, minutes, seconds in range. */
+function realDateTime(text: string): boolean {
+  const digit = (at: number) => text.charCodeAt(at) - 48;
+  const year = digit(0) * 1000 + digit(1) * 100 + digit(2) * 10 + digit(3);
+  const month = digit(5) * 10 + digit(6);
+  const day = digit(8) * 10 + digit(9);
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const days = month === 2 && !leap ? 28 : (DAYS_IN_MONTH[month - 1] ?? 0);
+  return day >= 1 && day <= days && digit(11) * 10 + digit(12) < 24 && digit(14) < 6 && digit(17) < 6;
 }
 
 function unreadable(why: string): DeliveryError {

@@ -91,6 +91,13 @@ describe('readPage', () => {
     });
     expect(d?.startedAt).toBe(1_795_687_200_123_456_789n);
     expect(d?.finishedAt).toBe(1_795_687_200_500_000_000n);
+    const [four] = readPage('deployment', { data: [deploymentRow({ finished_at: '2026-11-26T10:00:00.1234Z' })] });
+    expect(four?.finishedAt).toBe(1_795_687_200_123_400_000n);
+    const [leap] = readPage('deployment', { data: [deploymentRow({ finished_at: '2028-02-29T23:59:59Z' })] });
+    expect(leap?.finishedAt).toBe(BigInt(Date.UTC(2028, 1, 29, 23, 59, 59)) * 1_000_000n);
+    expect(() => readPage('deployment', { data: [deploymentRow({ finished_at: '2026-02-29T00:00:00Z' })] })).toThrow(
+      /cannot read/,
+    );
     expect(() => readPage('deployment', { data: [deploymentRow({ finished_at: '2026-02-30T00:00:00Z' })] })).toThrow(
       /time dora cannot read \("2026-02-30T00:00:00Z"\)/,
     );
