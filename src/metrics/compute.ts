@@ -42,7 +42,7 @@ const REWORK_TYPES = new Set(['rollback', 'rollforward']);
 
 /** Whether the lead times must come from local git: no deployment of D carries Datadog's `commits`. */
 export function needsLocalLeadTime(deployments: readonly Deployment[]): boolean {
-  return !deployments.some((deployment) => deployment.commits !== undefined);
+  return !deployments.some((deployment) => deployment.commitLeadTimes !== undefined);
 }
 
 export function computeMetrics(input: MetricsInput): MetricsReport {
@@ -107,10 +107,8 @@ function changeLeadTime(deployments: readonly Deployment[], leadTimes: LeadTimeS
   let skipped = 0;
   for (const deployment of deployments) {
     if (leadTimes.source === 'datadog') {
-      if (deployment.commits === undefined) skipped++;
-      else
-        for (const commit of deployment.commits)
-          if (commit.changeLeadTimeSec !== undefined) values.push(commit.changeLeadTimeSec);
+      if (deployment.commitLeadTimes === undefined) skipped++;
+      else for (const value of deployment.commitLeadTimes) values.push(value);
     } else if (leadTimes.local.skipped.has(deployment.id)) skipped++;
     else for (const value of leadTimes.local.byDeployment.get(deployment.id) ?? []) values.push(value);
   }

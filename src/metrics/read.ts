@@ -10,7 +10,7 @@
 import * as z from 'zod/mini';
 import { DeliveryError } from '../errors.js';
 import { parseTimestamp } from '../time.js';
-import type { CommitFigure, Deployment, EventKind, Failure } from './types.js';
+import type { Deployment, EventKind, Failure } from './types.js';
 
 /** Built on first use: only `dora metrics` needs them. */
 let schemas: ReturnType<typeof buildSchemas> | undefined;
@@ -117,16 +117,12 @@ function extras(a: Record<string, unknown>, out: Deployment): void {
   if (typeof remediation === 'object' && remediation !== null && typeof remediation.id === 'string' && remediation.id)
     out.remediationId = remediation.id;
   if (Array.isArray(a.commits)) {
-    out.commits = a.commits.map((commit: unknown) => {
-      const figure: CommitFigure = {};
-      if (typeof commit !== 'object' || commit === null) return figure;
-      const { commit_sha: commitSha, sha, change_lead_time: leadTime } = commit as Record<string, unknown>;
-      const name =
-        typeof commitSha === 'string' && commitSha ? commitSha : typeof sha === 'string' && sha ? sha : undefined;
-      if (name !== undefined) figure.sha = name;
-      if (isNumber(leadTime)) figure.changeLeadTimeSec = leadTime;
-      return figure;
-    });
+    const leadTimes: number[] = [];
+    for (const commit of a.commits as unknown[]) {
+      const leadTime = (commit as { change_lead_time?: unknown } | null)?.change_lead_time;
+      if (isNumber(leadTime)) leadTimes.push(leadTime);
+    }
+    out.commitLeadTimes = leadTimes;
   }
 }
 

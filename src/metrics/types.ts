@@ -20,14 +20,11 @@ export interface Deployment {
   recoveryTimeSec?: number;
   /** The deployment that remediated this one, when the answer names it by id. */
   remediationId?: string;
-  /** Datadog's per-commit figures, when the answer carries a `commits` list. */
-  commits?: CommitFigure[];
-}
-
-export interface CommitFigure {
-  sha?: string;
-  /** Seconds from the commit's creation to this deployment. */
-  changeLeadTimeSec?: number;
+  /**
+   * Datadog's `commits[].change_lead_time` (seconds from each commit's creation to this deployment), when the answer
+   * carries a `commits` list; entries without a lead time are left out, so the list may be empty.
+   */
+  commitLeadTimes?: number[];
 }
 
 /** A failure (incident); open while `finishedAt` is absent. */

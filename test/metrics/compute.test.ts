@@ -245,8 +245,7 @@ describe('computeMetrics on generated selections', () => {
             if (spec.type !== undefined) out.deploymentType = spec.type;
             if (spec.recovery !== undefined) out.recoveryTimeSec = spec.recovery;
             if (spec.remediate !== undefined) out.remediationId = `d${spec.remediate}`;
-            if (withCommits && spec.leadTimes)
-              out.commits = spec.leadTimes.map((seconds) => ({ changeLeadTimeSec: seconds }));
+            if (withCommits && spec.leadTimes) out.commitLeadTimes = [...spec.leadTimes];
             return out;
           });
           const failures: Failure[] = failureSpecs
@@ -289,8 +288,8 @@ function expected(deployments: Deployment[], failures: Failure[]) {
     const index = cuts.findIndex((cut) => (higherIsBetter ? value >= cut : value < cut));
     return names[index === -1 ? 3 : index];
   };
-  const withCommits = deployments.filter((x) => x.commits !== undefined);
-  const leadValues = withCommits.flatMap((x) => (x.commits ?? []).map((c) => c.changeLeadTimeSec as number));
+  const withCommits = deployments.filter((x) => x.commitLeadTimes !== undefined);
+  const leadValues = withCommits.flatMap((x) => x.commitLeadTimes ?? []);
   const failed = deployments.filter((x) => x.changeFailure === true);
   const passed = deployments.filter((x) => x.changeFailure === false);
   const recoveries = failed.flatMap((x) => {

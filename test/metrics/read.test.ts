@@ -52,7 +52,7 @@ describe('readPage', () => {
       deploymentType: 'rollback',
       recoveryTimeSec: 420,
       remediationId: 'fix-000000000000001',
-      commits: [{ sha: 'b'.repeat(40), changeLeadTimeSec: 3600.5 }, { sha: 'c'.repeat(40) }],
+      commitLeadTimes: [3600.5], // the entry without a lead time is left out
     });
   });
 
@@ -70,7 +70,7 @@ describe('readPage', () => {
     });
     expect(d).not.toHaveProperty('changeFailure');
     expect(d).not.toHaveProperty('recoveryTimeSec');
-    expect(d).not.toHaveProperty('commits');
+    expect(d).not.toHaveProperty('commitLeadTimes');
     expect(d).not.toHaveProperty('remediationId');
   });
 

@@ -16,9 +16,9 @@ function dep(id: string, service: string, finished: bigint, more: Partial<Deploy
 }
 
 const DEPLOYMENTS: Deployment[] = [
-  dep('a', 'shop', SINCE + HOUR, { changeFailure: false, commits: [{ changeLeadTimeSec: 3 * 3600 + 20 * 60 }] }),
-  dep('b', 'shop', SINCE + 30n * HOUR, { changeFailure: true, recoveryTimeSec: 42 * 60, commits: [] }),
-  dep('c', 'cart', SINCE + 200n * HOUR, { changeFailure: false, commits: [] }),
+  dep('a', 'shop', SINCE + HOUR, { changeFailure: false, commitLeadTimes: [3 * 3600 + 20 * 60] }),
+  dep('b', 'shop', SINCE + 30n * HOUR, { changeFailure: true, recoveryTimeSec: 42 * 60, commitLeadTimes: [] }),
+  dep('c', 'cart', SINCE + 200n * HOUR, { changeFailure: false, commitLeadTimes: [] }),
   dep('d', 'cart', SINCE + 201n * HOUR, { changeFailure: null }),
 ];
 const FAILURES: Failure[] = [
