@@ -8,7 +8,9 @@
 //       bare     the very list requests the metrics child made (same bodies, same order), by a script that only
 //                sends them and JSON.parses each answer
 //     Each child's wall time is measured from spawn to exit. Prints the medians, their ratio (target ≤ 1.3×) and
-//     the metrics child's peak resident memory (target ≤ 150 MB). The lead will later point this part at the CLI.
+//     the metrics child's peak resident memory (target ≤ 150 MB), with each child's CPU time and the load average
+//     to read them by (the stand-in runs in this process: its work is in neither child's CPU time). The lead will
+//     later point this part at the CLI.
 // (b) Local lead time. A 50,000-commit repository (feature branches merged into main) made with `git fast-import`,
 //     5,000 deployments of its commits over 8 service/env pairs (redeployments and rollbacks among them):
 //     gitLeadTime (two git processes, then the in-memory range walks) must finish within 10 s.
@@ -19,7 +21,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -62,10 +64,15 @@ async function main() {
     `\n(a) ${DEPLOYMENTS} deployments and ${FAILURES} failures over one year, ${reading.requests} list requests, ${args.runs} rounds\n`,
   );
   out.write(
-    `    metrics child  median ${reading.metricsMs.toFixed(0)} ms (in-process read + compute ${reading.inProcessMs.toFixed(0)} ms)\n`,
+    `    metrics child  median ${reading.metricsMs.toFixed(0)} ms (read + compute ${reading.inProcessMs.toFixed(0)} ms, CPU ${reading.metricsCpuMs.toFixed(0)} ms)\n`,
   );
   out.write(
-    `    bare child     median ${reading.bareMs.toFixed(0)} ms (in-process requests ${reading.bareInProcessMs.toFixed(0)} ms)\n`,
+    `    bare child     median ${reading.bareMs.toFixed(0)} ms (requests ${reading.bareInProcessMs.toFixed(0)} ms, CPU ${reading.bareCpuMs.toFixed(0)} ms)\n`,
+  );
+  out.write(
+    `    load average ${loadavg()
+      .map((load) => load.toFixed(1))
+      .join(' ')} on ${cpus().length} cores: timings drift with it\n`,
   );
   out.write(`    read back: ${reading.deployments} deployments, ${reading.failures} failures\n`);
   out.write(
@@ -132,6 +139,8 @@ async function benchReading() {
     bareMs,
     inProcessMs: median(metrics.map((run) => run.report.ms)),
     bareInProcessMs: median(bare.map((run) => run.report.ms)),
+    metricsCpuMs: median(metrics.map((run) => run.report.cpuMs)),
+    bareCpuMs: median(bare.map((run) => run.report.cpuMs)),
     peakMb: Math.max(...metrics.map((run) => run.report.maxRssKb)) / 1024,
     requests: JSON.parse(readFileSync(requestsFile, 'utf8')).length,
     deployments: first.report.deployments,
@@ -228,7 +237,8 @@ const report = await collectMetrics({
 const ms = performance.now() - start;
 agent.destroy();
 if (process.env.RECORD) writeFileSync(process.env.RECORD, JSON.stringify(recorded));
-process.stdout.write(JSON.stringify({ ms, maxRssKb: process.resourceUsage().maxRSS, deployments: report.deployments, failures: report.failures }));
+const cpu = process.cpuUsage();
+process.stdout.write(JSON.stringify({ ms, cpuMs: (cpu.user + cpu.system) / 1000, maxRssKb: process.resourceUsage().maxRSS, deployments: report.deployments, failures: report.failures }));
 `;
 
 /** The bare side: the same requests, in the same order, each answer parsed and nothing else. */
@@ -254,7 +264,8 @@ let rows = 0;
 for (const { path, body } of requests) rows += (await post(path, body)).data.length;
 const ms = performance.now() - start;
 agent.destroy();
-process.stdout.write(JSON.stringify({ ms, rows, maxRssKb: process.resourceUsage().maxRSS }));
+const cpu = process.cpuUsage();
+process.stdout.write(JSON.stringify({ ms, rows, cpuMs: (cpu.user + cpu.system) / 1000, maxRssKb: process.resourceUsage().maxRSS }));
 `;
 
 function child(file, env) {

@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { PageFetcher } from '../../src/metrics/paging.js';
-import { IncompleteRead, readAll } from '../../src/metrics/paging.js';
+import { firstPageRequest, IncompleteRead, readAll } from '../../src/metrics/paging.js';
 import type { StoredEvent } from '../helpers/dora-api.js';
 import { at, DAY, deployment, failure, HOUR, MINUTE, SECOND, standIn } from './stand-in.js';
 
@@ -93,6 +93,37 @@ describe('readAll: deployments', () => {
     const read = await readAll('deployment', WINDOW, 'service:(shop OR cart) env:prod team:web', fetchPage);
     expect(ids(read)).toEqual(['cart-prod-web', 'shop-prod-web']);
     expect(requests[0]?.query).toBe('service:(shop OR cart) env:prod team:web');
+  });
+
+  it('tells progress after each page, and shows the first request of each kind for --dry-run', async () => {
+    const t = at('2026-11-10T00:00:00Z');
+    const { fetchPage, requests } = standIn([0n, 1n, 2n, 3n, 4n].map((i) => deployment(`p${i}`, t + i * SECOND)));
+    const told: Array<[string, number, number]> = [];
+    await readAll('deployment', WINDOW, 'env:prod', fetchPage, {
+      pageSize: 2,
+      onPage: (kind, kept, pages) => told.push([kind, kept, pages]),
+    });
+    expect(told).toEqual([['deployment', 0, 1]]); // env:prod matches none of them (they have no env)
+    await readAll('deployment', WINDOW, undefined, fetchPage, {
+      pageSize: 2,
+      onPage: (kind, kept, pages) => told.push([kind, kept, pages]),
+    });
+    // Pages of two, each starting on the previous page's oldest instant: the last one holds only the oldest event.
+    expect(told.slice(1)).toEqual([
+      ['deployment', 2, 1],
+      ['deployment', 3, 2],
+      ['deployment', 4, 3],
+      ['deployment', 5, 4],
+      ['deployment', 5, 5],
+    ]);
+    expect(firstPageRequest('deployment', WINDOW, 'env:prod')).toEqual(requests[0]);
+    expect(firstPageRequest('failure', WINDOW, undefined)).toEqual({
+      kind: 'failure',
+      from: '2024-12-01T00:00:00.000Z',
+      to: '2026-12-01T00:00:00.000Z',
+      limit: 1000,
+      sort: '-started_at',
+    });
   });
 
   it('reads an empty window in one request', async () => {
