@@ -116,7 +116,7 @@ describe('readAll: deployments', () => {
       ['deployment', 5, 4],
       ['deployment', 5, 5],
     ]);
-    expect(firstPageRequest('deployment', WINDOW, 'env:prod')).toEqual(requests[0]);
+    expect(firstPageRequest('deployment', WINDOW, 'env:prod', 2)).toEqual(requests[0]);
     expect(firstPageRequest('failure', WINDOW, undefined)).toEqual({
       kind: 'failure',
       from: '2024-12-01T00:00:00.000Z',
