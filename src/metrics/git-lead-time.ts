@@ -42,7 +42,7 @@ export async function gitLeadTime(deployments: readonly Deployment[], git: GitRu
   } catch (error) {
     return { available: false, reason: `${NO_DATADOG}, and git could not run here (${describe(error)})` };
   }
-  if (checked.code !== 0) return { available: false, reason: notReadable(checked.stderr) };
+  if (checked.code !== 0) return { available: false, reason: notReadable(checked) };
   const present = checked.stdout
     .split('\n')
     .map((line) => line.split(' '))
@@ -63,7 +63,7 @@ export async function gitLeadTime(deployments: readonly Deployment[], git: GitRu
   } catch (error) {
     return { available: false, reason: `${NO_DATADOG}, and git could not run here (${describe(error)})` };
   }
-  if (log.code !== 0) return { available: false, reason: notReadable(log.stderr) };
+  if (log.code !== 0) return { available: false, reason: notReadable(log) };
   return leadTimesFrom(deployments, parseHistory(log.stdout));
 }
 
@@ -75,7 +75,8 @@ function lines(items: readonly string[]): string {
   return `${items.join('\n')}\n`;
 }
 
-function notReadable(stderr: string): string {
+function notReadable({ stderr, code }: GitOutput): string {
+  if (code === null) return `${NO_DATADOG}, and git was stopped before it had read the history (it took too long)`;
   if (/not a git repository/i.test(stderr)) return `${NO_DATADOG}, and no git checkout here`;
   const first = stderr.split('\n').find((line) => line.trim() !== '') ?? 'no message';
   // git's words go into every output, Markdown included: keep them to plain characters.

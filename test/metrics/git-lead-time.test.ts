@@ -192,6 +192,24 @@ describe('gitLeadTime says why the local path does not apply', () => {
     });
   });
 
+  it('when git fails or is stopped, in plain words', async () => {
+    const failing: GitRunner = async () => ({
+      stdout: '',
+      stderr: '\u001b[31mfatal: detected <dubious> ownership\n',
+      code: 128,
+    });
+    expect(await gitLeadTime([deployed('x', repo.sha.c1, 1)], failing)).toEqual({
+      available: false,
+      reason:
+        'no commit data from Datadog, and git could not read the history here (fatal: detected dubious ownership)',
+    });
+    const stopped: GitRunner = async () => ({ stdout: '', stderr: '', code: null });
+    expect(await gitLeadTime([deployed('x', repo.sha.c1, 1)], stopped)).toEqual({
+      available: false,
+      reason: 'no commit data from Datadog, and git was stopped before it had read the history (it took too long)',
+    });
+  });
+
   it('when no deployment names a commit', async () => {
     const result = await gitLeadTime([deployed('x', undefined, 1)], runnerIn(repo.dir));
     expect(result).toEqual({

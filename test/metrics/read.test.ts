@@ -103,6 +103,18 @@ describe('readPage', () => {
     );
   });
 
+  it('refuses a documented member of the wrong type, naming it', () => {
+    expect(() => readPage('deployment', { data: [deploymentRow({ env: 42 })] })).toThrow(
+      /shape dora does not know \(env\)/,
+    );
+    expect(() => readPage('deployment', { data: [deploymentRow({ git: 'abc' })] })).toThrow(/\(git\)/);
+    expect(() =>
+      readPage('failure', {
+        data: [{ id: 'f', attributes: { started_at: '2026-11-26T10:00:00Z', services: 'shop' } }],
+      }),
+    ).toThrow(/\(services\)/);
+  });
+
   it('reads failures open and resolved, with all their services', () => {
     const failures = readPage('failure', {
       data: [
