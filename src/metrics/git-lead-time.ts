@@ -81,7 +81,9 @@ function notReadable({ stderr, code }: GitOutput): string {
   const first = stderr.split('\n').find((line) => line.trim() !== '') ?? 'no message';
   // git's words go into every output, Markdown included: keep them to plain characters.
   const plain = first
+    .replace(/\u001b\[[0-9;]*[A-Za-z]/g, '')
     .replace(/[^A-Za-z0-9 .,:;'"()/_-]+/g, ' ')
+    .replace(/ {2,}/g, ' ')
     .trim()
     .slice(0, 200);
   return `${NO_DATADOG}, and git could not read the history here (${plain})`;
