@@ -1,8 +1,15 @@
 /**
  * A stand-in for Datadog's DORA API that keeps what it is sent and speaks the documented shapes of every endpoint:
- * POST deployment/failure, GET deployments/{id} and failures/{id} (RFC 3339 times), the list POSTs (`type` required,
- * `query` terms, `-finished_at`), PATCH deployments/{id} (202 `{"data":null}`), DELETE deployment/{id} and
- * failure/{id} (202, no body). Read and update calls need DD-APPLICATION-KEY. Pure: `answer` takes a request and
+ * POST deployment/failure, GET deployments/{id} and failures/{id} (RFC 3339 times), the list POSTs, PATCH
+ * deployments/{id} (202 `{"data":null}`), DELETE deployment/{id} and failure/{id} (202, no body).
+ *
+ * The list POSTs page as Datadog's do: `type` required; `from`/`to` inclusive RFC 3339 instants read to the
+ * millisecond (a number is a 400), filtering on each event's own date (a deployment's `finished_at`, a failure's
+ * `started_at`); `limit` 1 to 1000, 10 when absent; `sort` on `finished_at` or `started_at` (`-` descending,
+ * `-finished_at` when absent; events without that member last); `query` terms `key:value`, `key:"a b"` and
+ * `key:(a OR b)` (a failure matches `service:` when its `services` holds it); no cursor. Whatever else an event was
+ * seeded with (`change_failure`, `deployment_type`, `recovery_time_sec`, `remediation`, `commits`,
+ * `time_to_restore`, …) is served as a live org's list answers carry it, and so is what a PATCH set. Read and update calls need DD-APPLICATION-KEY. Pure: `answer` takes a request and
  * returns the reply, so msw (in-process) and a real server (end to end) can both serve it.
  */
 import type { RecordedRequest, Reply } from './intake.js';
@@ -21,6 +28,10 @@ export interface DoraApi {
   log: string[];
   /** Answer every read and update with this status (403: a key without the permission). */
   refuseReads?: number;
+  /** Order the events that share a sort key differently on every list request, as nothing promises an order. */
+  shuffleTies?: boolean;
+  /** How many list requests were answered (200). */
+  listRequests: number;
   answer(request: {
     method: string;
     path: string;
@@ -31,10 +42,87 @@ export interface DoraApi {
 
 const rfc3339 = (ns: unknown) => new Date(Number(BigInt(String(ns)) / 1_000_000n)).toISOString();
 
+/** Stored times are nanosecond digits; the API filters at millisecond precision and answers in RFC 3339. */
+const nsOf = (value: unknown) => (value === undefined || value === null ? undefined : BigInt(String(value)));
+const msOf = (value: unknown) => {
+  const ns = nsOf(value);
+  return ns === undefined ? undefined : Number(ns / 1_000_000n);
+};
+
+/** Datadog's documented list default (`limit` 10) and maximum (1000). */
+const DEFAULT_LIMIT = 10;
+const MAX_LIMIT = 1000;
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+
+interface ListRequest {
+  fromMs: number;
+  toMs: number;
+  limit: number;
+  query: string;
+  sortField: 'finished_at' | 'started_at';
+  descending: boolean;
+}
+
+/** The list request's attributes as Datadog checks them, or the 400's detail. */
+function listRequest(attributes: Record<string, unknown>): ListRequest | string {
+  const instant = (name: 'from' | 'to', fallback: number): number | string => {
+    const value = attributes[name];
+    if (value === undefined) return fallback;
+    if (typeof value !== 'string' || !RFC3339.test(value)) return `${name} must be an RFC 3339 date-time`;
+    const ms = Date.parse(value.replace(/\.(\d{3})\d+/, '.$1'));
+    return Number.isNaN(ms) ? `${name} must be an RFC 3339 date-time` : ms;
+  };
+  const fromMs = instant('from', -Infinity);
+  const toMs = instant('to', Infinity);
+  if (typeof fromMs === 'string') return fromMs;
+  if (typeof toMs === 'string') return toMs;
+  const limit = attributes.limit ?? DEFAULT_LIMIT;
+  if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT)
+    return `limit must be a whole number from 1 to ${MAX_LIMIT}`;
+  const sort = attributes.sort ?? '-finished_at';
+  const order = typeof sort === 'string' ? /^(-?)(finished_at|started_at)$/.exec(sort) : null;
+  if (!order) return 'sort must be finished_at or started_at, with - for descending';
+  const query = attributes.query ?? '';
+  if (typeof query !== 'string') return 'query must be a string';
+  return {
+    fromMs,
+    toMs,
+    limit,
+    query,
+    sortField: order[2] as ListRequest['sortField'],
+    descending: order[1] === '-',
+  };
+}
+
+/** `service:shop env:"a b" team:(web OR "data eng")` as [key, accepted values] pairs. */
+function searchTerms(query: string): Array<[string, string[]]> {
+  const value = (raw: string) => (raw.startsWith('"') ? (JSON.parse(raw) as string) : raw);
+  const terms: Array<[string, string[]]> = [];
+  for (const [, key, group, single] of query.matchAll(/(\w+):(?:\(([^)]*)\)|("(?:[^"\\]|\\.)*"|\S+))/g)) {
+    const values =
+      group === undefined
+        ? [value(single as string)]
+        : [...group.matchAll(/"(?:[^"\\]|\\.)*"|[^\s"]+/g)]
+            .map(([raw]) => raw)
+            .filter((raw) => raw !== 'OR')
+            .map(value);
+    terms.push([key as string, values]);
+  }
+  return terms;
+}
+
+/** A small, stable hash: the same id and request always give the same tie order. */
+function hash(text: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
+  return h >>> 0;
+}
+
 export function doraApi(seed: StoredEvent[] = []): DoraApi {
   const api: DoraApi = {
     events: [...seed],
     log: [],
+    listRequests: 0,
     answer(request) {
       const { method } = request;
       const path = request.path.split('?')[0] ?? '';
@@ -93,34 +181,45 @@ export function doraApi(seed: StoredEvent[] = []): DoraApi {
       const list = /^\/api\/v2\/dora\/(deployments|failures)$/.exec(path);
       if (list && method === 'POST') {
         const kind = list[1] === 'deployments' ? 'deployment' : 'incident';
-        const body = JSON.parse(request.body) as {
-          data?: { type?: string; attributes?: { query?: string; limit?: number } };
-        };
+        const body = JSON.parse(request.body) as { data?: { type?: string; attributes?: Record<string, unknown> } };
         if (
           body.data?.type !== (kind === 'deployment' ? 'dora_deployments_list_request' : 'dora_failures_list_request')
         ) {
           return json(400, { errors: [{ title: 'Bad Request', detail: 'data.type is required' }] });
         }
-        const terms = [...(body.data.attributes?.query ?? '').matchAll(/(\w+):("(?:[^"\\]|\\.)*"|\S+)/g)].map(
-          ([, key, value]) => [
-            key as string,
-            (value as string).startsWith('"') ? (JSON.parse(value as string) as string) : (value as string),
-          ],
-        );
+        const asked = listRequest(body.data.attributes ?? {});
+        if (typeof asked === 'string') return json(400, { errors: [{ title: 'Bad Request', detail: asked }] });
+        api.listRequests++;
+        const terms = searchTerms(asked.query);
+        // The event's own date, the one `from`/`to` filter on: a deployment's finish, a failure's start (open
+        // failures have no finish, and the list still returns them).
+        const dated = kind === 'deployment' ? 'finished_at' : 'started_at';
         const matches = api.events
           .filter((event) => event.kind === kind)
+          .filter((event) => {
+            const ms = msOf(event.attributes[dated]);
+            return ms !== undefined && ms >= asked.fromMs && ms <= asked.toMs;
+          })
           .filter((event) =>
-            terms.every(([key, value]) =>
+            terms.every(([key, values]) =>
               key === 'service' && kind === 'incident'
-                ? (event.attributes.services as string[] | undefined)?.includes(value as string)
-                : event.attributes[key as string] === value,
+                ? values.some((value) => (event.attributes.services as string[] | undefined)?.includes(value))
+                : values.includes(event.attributes[key] as string),
             ),
-          )
-          .sort((a, b) =>
-            BigInt(String(b.attributes.finished_at ?? 0)) > BigInt(String(a.attributes.finished_at ?? 0)) ? 1 : -1,
-          )
-          .slice(0, body.data.attributes?.limit ?? 20);
-        return json(200, { data: matches.map(toData) });
+          );
+        const tie = (event: StoredEvent) => (api.shuffleTies ? hash(`${event.id}#${api.listRequests}`) : 0);
+        const keyed = matches.map((event) => ({
+          event,
+          key: nsOf(event.attributes[asked.sortField]),
+          tie: tie(event),
+        }));
+        keyed.sort(
+          (a, b) =>
+            (a.key === undefined ? 1 : 0) - (b.key === undefined ? 1 : 0) ||
+            (a.key === b.key ? 0 : (a.key as bigint) < (b.key as bigint) === asked.descending ? 1 : -1) ||
+            a.tie - b.tie,
+        );
+        return json(200, { data: keyed.slice(0, asked.limit).map(({ event }) => toData(event)) });
       }
       const remove = /^\/api\/v2\/dora\/(deployment|failure)\/([^/]+)$/.exec(path);
       if (remove && method === 'DELETE') {
@@ -147,6 +246,9 @@ function toData(event: StoredEvent): unknown {
     ...rest
   } = event.attributes as Record<string, unknown> & { git?: { repository_url: string; commit_sha: string } };
   const attributes: Record<string, unknown> = { ...rest, started_at: rfc3339(started) };
+  // What a PATCH set is what a live org's list answers show afterwards.
+  if (event.changeFailure !== undefined) attributes.change_failure = event.changeFailure;
+  if (event.remediation !== undefined) attributes.remediation = event.remediation;
   if (finished !== undefined) attributes.finished_at = rfc3339(finished);
   if (git)
     attributes.git =

@@ -1,0 +1,58 @@
+/**
+ * `dora metrics` without its wiring: read every deployment and failure of the window through the caller's page
+ * fetcher, work out the local git lead times when Datadog's answers carry no commit data, compute. Rendering is the
+ * caller's choice: renderTerminal, renderMarkdown or renderJson.
+ */
+import { computeMetrics, needsLocalLeadTime } from './compute.js';
+import { type GitRunner, gitLeadTime } from './git-lead-time.js';
+import { type PageFetcher, type ReadOptions, readAll } from './paging.js';
+import { metricsQuery } from './query.js';
+import type { Filters, GroupBy, MetricsReport, Window } from './types.js';
+
+export { computeMetrics, type MetricsInput, needsLocalLeadTime } from './compute.js';
+export { type GitOutput, type GitRunner, gitLeadTime } from './git-lead-time.js';
+export { type GitRunnerOptions, gitRunner } from './git-runner.js';
+export {
+  firstPageRequest,
+  IncompleteRead,
+  MAX_PAGE_SIZE,
+  type PageFetcher,
+  type PageRequest,
+  type ReadOptions,
+  readAll,
+} from './paging.js';
+export { metricsQuery } from './query.js';
+export { readPage } from './read.js';
+export { renderJson } from './render-json.js';
+export { type MarkdownOptions, markdownProse, markdownText, renderMarkdown } from './render-markdown.js';
+export { renderTerminal, type TerminalOptions } from './render-terminal.js';
+export type * from './types.js';
+
+export interface MetricsRun {
+  window: Window;
+  filters: Filters;
+  by?: GroupBy;
+  /** One list request through the shared engine, per page. */
+  fetchPage: PageFetcher;
+  /** git in the current checkout; used only when no deployment carries Datadog's commit data. */
+  git?: GitRunner;
+  /** Progress, after each page. */
+  onPage?: ReadOptions['onPage'];
+}
+
+export async function collectMetrics(run: MetricsRun): Promise<MetricsReport> {
+  const query = metricsQuery(run.filters);
+  const options: ReadOptions = run.onPage ? { onPage: run.onPage } : {};
+  const deployments = await readAll('deployment', run.window, query, run.fetchPage, options);
+  const failures = await readAll('failure', run.window, query, run.fetchPage, options);
+  const localLeadTime =
+    run.git && needsLocalLeadTime(deployments) ? await gitLeadTime(deployments, run.git) : undefined;
+  return computeMetrics({
+    window: run.window,
+    filters: run.filters,
+    deployments,
+    failures,
+    ...(run.by ? { by: run.by } : {}),
+    ...(localLeadTime ? { localLeadTime } : {}),
+  });
+}
