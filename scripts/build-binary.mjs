@@ -99,34 +99,41 @@ export async function buildBinary(target, nodeVersion = NODE_VERSION) {
   if (spec.format === 'macho' && process.platform !== 'darwin') {
     throw new Error(`${target} builds on macOS only: the binary must be signed (codesign) after the injection.`);
   }
-  // V8 accepts a code cache only from the same V8 build on the same platform: another platform's binary goes without.
+  // V8 takes a code cache only from its own build on its own platform, and only this platform's Node runs here to
+  // make one: another platform's binary goes without (it starts slower, and works the same).
   const native = target === host;
   if (!native) log(`${target} is not this machine (${host}): the binary gets no code cache and starts slower`);
 
   const work = join(OUT, '.build', target);
   rmSync(work, { recursive: true, force: true });
   mkdirSync(work, { recursive: true });
-
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
-  const bundle = join(work, 'dora.cjs');
-  await bundleCli(bundle, pkg.version);
+  const main = join(work, 'main.cjs');
+  const app = join(work, 'app.js');
+  await bundle(main, app, pkg.version);
 
   const targetNode = nodeFromRegistry(target, nodeVersion);
   // The blob must come from the same Node version: this machine's build of it writes it.
   const hostNode = native ? targetNode : nodeFromRegistry(host, nodeVersion);
+  const appCache = join(work, 'app.cache');
+  if (native) trainCodeCache(targetNode.binary, app, appCache);
+  else writeFileSync(appCache, '');
+
   const blob = join(work, 'sea.blob');
   const config = join(work, 'sea-config.json');
   writeFileSync(
     config,
     `${JSON.stringify(
       {
-        main: bundle,
+        main,
         output: blob,
         disableExperimentalSEAWarning: true,
         useSnapshot: false,
-        useCodeCache: native,
+        useCodeCache: native, // for the main script; the CLI has its own cache, app.cache
         execArgv: [],
         execArgvExtension: 'none',
+        // The names src/standalone.ts reads.
+        assets: { 'app.js': app, 'app.cache': appCache },
       },
       null,
       2,
@@ -160,14 +167,15 @@ export async function buildBinary(target, nodeVersion = NODE_VERSION) {
 const OPTIONAL_REQUIRES = ['supports-color'];
 
 /**
- * One CommonJS file for the SEA's main script. Inside a SEA, `require` loads built-in modules only and a real
- * `import()` fails with the code cache on: the build stops if anything else is left to load at run time.
+ * Two CommonJS bundles: the SEA's main script (src/standalone.ts: `--version`, and the loader) and the CLI
+ * (src/app.ts and everything it imports, vendor packages included as lazy wrappers: their top level runs only where
+ * used). The CLI is wrapped as a CommonJS module function, so that the main script and the training run compile the
+ * very same text. Inside a SEA, `require` loads built-in modules only, and a real `import()` has no loader: the build
+ * stops if either bundle is left with anything else to load at run time.
  */
-async function bundleCli(outfile, version) {
-  const result = await build({
+async function bundle(mainFile, appFile, version) {
+  const common = {
     absWorkingDir: ROOT,
-    entryPoints: ['src/standalone.ts'],
-    outfile,
     bundle: true,
     format: 'cjs',
     platform: 'node',
@@ -180,8 +188,17 @@ async function bundleCli(outfile, version) {
     plugins: [lazyChildProcessForCommander, undiciEssentials],
     metafile: true,
     logLevel: 'warning',
+  };
+  const main = await build({ ...common, entryPoints: ['src/standalone.ts'], outfile: mainFile });
+  const app = await build({
+    ...common,
+    entryPoints: ['src/app.ts'],
+    outfile: appFile,
+    banner: { js: '(function (exports, require, module, __filename, __dirname) {' },
+    footer: { js: '\n})' },
   });
-  const left = Object.values(result.metafile.outputs).flatMap((output) =>
+  const outputs = [...Object.values(main.metafile.outputs), ...Object.values(app.metafile.outputs)];
+  const left = outputs.flatMap((output) =>
     output.imports.filter(
       (imp) =>
         imp.kind === 'dynamic-import' ||
@@ -190,9 +207,70 @@ async function bundleCli(outfile, version) {
   );
   if (left.length > 0) {
     throw new Error(
-      `the binary's bundle still loads ${left.map((imp) => `${imp.path} (${imp.kind})`).join(', ')} at run time; ` +
-        'a single executable can load only built-in modules, and no import() once the code cache is on',
+      `the binary's bundles still load ${left.map((imp) => `${imp.path} (${imp.kind})`).join(', ')} at run time; ` +
+        'a single executable can load only built-in modules',
     );
+  }
+  const inMain = Object.keys(main.metafile.inputs).filter((input) => input === 'src/app.ts');
+  if (inMain.length > 0) {
+    throw new Error('src/standalone.ts bundles src/app.ts: import only its types, or --version loads the whole CLI');
+  }
+}
+
+/**
+ * The CLI compiled from a dry run, as V8 code cache: made at exit, it holds every function the run compiled, not only
+ * the top level that Node's `useCodeCache` holds (half the start-up of a dry run). The run is this target's own Node
+ * compiling the same text the binary will, with a `require` that, as the binary's, loads built-in modules only. A
+ * second Node process then checks that V8 takes the cache.
+ */
+function trainCodeCache(node, app, cacheFile) {
+  const train = `
+const { readFileSync, writeFileSync } = require('node:fs');
+const [app, cacheFile, ...args] = process.argv.slice(1);
+const script = new (require('node:vm').Script)(readFileSync(app, 'utf8'), { filename: 'app.js' });
+process.once('exit', () => writeFileSync(cacheFile, script.createCachedData()));
+const builtinOnly = (id) => {
+  const builtin = process.getBuiltinModule(id);
+  if (builtin === undefined) throw Object.assign(new Error(\`not a built-in module: \${id}\`), { code: 'MODULE_NOT_FOUND' });
+  return builtin;
+};
+const module = { exports: {} };
+script.runInThisContext()(module.exports, builtinOnly, module, app, '.');
+module.exports.runProcess(args);`;
+  const dryRun = [
+    'deployment',
+    '--service',
+    'build',
+    '--env',
+    'build',
+    '--started-at',
+    'now',
+    '--skip-git',
+    '--dry-run',
+  ];
+  const empty = mkdtempSync(join(OUT, '.build', 'train-'));
+  try {
+    const env = { PATH: process.env.PATH ?? '', HOME: empty, TMPDIR: empty };
+    const out = execFileSync(node, ['-e', train, '--', app, cacheFile, ...dryRun], {
+      cwd: empty,
+      env,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    if (!out.includes('"service":"build"'))
+      throw new Error(`the training dry run printed ${JSON.stringify(out.slice(0, 200))}`);
+  } finally {
+    rmSync(empty, { recursive: true, force: true });
+  }
+  const check = `
+const { readFileSync } = require('node:fs');
+const [app, cacheFile] = process.argv.slice(1);
+const script = new (require('node:vm').Script)(readFileSync(app, 'utf8'), { filename: 'app.js', cachedData: readFileSync(cacheFile) });
+process.exitCode = script.cachedDataRejected ? 1 : 0;`;
+  try {
+    execFileSync(node, ['-e', check, '--', app, cacheFile], { stdio: 'ignore' });
+  } catch {
+    throw new Error(`V8 rejects the code cache the training run made (${rel(cacheFile)})`);
   }
 }
 
