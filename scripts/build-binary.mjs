@@ -41,12 +41,12 @@ import {
 } from 'node:fs';
 import { isBuiltin } from 'node:module';
 import { join, relative } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
 import { lazyChildProcessForCommander, undiciEssentials } from './esbuild-plugins.mjs';
 
-export const ROOT = new URL('..', import.meta.url).pathname.replace(/^\/([A-Za-z]:)/, '$1');
+export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const OUT = join(ROOT, 'dist-bin');
 const CACHE = join(ROOT, 'node_modules', '.cache', 'dora-binary');
 
@@ -288,11 +288,12 @@ export function nodeFromRegistry(target, version) {
       const spec = `${TARGETS[target].nodePackage}@${version}`;
       log(`fetching Node ${version} for ${target} (${spec}) from the npm registry…`);
       const packed = JSON.parse(npm(['pack', spec, '--json', '--ignore-scripts', '--pack-destination', temp], temp));
-      const tarball = join(temp, packed[0].filename);
-      run('tar', ['-xzf', tarball, '-C', temp, 'package/package.json']);
+      // tar runs in the folder with relative names: GNU tar reads `C:\…` as a remote host.
+      const tarball = packed[0].filename;
+      run('tar', ['-xzf', tarball, 'package/package.json'], temp);
       const bin = JSON.parse(readFileSync(join(temp, 'package', 'package.json'), 'utf8')).bin.node;
-      run('tar', ['-xzf', tarball, '-C', temp, `package/${bin}`, 'package/LICENSE']);
-      rmSync(tarball);
+      run('tar', ['-xzf', tarball, `package/${bin}`, 'package/LICENSE'], temp);
+      rmSync(join(temp, tarball));
       rmSync(dir, { recursive: true, force: true });
       renameSync(join(temp, 'package'), dir); // whole or not at all: package.json marks a complete unpack
     } finally {
@@ -384,9 +385,9 @@ function sha256(file) {
   });
 }
 
-function run(command, args) {
+function run(command, args, cwd = ROOT) {
   try {
-    execFileSync(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    execFileSync(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (error) {
     const said = `${error.stdout ?? ''}${error.stderr ?? ''}`.trim();
     throw new Error(`${command} ${args.join(' ')} failed: ${said || error.message}`);
