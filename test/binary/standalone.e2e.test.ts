@@ -4,8 +4,8 @@
  * inside the one file), a send over HTTPS, a wrapped deploy command, a send through a proxy (undici inside the one
  * file), and it must not be Node to its user: NODE_OPTIONS and Node's own flags change nothing.
  *
- * The binary is DORA_TEST_BINARY when set, else dist-bin/dora-<os>-<arch>; with neither, these tests are skipped
- * (a fresh clone has not built it), and the suite's title says so.
+ * The binary is DORA_TEST_BIN when that names one (not a .js bin), else dist-bin/dora-<os>-<arch>; with neither,
+ * these tests are skipped (a fresh clone has not built it), and say so.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';

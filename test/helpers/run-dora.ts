@@ -1,7 +1,8 @@
 /**
- * Runs the built CLI as a child process with a clean, explicit environment: `node bin/dora.js` (→ dist/), or the
- * standalone binary when DORA_TEST_BINARY names one (.ci/run sets it to run the end-to-end tests against
- * dist-bin/dora-linux-x64 too). A binary runs with a PATH that has no `node`: it must need none.
+ * Runs the built CLI as a child process with a clean, explicit environment: `node bin/dora.js` (→ dist/), unless
+ * DORA_TEST_BIN names another dora. .ci/run sets it to run the end-to-end tests against the packed package installed
+ * into an empty folder (a `.js` bin, run with this Node) and against the standalone binary (any other file, run as
+ * it is, with a PATH that has no `node`: it must need none).
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
@@ -9,10 +10,13 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const BIN = fileURLToPath(new URL('../../bin/dora.js', import.meta.url));
+const FROM_ENV = process.env.DORA_TEST_BIN || undefined;
 
-/** The standalone binary the end-to-end tests run instead of bin/dora.js, when set. */
-export const TEST_BINARY = process.env.DORA_TEST_BINARY || undefined;
+/** The JavaScript bin the tests run with this Node: DORA_TEST_BIN when it names one, else this checkout's. */
+export const BIN = FROM_ENV?.endsWith('.js') ? FROM_ENV : fileURLToPath(new URL('../../bin/dora.js', import.meta.url));
+
+/** The standalone binary the tests run instead of a JavaScript bin, when DORA_TEST_BIN names one. */
+export const TEST_BINARY = FROM_ENV?.endsWith('.js') ? undefined : FROM_ENV;
 
 export interface DoraRun {
   code: number | null;
@@ -31,7 +35,7 @@ export interface RunOptions {
   killAfterMs?: number;
   /** A JavaScript bin to run with this Node (e.g. an installed package's bin/dora.js) instead of the default. */
   bin?: string;
-  /** A standalone executable to run instead of the default (DORA_TEST_BINARY, else node bin/dora.js). */
+  /** A standalone executable to run instead of the default (DORA_TEST_BIN's binary, else node bin/dora.js). */
   executable?: string;
   /** A file descriptor to give the CLI as its stdout (e.g. /dev/full) instead of a pipe we read. */
   stdoutFd?: number;
