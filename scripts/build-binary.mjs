@@ -152,7 +152,7 @@ export async function buildBinary(target, nodeVersion = NODE_VERSION) {
   renameSync(partial, output);
 
   if (native) {
-    const answer = execFileSync(output, ['--version'], { encoding: 'utf8', env: {} }).trim();
+    const answer = execFileSync(output, ['--version'], { encoding: 'utf8', env: cleanEnv(work) }).trim();
     if (answer !== pkg.version) throw new Error(`${rel(output)} --version printed "${answer}", not ${pkg.version}`);
   }
   writeLicenses(targetNode.license);
@@ -250,7 +250,7 @@ module.exports.runProcess(args);`;
   ];
   const empty = mkdtempSync(join(OUT, '.build', 'train-'));
   try {
-    const env = { PATH: process.env.PATH ?? '', HOME: empty, TMPDIR: empty };
+    const env = cleanEnv(empty);
     const out = execFileSync(node, ['-e', train, '--', app, cacheFile, ...dryRun], {
       cwd: empty,
       env,
@@ -383,6 +383,16 @@ function sha256(file) {
       .on('error', reject)
       .on('end', () => resolve(hash.digest('hex')));
   });
+}
+
+/**
+ * An environment with nothing of the developer's in it (no DD_* or DORA_* settings) that still starts a process on
+ * every platform: Windows needs SystemRoot. Home and temp folders are `dir`.
+ */
+function cleanEnv(dir) {
+  const env = { PATH: process.env.PATH ?? '', HOME: dir, TMPDIR: dir, TEMP: dir, TMP: dir };
+  if (process.env.SystemRoot) env.SystemRoot = process.env.SystemRoot;
+  return env;
 }
 
 function run(command, args, cwd = ROOT) {
