@@ -6,12 +6,14 @@
 //   dist-bin/THIRD-PARTY-LICENSES.txt  Node's license (it covers what Node bundles) and the npm packages' licenses
 //   dist-bin/.build/<os>-<arch>/        the bundle, the SEA config and blob, and build.json (read by bench-binary)
 //
-// How: esbuild bundles src/standalone.ts into one CommonJS file (dynamic imports of undici, simple-git, ora and chalk
-// become lazy wrappers inside it, so their top level runs only where used); the target's Node writes the SEA blob
-// with a V8 code cache; postject injects the blob into a copy of the target's Node binary, stripped of its symbols
-// BEFORE the injection (stripping after it breaks the binary). The blob sets `execArgvExtension: "none"`: the binary
-// is not Node to its users, so NODE_OPTIONS (a `--require` in it crashed an early build) and Node's own flags are
-// not read; every argument goes to dora.
+// How: esbuild bundles the CLI (src/app.ts) into one CommonJS file, the `app.js` asset (dynamic imports of undici,
+// simple-git, ora and chalk become lazy wrappers inside it, so their top level runs only where used), and
+// src/standalone.ts into the main script, which answers --version or compiles and runs the asset. The target's own
+// Node runs a dry run of the asset and keeps V8's code cache of everything the run compiled (the `app.cache` asset).
+// The target's Node then writes the SEA blob, and postject injects it into a copy of that Node binary, stripped of
+// its symbols BEFORE the injection (stripping after it breaks the binary). The blob sets `execArgvExtension: "none"`:
+// the binary is not Node to its users, so NODE_OPTIONS (a `--require` in it crashed an early build) and Node's own
+// flags are not read; every argument goes to dora.
 //
 // Node is the active LTS, NODE_VERSION below, from the npm registry (the node-<os>-<arch> packages, as `npx -p node`
 // uses them) through `npm pack`, cached in node_modules/.cache/dora-binary/: the build downloads nothing else.
@@ -145,8 +147,8 @@ export async function buildBinary(target, nodeVersion = NODE_VERSION) {
   const partial = `${output}.partial`;
   copyFileSync(targetNode.binary, partial);
   chmodSync(partial, 0o755);
-  if (spec.format === 'elf') strip(partial);
   if (spec.format === 'macho') run('codesign', ['--remove-signature', partial]);
+  strip(partial, spec.format);
   inject(partial, blob, spec.format);
   if (spec.format === 'macho') run('codesign', ['--sign', '-', partial]);
   renameSync(partial, output);
@@ -155,7 +157,8 @@ export async function buildBinary(target, nodeVersion = NODE_VERSION) {
     const answer = execFileSync(output, ['--version'], { encoding: 'utf8', env: cleanEnv(work) }).trim();
     if (answer !== pkg.version) throw new Error(`${rel(output)} --version printed "${answer}", not ${pkg.version}`);
   }
-  writeLicenses(targetNode.license);
+  // The same text for every platform of one release: from the Linux package where this one has none.
+  writeLicenses(targetNode.license ?? hostNode.license ?? nodeFromRegistry('linux-x64', nodeVersion).license);
   writeFileSync(
     join(work, 'build.json'),
     `${JSON.stringify({ target, node: nodeVersion, nodeBinary: hostNode.binary, codeCache: native }, null, 2)}\n`,
@@ -292,7 +295,10 @@ export function nodeFromRegistry(target, version) {
       const tarball = packed[0].filename;
       run('tar', ['-xzf', tarball, 'package/package.json'], temp);
       const bin = JSON.parse(readFileSync(join(temp, 'package', 'package.json'), 'utf8')).bin.node;
-      run('tar', ['-xzf', tarball, `package/${bin}`, 'package/LICENSE'], temp);
+      // Node's license is in the Linux and macOS packages, not in the Windows one.
+      const listed = execFileSync('tar', ['-tzf', tarball], { cwd: temp, encoding: 'utf8', maxBuffer: 64 << 20 });
+      const license = listed.split(/\r?\n/).includes('package/LICENSE') ? ['package/LICENSE'] : [];
+      run('tar', ['-xzf', tarball, `package/${bin}`, ...license], temp);
       rmSync(join(temp, tarball));
       rmSync(dir, { recursive: true, force: true });
       renameSync(join(temp, 'package'), dir); // whole or not at all: package.json marks a complete unpack
@@ -301,7 +307,8 @@ export function nodeFromRegistry(target, version) {
     }
   }
   const bin = JSON.parse(readFileSync(manifest, 'utf8')).bin.node;
-  return { binary: join(dir, bin), license: join(dir, 'LICENSE') };
+  const license = join(dir, 'LICENSE');
+  return { binary: join(dir, bin), license: existsSync(license) ? license : undefined };
 }
 
 /** npm as the running npm (npm_execpath) when there is one, so Windows needs no shell to find npm.cmd. */
@@ -318,10 +325,14 @@ function npm(args, cwd) {
 }
 
 /**
- * Drops the symbols from an ELF Node (about 18 MB of 127). llvm-strip reads every architecture; GNU strip reads its
- * own and, through its generic ELF reader, the others.
+ * Drops the symbols Node carries for debuggers: about 18 MB of the 127 of Linux's Node, 24 of the 123 of macOS's.
+ * ELF: all of them, with llvm-strip (it reads every architecture) or GNU strip (its generic ELF reader reads the
+ * others). Mach-O: Apple's strip, local symbols only (-x), so what Node exports stays. Windows' node.exe keeps its
+ * symbols in a separate .pdb: nothing to do.
  */
-function strip(file) {
+function strip(file, format) {
+  if (format === 'macho') return run('strip', ['-x', file]);
+  if (format !== 'elf') return;
   const tool = ['llvm-strip', 'strip'].find((name) => {
     try {
       execFileSync(name, ['--version'], { stdio: 'ignore' });

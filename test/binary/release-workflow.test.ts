@@ -54,7 +54,7 @@ describe('the release workflow', () => {
     expect(workflow.permissions).toEqual({ contents: 'read' });
   });
 
-  it('builds each of the five binaries on a runner of its own platform and checks it runs --version', () => {
+  it('builds each of the five binaries on a runner of its own platform and checks it: --version and a dry run', () => {
     const binary = workflow.jobs.binary as Job;
     const matrix = binary.strategy?.matrix.include ?? [];
     expect(matrix.map((entry) => entry.target)).toEqual(TARGETS);
@@ -66,7 +66,8 @@ describe('the release workflow', () => {
     // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub expression, not a JavaScript template
     expect(runs).toContain('npm run build:binary -- --target ${{ matrix.target }}');
     // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub expression, not a JavaScript template
-    expect(runs.some((run) => run.includes('"dist-bin/${{ matrix.file }}" --version'))).toBe(true);
+    const check = runs.find((run) => run.includes('"dist-bin/${{ matrix.file }}" --version')) ?? '';
+    expect(check).toContain('--dry-run');
   });
 
   it('releases the binaries with SHA256SUMS, checked, and publishes the npm package with provenance', () => {
