@@ -154,8 +154,12 @@ export async function buildBinary(target, nodeVersion = NODE_VERSION) {
   renameSync(partial, output);
 
   if (native) {
-    const answer = execFileSync(output, ['--version'], { encoding: 'utf8', env: cleanEnv(work) }).trim();
+    // Both paths of the main script: --version, and the CLI loaded from its asset.
+    const options = { cwd: work, encoding: 'utf8', env: cleanEnv(work), stdio: ['ignore', 'pipe', 'pipe'] };
+    const answer = execFileSync(output, ['--version'], options).trim();
     if (answer !== pkg.version) throw new Error(`${rel(output)} --version printed "${answer}", not ${pkg.version}`);
+    const dry = execFileSync(output, TRAINING_RUN, options);
+    if (!dry.includes('"service":"build"')) throw new Error(`${rel(output)}'s dry run printed ${JSON.stringify(dry)}`);
   }
   // The same text for every platform of one release: from the Linux package where this one has none.
   writeLicenses(targetNode.license ?? hostNode.license ?? nodeFromRegistry('linux-x64', nodeVersion).license);
@@ -165,6 +169,19 @@ export async function buildBinary(target, nodeVersion = NODE_VERSION) {
   );
   return output;
 }
+
+/** The run whose compiled functions the code cache keeps: a dry run, the path every run shares most of. */
+const TRAINING_RUN = [
+  'deployment',
+  '--service',
+  'build',
+  '--env',
+  'build',
+  '--started-at',
+  'now',
+  '--skip-git',
+  '--dry-run',
+];
 
 /** Packages bundled code asks for inside a try/catch and does without: debug (under simple-git) for more colours. */
 const OPTIONAL_REQUIRES = ['supports-color'];
@@ -240,21 +257,10 @@ const builtinOnly = (id) => {
 const module = { exports: {} };
 script.runInThisContext()(module.exports, builtinOnly, module, app, '.');
 module.exports.runProcess(args);`;
-  const dryRun = [
-    'deployment',
-    '--service',
-    'build',
-    '--env',
-    'build',
-    '--started-at',
-    'now',
-    '--skip-git',
-    '--dry-run',
-  ];
   const empty = mkdtempSync(join(OUT, '.build', 'train-'));
   try {
     const env = cleanEnv(empty);
-    const out = execFileSync(node, ['-e', train, '--', app, cacheFile, ...dryRun], {
+    const out = execFileSync(node, ['-e', train, '--', app, cacheFile, ...TRAINING_RUN], {
       cwd: empty,
       env,
       encoding: 'utf8',

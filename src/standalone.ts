@@ -2,8 +2,9 @@
  * The main script of the standalone binary (scripts/build-binary.mjs builds it, with Node inside): the same CLI as
  * the npm package. It answers `--version` at once; else it compiles the CLI (src/app.ts, bundled with everything it
  * imports into the binary's `app.js` asset) with the V8 code cache the build made from a dry run (`app.cache`), so
- * the functions a run needs are not compiled at start-up. V8 checks the cache against its own build and flags and the
- * source, and compiles normally when it does not match; a binary built for another platform carries an empty one.
+ * the functions a run needs are not compiled at start-up. V8 checks the cache against its version, its flags and the
+ * length of the source, and compiles normally when it does not match; a binary built for another platform carries an
+ * empty one.
  *
  * Inside the binary, process.argv is [binary, the name it was started as, ...arguments], so the arguments start at 2
  * as they do under `node dist/main.js`. Its `require` loads built-in modules only, which is all the bundle asks for.
