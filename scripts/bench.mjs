@@ -36,7 +36,7 @@ const TARGETS = {
   installedBytes: 1 * MB,
 };
 
-/** The same POST with nothing but node:https: no CLI, no undici. */
+/** The same POST with nothing but node:https: no CLI. */
 const BARE_HTTPS_POST = `
 const req = require('node:https').request(process.env.DORA_API_URL + '/api/v2/dora/deployment', {
   method: 'POST', headers: { 'content-type': 'application/json', 'dd-api-key': process.env.DD_API_KEY },

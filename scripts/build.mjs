@@ -15,6 +15,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, w
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { analyzeMetafile, build } from 'esbuild';
+import { lazyChildProcessForCommander } from './esbuild-plugins.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DIST = join(ROOT, 'dist');
@@ -71,27 +72,6 @@ function lazyRequire(name, filter, target) {
     },
   };
 }
-
-/**
- * commander requires node:child_process at load time, for executable subcommands, which dora does not have. Loading
- * it (and the net and stream modules behind it) is a measurable share of a dry run, so commander gets a stand-in
- * that loads the real module on first use.
- */
-const lazyChildProcess = {
-  name: 'lazy-child-process-for-commander',
-  setup(b) {
-    b.onResolve({ filter: /^node:child_process$/ }, (args) =>
-      args.importer.includes(`${sep}commander${sep}`)
-        ? { path: 'child_process', namespace: 'lazy-builtin' }
-        : undefined,
-    );
-    b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, () => ({
-      loader: 'js',
-      contents: `let real;
-module.exports = new Proxy({}, { get: (_, key) => (real ??= require('node:child_process'))[key] });`,
-    }));
-  },
-};
 
 /** The lazily imported packages stay out of dist/app.js; each is its own file under dist/vendor/. */
 const vendorOutside = lazyRequire(
@@ -266,7 +246,7 @@ async function main() {
     const cli = await build({
       ...common,
       entryPoints: { app: 'src/app.ts' },
-      plugins: [vendorOutside, lazyChildProcess],
+      plugins: [vendorOutside, lazyChildProcessForCommander],
     });
     // dist/app.js stays a file of its own: main.js requires it only when --version is not all that was asked.
     const entry = await build({ ...common, entryPoints: { main: 'src/main.ts' }, external: ['./app.js'] });

@@ -7,7 +7,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makePlainDir } from '../helpers/git-repo.js';
 import { type Intake, startIntake } from '../helpers/intake.js';
-import { BIN } from '../helpers/run-dora.js';
+import { doraCommand, pathWithoutNode, TEST_BINARY } from '../helpers/run-dora.js';
 
 const hasScript = (() => {
   try {
@@ -30,11 +30,11 @@ function atTerminal(
   env: Record<string, string>,
   size = { cols: 100, rows: 20 },
 ): Promise<{ code: number | null; screen: string }> {
-  const quoted = [process.execPath, BIN, ...args].map((part) => `'${part.replace(/'/g, `'\\''`)}'`).join(' ');
+  const quoted = [...doraCommand(), ...args].map((part) => `'${part.replace(/'/g, `'\\''`)}'`).join(' ');
   const child = spawn('script', ['-qec', `stty cols ${size.cols} rows ${size.rows}; ${quoted}`, '/dev/null'], {
     cwd: makePlainDir(),
     env: {
-      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      PATH: TEST_BINARY ? pathWithoutNode(process.env.PATH ?? '/usr/bin:/bin') : (process.env.PATH ?? '/usr/bin:/bin'),
       HOME: process.env.HOME ?? '/tmp',
       TERM: 'xterm-256color',
       ...env,
