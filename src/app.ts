@@ -12,7 +12,7 @@ import { run } from './cli.js';
 import { readConfig } from './config.js';
 import type { Clock, Context, Env, SignalSubscription } from './context.js';
 import { InterruptedError } from './errors.js';
-import { readLocalGit } from './git/local.js';
+import { localGitReader } from './git/local.js';
 import type { OutStream } from './output/reporter.js';
 import { systemNowNs } from './time.js';
 import { CLI_VERSION } from './version.js';
@@ -61,7 +61,7 @@ export function createContext(parts: ContextParts): Context {
     random: parts.random ?? Math.random,
     newId: parts.newId ?? randomEventId,
     io: { readFile },
-    readLocalGit: parts.readLocalGit ?? readLocalGit,
+    readLocalGit: parts.readLocalGit ?? localGitReader(parts.env),
     createTransport: parts.createTransport ?? realTransport,
     signal: parts.signal ?? new AbortController().signal,
     subscribeSignals: parts.subscribeSignals ?? (() => () => undefined),

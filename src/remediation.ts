@@ -10,6 +10,7 @@ import { type Patch, readListed, searchQuery } from './events/records.js';
 import type { DeploymentPick } from './input/records.js';
 import type { Reporter } from './output/reporter.js';
 import { shellQuote } from './output/shell.js';
+import { apiInstant } from './time.js';
 
 /** How far back the failed deployment is looked for: as long as Datadog keeps events. */
 const LOOKBACK_NS = 730n * 86_400n * 1_000_000_000n;
@@ -20,8 +21,8 @@ const LOOKUP_LIMIT = 10;
 /** The list request that finds the candidates of a pick: that service, env and version, finished by `before`. */
 export function lookupCall(pick: DeploymentPick): PlannedCall {
   return listCall('deployment', {
-    from: pick.before - LOOKBACK_NS,
-    to: pick.before,
+    from: apiInstant(pick.before - LOOKBACK_NS),
+    to: apiInstant(pick.before, true),
     limit: LOOKUP_LIMIT,
     query: searchQuery({ service: pick.service, env: pick.env, version: pick.version }),
   });

@@ -154,27 +154,9 @@ export function checkNotAhead(ns: bigint, nowNs: bigint, flag: string): void {
   }
 }
 
-/**
- * A duration as people write it, the one form every output uses: `842 ms`, `12.4 s`, `3 min 5 s`, `3 h 20 min`,
- * `2.5 days`. Zero parts are left out (`5 min`, `3 h`); a day is 24 hours.
- */
+/** A duration in nanoseconds as people write it: see formatSeconds, the one duration form every output uses. */
 export function formatDuration(ns: bigint): string {
-  if (ns < 0n) return `-${formatDuration(-ns)}`;
-  const ms = Number(ns / 1_000_000n);
-  if (ms < 1000) return `${ms} ms`;
-  if (ms < 60_000) return `${(Math.floor(ms / 100) / 10).toFixed(1)} s`;
-  const s = Math.floor(ms / 1000);
-  const parts = (big: number, bigUnit: string, small: number, smallUnit: string) =>
-    small === 0 ? `${big} ${bigUnit}` : `${big} ${bigUnit} ${small} ${smallUnit}`;
-  if (s < 3600) return parts(Math.floor(s / 60), 'min', s % 60, 's');
-  if (s < 86_400) return parts(Math.floor(s / 3600), 'h', Math.floor((s % 3600) / 60), 'min');
-  const days = Math.floor(s / 8640) / 10;
-  return `${days} day${days === 1 ? '' : 's'}`;
-}
-
-/** The same, from seconds (what list answers and metrics carry). */
-export function formatSeconds(seconds: number): string {
-  return formatDuration(BigInt(Math.round(seconds * 1000)) * 1_000_000n);
+  return formatSeconds(Number(ns / 1_000_000n) / 1000);
 }
 
 /** The later of two instants (Math.max takes no bigints). */
@@ -213,12 +195,13 @@ export function apiInstant(ns: bigint, up = false): string {
 }
 
 /**
- * A duration in seconds as people write it in a report: `850 ms`, `42 s`, `3 min 20 s`, `42 min`, `3 h 20 min`,
- * `2.5 days`, `12 days`. Coarser than formatDuration, which times a run: a lead time of three days needs no seconds.
+ * A duration as people write it, the one form every output uses (records, metrics, the Action's summary): `850 ms`,
+ * `4.3 s`, `42 s`, `3 min 20 s`, `42 min`, `3 h 20 min`, `2.5 days`, `12 days`. It gets coarser as it grows: a lead
+ * time of three days needs no seconds. Zero parts are left out (`3 min`, `2 h`); a day is 24 hours.
  */
-export function formatSpan(seconds: number): string {
+export function formatSeconds(seconds: number): string {
   if (!Number.isFinite(seconds)) return String(seconds);
-  if (seconds < 0) return `-${formatSpan(-seconds)}`;
+  if (seconds < 0) return `-${formatSeconds(-seconds)}`;
   if (seconds < 1) return `${Math.round(seconds * 1000)} ms`;
   if (seconds < 10) return `${trimmed(seconds, 1)} s`;
   const whole = Math.round(seconds);

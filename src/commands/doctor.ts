@@ -35,6 +35,7 @@ import { addDeliveryFlags, addDeploymentFlags, addOutputFlags, type DeploymentFl
 import { flagOrEnv, trimmed } from '../input/values.js';
 import { escapeControls } from '../output/redact.js';
 import { colourPainter, PLAIN, wantsColor } from '../output/reporter.js';
+import { apiInstant } from '../time.js';
 import type { Verb, World } from './verb.js';
 
 /** How far back "the last deployment" is looked for. */
@@ -250,9 +251,9 @@ async function remoteFacts(
   if (left < MIN_ATTEMPT_MS) return { validate };
   const now = BigInt(ctx.clock.wallMs()) * 1_000_000n;
   const call = listCall('deployment', {
-    from: now - LIST_DAYS * 86_400_000_000_000n,
+    from: apiInstant(now - LIST_DAYS * 86_400_000_000_000n),
     // A minute ahead: a deployment stamped by a slightly fast clock still counts as the last one.
-    to: now + 60_000_000_000n,
+    to: apiInstant(now + 60_000_000_000n),
     limit: 1,
     query: lookup ? searchQuery({ service: lookup.service, env: lookup.env }) : undefined,
   });

@@ -6,7 +6,7 @@ import { type RecordKind, readListed, searchQuery } from '../events/records.js';
 import { addVerbFlags, single } from '../input/flags.js';
 import { type ListFlags, listInput } from '../input/records.js';
 import { newestFirst, recordTable } from '../output/records.js';
-import { formatInstant } from '../time.js';
+import { apiInstant, formatInstant } from '../time.js';
 import type { Verb } from './verb.js';
 
 /** With --open, how many incidents one request reads to find the open ones among them. */
@@ -40,8 +40,8 @@ function list(kind: RecordKind): Verb<ListFlags> {
       const client = world.client(input.delivery, { dryRun: input.dryRun });
       // --open is judged on what comes back (the search syntax has no "field is absent"): read enough to find them.
       const call = listCall(kind, {
-        from: input.from,
-        to: input.to,
+        from: apiInstant(input.from),
+        to: apiInstant(input.to, true),
         limit: input.open ? OPEN_SCAN_LIMIT : input.limit,
         query: searchQuery(input.terms, input.query),
       });

@@ -5,7 +5,7 @@
  */
 import * as z from 'zod/mini';
 import { DeliveryError } from '../errors.js';
-import { apiInstant, parseTimestamp } from '../time.js';
+import { parseTimestamp } from '../time.js';
 import { compact, type JsonValue } from './json.js';
 
 export type RecordKind = 'deployment' | 'incident';
@@ -29,12 +29,14 @@ export const PATHS = {
 } as const;
 
 export interface ListQuery {
-  /** Inclusive bounds, nanoseconds: sent as RFC 3339 to the millisecond, `to` rounded up so it still covers itself. */
-  from: bigint;
-  to: bigint;
+  /** Inclusive bounds as the list endpoints take them: RFC 3339 to the millisecond (see apiInstant). */
+  from: string;
+  to: string;
   limit: number;
   /** Datadog search syntax: `service:shop env:prod` (see searchQuery). */
   query?: string | undefined;
+  /** The timestamp the answer is sorted on, newest first: `-finished_at` unless said otherwise. */
+  sort?: string | undefined;
 }
 
 export function listBody(kind: RecordKind, list: ListQuery): JsonValue {
@@ -42,11 +44,11 @@ export function listBody(kind: RecordKind, list: ListQuery): JsonValue {
     data: {
       type: PATHS[kind].listType,
       attributes: compact({
-        from: apiInstant(list.from),
-        to: apiInstant(list.to, true),
+        from: list.from,
+        to: list.to,
         limit: list.limit,
         query: list.query,
-        sort: '-finished_at',
+        sort: list.sort ?? '-finished_at',
       }),
     },
   };
@@ -69,9 +71,9 @@ export function patchBody(id: string, patch: Patch): JsonValue {
   };
 }
 
-/** The filters a search can carry; each becomes one `key:value` term. */
+/** The filters a search can carry; each becomes one term, a list an OR group: `service:(shop OR cart)`. */
 export interface SearchTerms {
-  service?: string | undefined;
+  service?: string | readonly string[] | undefined;
   env?: string | undefined;
   version?: string | undefined;
   team?: string | undefined;
@@ -79,19 +81,26 @@ export interface SearchTerms {
 }
 
 /**
- * The one builder of search queries: `service:shop env:prod`, each value quoted when it holds more than a word, plus
- * terms the user wrote themselves. Undefined when there is nothing to search for.
+ * The one builder of search queries: `service:shop env:prod`, plus terms the user wrote themselves. Undefined when
+ * there is nothing to search for. A failure matches `service:` when its `services` list holds the value.
  */
 export function searchQuery(terms: SearchTerms, more?: string): string | undefined {
-  const parts = (['service', 'env', 'version', 'team', 'severity'] as const)
-    .filter((key) => terms[key] !== undefined)
-    .map((key) => queryTerm(key, terms[key] as string));
+  const parts: string[] = [];
+  for (const key of ['service', 'env', 'version', 'team', 'severity'] as const) {
+    const value = terms[key];
+    const values = value === undefined ? [] : typeof value === 'string' ? [value] : [...new Set(value)];
+    if (values.length === 1) parts.push(`${key}:${searchValue(values[0] as string)}`);
+    else if (values.length > 1) parts.push(`${key}:(${values.map(searchValue).join(' OR ')})`);
+  }
   if (more !== undefined && more.trim() !== '') parts.push(more.trim());
   return parts.length > 0 ? parts.join(' ') : undefined;
 }
 
-function queryTerm(key: string, value: string): string {
-  return /^[A-Za-z0-9_.:/@+-]+$/.test(value) ? `${key}:${value}` : `${key}:"${value.replace(/["\\]/g, '\\$&')}"`;
+/** A value as the search syntax reads it: bare when it is one plain word, else quoted with `"` and `\` escaped. */
+export function searchValue(value: string): string {
+  return /^[A-Za-z0-9_.:/@+-]+$/.test(value) && !/^(OR|AND|NOT)$/.test(value)
+    ? value
+    : `"${value.replace(/["\\]/g, '\\$&')}"`;
 }
 
 // --- answers ---------------------------------------------------------------------------------------------------

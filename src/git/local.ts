@@ -20,10 +20,19 @@ export const GIT_TIMEOUT_MS = 5_000;
 /** `signal` (a SIGINT/SIGTERM) ends the git processes still running, so none outlives dora. */
 export type LocalGitReader = (cwd: string, signal?: AbortSignal) => Promise<LocalGitFacts>;
 
-export const readLocalGit: LocalGitReader = async (cwd, signal) => {
+/** The reader for an environment (git runs with it: PATH finds git, HOME its configuration). */
+export function localGitReader(env: Readonly<Record<string, string | undefined>>): LocalGitReader {
+  return (cwd, signal) => readLocalGit(cwd, env, signal);
+}
+
+export async function readLocalGit(
+  cwd: string,
+  env: Readonly<Record<string, string | undefined>>,
+  signal?: AbortSignal,
+): Promise<LocalGitFacts> {
   if (cwd === '') return {}; // no working directory at all
   const stop = signal ?? new AbortController().signal;
-  const git = gitIn(cwd, stop, GIT_TIMEOUT_MS);
+  const git = gitIn(cwd, env, stop, GIT_TIMEOUT_MS);
   const [head, remote] = await Promise.all([git(['rev-parse', 'HEAD', '--is-shallow-repository']), remoteUrl(git)]);
   const facts: LocalGitFacts = {};
   if (head.failure?.kind === 'timeout' || remote.timedOut) {
@@ -40,7 +49,7 @@ export const readLocalGit: LocalGitReader = async (cwd, signal) => {
   if (shallow === 'true' || shallow === 'false') facts.shallow = shallow === 'true';
   if (remote.url) facts.repositoryUrl = remote.url;
   return facts;
-};
+}
 
 /** `origin`'s URL, else the first remote's. */
 async function remoteUrl(git: Git): Promise<{ url?: string; timedOut: boolean }> {

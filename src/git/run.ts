@@ -24,7 +24,12 @@ const DRAIN_MS = 50;
  * A runner for one folder. `stop` ends every git still running (the user's interruption, or the caller's budget);
  * each call also ends when `timeoutMs` has passed since the runner was made, so several calls share one budget.
  */
-export function gitIn(cwd: string, stop: AbortSignal, timeoutMs: number): Git {
+export function gitIn(
+  cwd: string,
+  env: Readonly<Record<string, string | undefined>>,
+  stop: AbortSignal,
+  timeoutMs: number,
+): Git {
   const budget = AbortSignal.any([stop, AbortSignal.timeout(timeoutMs)]);
   return (args, options = {}) =>
     new Promise((resolve) => {
@@ -49,8 +54,9 @@ export function gitIn(cwd: string, stop: AbortSignal, timeoutMs: number): Git {
           // Its own process group (POSIX), so ending git ends what it started too.
           detached: process.platform !== 'win32',
           stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-          // Never ask: a prompt for credentials would wait for the budget.
-          env: { ...process.env, GIT_TERMINAL_PROMPT: '0' },
+          // Never ask (a prompt for credentials would wait for the budget), take no lock a running git may hold, and
+          // speak the words dora recognises.
+          env: { ...env, GIT_TERMINAL_PROMPT: '0', GIT_OPTIONAL_LOCKS: '0', LC_ALL: 'C' },
         });
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;

@@ -3,10 +3,11 @@
  * fetcher, work out the local git lead times when Datadog's answers carry no commit data, compute. Rendering is the
  * caller's choice: renderTerminal, renderMarkdown or renderJson.
  */
+
+import { searchQuery } from '../events/records.js';
 import { computeMetrics, needsLocalLeadTime } from './compute.js';
 import { type GitRunner, gitLeadTime } from './git-lead-time.js';
 import { type PageFetcher, type ReadOptions, readAll } from './paging.js';
-import { metricsQuery } from './query.js';
 import type { Filters, GroupBy, MetricsReport, Window } from './types.js';
 
 export { computeMetrics, type MetricsInput, needsLocalLeadTime } from './compute.js';
@@ -21,7 +22,6 @@ export {
   type ReadOptions,
   readAll,
 } from './paging.js';
-export { metricsQuery } from './query.js';
 export { readPage } from './read.js';
 export { renderJson } from './render-json.js';
 export { type MarkdownOptions, markdownProse, markdownText, renderMarkdown } from './render-markdown.js';
@@ -41,7 +41,7 @@ export interface MetricsRun {
 }
 
 export async function collectMetrics(run: MetricsRun): Promise<MetricsReport> {
-  const query = metricsQuery(run.filters);
+  const query = searchQuery(run.filters);
   const options: ReadOptions = run.onPage ? { onPage: run.onPage } : {};
   const deployments = await readAll('deployment', run.window, query, run.fetchPage, options);
   const failures = await readAll('failure', run.window, query, run.fetchPage, options);

@@ -22,6 +22,7 @@
  * timestamp): an answer that breaks them fails the read instead of being paged wrongly.
  */
 import { DeliveryError } from '../errors.js';
+import { apiInstant, formatInstant } from '../time.js';
 import { readPage } from './read.js';
 import type { Deployment, EventKind, Failure, Window } from './types.js';
 
@@ -155,7 +156,7 @@ function inWindow(kind: EventKind, event: Deployment | Failure, { since, until }
 const startOf = (event: Deployment | Failure) => event.startedAt;
 
 function request(kind: EventKind, from: bigint, to: bigint, limit: number, query: string | undefined): PageRequest {
-  const page: PageRequest = { kind, from: rfc3339(from), to: rfc3339(to), limit, sort: SORT[kind] };
+  const page: PageRequest = { kind, from: apiInstant(from), to: apiInstant(to), limit, sort: SORT[kind] };
   if (query) page.query = query;
   return page;
 }
@@ -170,14 +171,9 @@ function roundUp(ns: bigint): bigint {
   return down === ns ? ns : down + API_PRECISION_NS;
 }
 
-/** Milliseconds since the epoch as RFC 3339 in UTC, the form the list endpoints take. */
-function rfc3339(ns: bigint): string {
-  return new Date(Number(ns / API_PRECISION_NS)).toISOString();
-}
-
 function stuck(kind: EventKind, instant: bigint, limit: number): IncompleteRead {
   return new IncompleteRead(
-    `Could not read every ${kind} of the window: ${limit} or more ${kind}s share the instant ${rfc3339(instant)}, ` +
+    `Could not read every ${kind} of the window: ${limit} or more ${kind}s share the instant ${formatInstant(instant)}, ` +
       `and Datadog's list cannot be paged past one instant (it has no cursor). No metric was computed from a ` +
       `partial read; narrow the selection (--service, --env, --team) so fewer ${kind}s share that instant.`,
   );
@@ -185,7 +181,7 @@ function stuck(kind: EventKind, instant: bigint, limit: number): IncompleteRead 
 
 function outOfRange(kind: EventKind, from: bigint, to: bigint): IncompleteRead {
   return new IncompleteRead(
-    `Could not read every ${kind} of the window: Datadog answered a request for ${rfc3339(from)} to ${rfc3339(to)} ` +
+    `Could not read every ${kind} of the window: Datadog answered a request for ${formatInstant(from)} to ${formatInstant(to)} ` +
       `with a ${kind} outside that range, so dora cannot tell which ${kind}s remain to be read.`,
   );
 }

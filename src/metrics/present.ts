@@ -2,7 +2,7 @@
  * What the terminal and Markdown outputs share: each metric's row (label, value, n, level), the one-line notes and
  * reasons, and the weekly sparklines. Plain text; each renderer escapes and colours it for its medium.
  */
-import { formatSpan } from '../time.js';
+import { formatSeconds } from '../time.js';
 import { isUnavailable, type Level, type Metrics, type MetricsReport, type Unavailable, type Week } from './types.js';
 
 export interface MetricRow {
@@ -130,7 +130,7 @@ export function trend(weeks: readonly Week[], unicode: boolean): TrendLine[] {
 /** `2026-10-27T13:33:20Z to 2026-11-26T13:33:20Z (30 days)` */
 export function windowText(report: MetricsReport): string {
   const length = (Date.parse(report.window.to) - Date.parse(report.window.from)) / 1000;
-  return `${report.window.from} to ${report.window.to} (${formatSpan(length)})`;
+  return `${report.window.from} to ${report.window.to} (${formatSeconds(length)})`;
 }
 
 /** The filters as `service shop, cart · env prod`, or undefined when nothing is filtered. */
@@ -154,7 +154,7 @@ function frequency(perDay: number): string {
 }
 
 function spans(median: number, p90: number): { value: string; short: string } {
-  return { value: `${formatSpan(median)} (p90 ${formatSpan(p90)})`, short: formatSpan(median) };
+  return { value: `${formatSeconds(median)} (p90 ${formatSeconds(p90)})`, short: formatSeconds(median) };
 }
 
 function percent(rate: number): string {

@@ -6,7 +6,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { readLocalGit } from '../../src/git/local.js';
+import { localGitReader } from '../../src/git/local.js';
+
+/** The real checkout reader, with git found on this process's PATH. */
+const readLocalGit = localGitReader(process.env);
+
 import { runCli } from '../helpers/cli.js';
 import { makePlainDir, makeRepo } from '../helpers/git-repo.js';
 import { type Intake, startIntake } from '../helpers/intake.js';

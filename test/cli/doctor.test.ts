@@ -10,7 +10,11 @@ import { join } from 'node:path';
 import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { readLocalGit } from '../../src/git/local.js';
+import { localGitReader } from '../../src/git/local.js';
+
+/** The real checkout reader, with git found on this process's PATH. */
+const readLocalGit = localGitReader(process.env);
+
 import { type CliOptions, runCli } from '../helpers/cli.js';
 import { makePlainDir, makeRepo } from '../helpers/git-repo.js';
 import { virtualClock, WALL_START } from '../helpers/virtual-clock.js';

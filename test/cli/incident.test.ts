@@ -1,7 +1,11 @@
 /** `dora incident` through the whole CLI in-process (the Context production builds, the real transport, a local intake). */
 import { execFileSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
-import { readLocalGit } from '../../src/git/local.js';
+import { localGitReader } from '../../src/git/local.js';
+
+/** The real checkout reader, with git found on this process's PATH. */
+const readLocalGit = localGitReader(process.env);
+
 import { runCli } from '../helpers/cli.js';
 import { makeRepo } from '../helpers/git-repo.js';
 import { ACCEPTED, type Intake, startIntake } from '../helpers/intake.js';

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { failureRateLevel, frequencyLevel, leadTimeLevel, recoveryLevel } from '../../src/metrics/levels.js';
 import { nearestRank, summarize } from '../../src/metrics/stats.js';
 import { weeklyTrend, weekStart } from '../../src/metrics/weeks.js';
-import { formatSpan } from '../../src/time.js';
+import { formatSeconds } from '../../src/time.js';
 import { at, DAY, HOUR } from './stand-in.js';
 
 describe('summarize', () => {
@@ -108,19 +108,19 @@ describe('weeks', () => {
   });
 });
 
-describe('formatSpan', () => {
+describe('formatSeconds', () => {
   it('writes durations as people do', () => {
-    expect(formatSpan(0.25)).toBe('250 ms');
-    expect(formatSpan(4.25)).toBe('4.3 s');
-    expect(formatSpan(42)).toBe('42 s');
-    expect(formatSpan(200)).toBe('3 min 20 s');
-    expect(formatSpan(180)).toBe('3 min');
-    expect(formatSpan(42 * 60 + 10)).toBe('42 min');
-    expect(formatSpan(3 * 3600 + 20 * 60)).toBe('3 h 20 min');
-    expect(formatSpan(7200)).toBe('2 h');
-    expect(formatSpan(2.5 * 86_400)).toBe('2.5 days');
-    expect(formatSpan(86_400)).toBe('1 day');
-    expect(formatSpan(12.4 * 86_400)).toBe('12 days');
-    expect(formatSpan(-90)).toBe('-1 min 30 s');
+    expect(formatSeconds(0.25)).toBe('250 ms');
+    expect(formatSeconds(4.25)).toBe('4.3 s');
+    expect(formatSeconds(42)).toBe('42 s');
+    expect(formatSeconds(200)).toBe('3 min 20 s');
+    expect(formatSeconds(180)).toBe('3 min');
+    expect(formatSeconds(42 * 60 + 10)).toBe('42 min');
+    expect(formatSeconds(3 * 3600 + 20 * 60)).toBe('3 h 20 min');
+    expect(formatSeconds(7200)).toBe('2 h');
+    expect(formatSeconds(2.5 * 86_400)).toBe('2.5 days');
+    expect(formatSeconds(86_400)).toBe('1 day');
+    expect(formatSeconds(12.4 * 86_400)).toBe('12 days');
+    expect(formatSeconds(-90)).toBe('-1 min 30 s');
   });
 });

@@ -31,7 +31,7 @@ describe('readLocalGit on a real checkout', () => {
     git('init', '-q');
     git('-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-q', '--allow-empty', '-m', 'one');
     const head = git('rev-parse', 'HEAD');
-    const facts = await readLocalGit(dir);
+    const facts = await readLocalGit(dir, process.env);
     expect(facts.commitSha).toBe(head);
     expect(facts.shallow).toBe(false);
   });
