@@ -66,20 +66,12 @@ export function renderSummary({ plan, result, exitCode, errors, remediated }: Su
 
   const resend = rows.map((row) => row.resend).filter(isText);
   if (resend.length > 0) {
-    const fence = '`'.repeat(Math.max(3, ...resend.map((command) => longestRun(command, '`') + 1)));
+    // A fence longer than any run of backticks in the commands, which could otherwise close it.
+    const runs = resend.flatMap((command) => command.match(/`+/g) ?? []).map((run) => run.length + 1);
+    const fence = '`'.repeat(Math.max(3, ...runs));
     out.push('', `Send ${resend.length === 1 ? 'it' : 'them'} again with:`, '', `${fence}sh`, ...resend, fence);
   }
   return `${out.join('\n')}\n`;
-}
-
-function longestRun(value: string, char: string): number {
-  let longest = 0;
-  let run = 0;
-  for (const c of value) {
-    run = c === char ? run + 1 : 0;
-    longest = Math.max(longest, run);
-  }
-  return longest;
 }
 
 function isText(value: string | undefined): value is string {
