@@ -3,6 +3,9 @@
  * anything else that escapes is a bug (exit 1).
  */
 export class DoraError extends Error {
+  /** The HTTP status of the API's last answer, when the failure came from one (a 403, a 400…). */
+  status?: number | undefined;
+
   constructor(
     message: string,
     readonly exitCode: number,

@@ -3,6 +3,7 @@
  * visible to every process on the runner); `--json` is always passed so the result can be read back.
  */
 import { INPUTS, type Inputs, KINDS, type Kind } from './inputs.js';
+import { KEY_INPUTS } from './keys.js';
 
 export interface Plan {
   kind: Kind;
@@ -13,6 +14,10 @@ export interface Plan {
   unset: string[];
   /** Every credential given, to mask and to scrub from whatever the action writes. */
   secrets: string[];
+  /** The key inputs the workflow set (`api-key`, `app-key`): messages name these instead of the variables. */
+  keyInputs: string[];
+  /** A rollback or rollforward was asked for: the failed deployment is to be marked once this one is recorded. */
+  remediates: boolean;
   /** The values the summary shows when the CLI's result does not carry them. */
   given: { services: string[]; env?: string; version?: string; command?: string };
 }
@@ -57,17 +62,15 @@ export function planRun(inputs: Inputs): Plan {
   const env: Record<string, string> = {};
   const unset: string[] = [];
   const secrets: string[] = [];
-  const apiKey = inputs.get('api-key')?.trim();
-  if (apiKey !== undefined) {
-    env.DD_API_KEY = apiKey;
-    unset.push('DATADOG_API_KEY'); // the CLI reads DATADOG_API_KEY first
-    secrets.push(apiKey);
-  }
-  const appKey = inputs.get('app-key')?.trim();
-  if (appKey !== undefined) {
-    env.DD_APP_KEY = appKey;
-    unset.push('DATADOG_APP_KEY');
-    secrets.push(appKey);
+  const keyInputs: string[] = [];
+  for (const { input, variables } of KEY_INPUTS) {
+    const key = inputs.get(input)?.trim();
+    if (key === undefined) continue;
+    const [variable, ...others] = variables;
+    env[variable] = key;
+    unset.push(...others);
+    secrets.push(key);
+    keyInputs.push(input);
   }
 
   return {
@@ -76,6 +79,8 @@ export function planRun(inputs: Inputs): Plan {
     env,
     unset,
     secrets,
+    keyInputs,
+    remediates: inputs.has('rollback-of') || inputs.has('rollforward-of'),
     given: {
       services: lines(inputs.get('service') ?? ''),
       env: inputs.get('env')?.trim(),

@@ -1,136 +1,147 @@
 /**
- * Pure: the CLI's `--json` result (one object on its last stdout line) → what the action reports. It reads the
- * contract (`ok`, `kind`, `id`, `status`, times as nanosecond strings, `events` for several services, `ok: false` with
- * `exit_code` and `error`, `dry_run` with `request`) and tolerates the older shapes: times as bare integers, a dry
- * run that prints only the request body, and nothing at all on failure.
+ * Pure: the CLI's `--json` result as the GitHub Action reads it. The CLI writes exactly one result object on stdout,
+ * on a line of its own, in every mode (recorded, dry run, failed, partly done). Its type is src/result.ts's, imported
+ * type-only (the Action's bundle holds none of the CLI): a change to a member the Action reads fails this file's
+ * compilation, and the members are checked here, at the edge, when the line is parsed.
  */
+import * as z from 'zod/mini';
+import type { EventEntry, EventsResult, FailureResult, Remediated } from '../result.js';
 
-export interface EventResult {
-  recorded: boolean;
-  dryRun: boolean;
-  kind?: string;
-  id?: string;
-  status?: number;
-  service?: string;
-  services?: string[];
-  team?: string;
-  env?: string;
-  version?: string;
-  startedAt?: bigint;
-  finishedAt?: bigint;
-  repositoryUrl?: string;
-  commitSha?: string;
-  error?: string;
-}
+/** The members of `dora deployment` / `dora incident`'s result the Action reads. */
+export type ActionResult = Pick<
+  EventsResult,
+  | 'ok'
+  | 'exit_code'
+  | 'error'
+  | 'warnings'
+  | 'recorded'
+  | 'dry_run'
+  | 'events'
+  | 'remediated'
+  | 'remediations'
+  | 'kind'
+  | 'id'
+  | 'status'
+  | 'service'
+  | 'services'
+  | 'team'
+  | 'env'
+  | 'version'
+  | 'started_at'
+  | 'finished_at'
+  | 'git'
+  | 'resend'
+>;
 
-export interface Outcome {
-  events: EventResult[];
-  /** The failure the CLI reported as a whole, if any. */
-  error?: string;
-}
+/**
+ * A failure before any event existed (invalid input, a missing key) is the CLI's FailureResult, read by the same
+ * schema: it must stay a partial ActionResult, or this alias stops compiling.
+ */
+export type FailureFits<T extends Partial<ActionResult> = FailureResult> = T;
 
-type Json = Record<string, unknown>;
+const text = z.optional(z.string());
+/** Nanoseconds since the epoch, as decimal strings: exact, where a JSON number would lose the last digits. */
+const nanoseconds = z.string().check(z.regex(/^-?\d+$/));
+const kind = z.enum(['deployment', 'incident']);
 
-/** Nanosecond integers lose digits as JS numbers: quote them before JSON.parse (only these members carry them). */
-function parseExact(text: string): unknown {
-  return JSON.parse(text.replace(/"(started_at|finished_at)":(-?\d+)/g, '"$1":"$2"'));
-}
+const eventMembers = {
+  status: z.optional(z.number()),
+  service: text,
+  services: z.optional(z.array(z.string())),
+  team: text,
+  env: text,
+  version: text,
+  finished_at: z.optional(nanoseconds),
+  git: z.optional(z.object({ repository_url: z.string(), commit_sha: z.string() })),
+  resend: text,
+};
 
-/** The result object, when `line` is one; undefined otherwise (say, a wrapped command's own output). */
-export function parseResult(line: string): Outcome | undefined {
-  const text = line.trim();
-  if (!text.startsWith('{')) return undefined;
+const entry: z.ZodMiniType<EventEntry> = z.object({
+  ...eventMembers,
+  ok: z.boolean(),
+  kind,
+  id: z.string(),
+  exit_code: z.optional(z.number()),
+  error: text,
+  started_at: nanoseconds,
+});
+
+const remediated: z.ZodMiniType<Remediated> = z.object({
+  id: z.string(),
+  service: z.string(),
+  version: z.string(),
+  type: z.enum(['rollback', 'rollforward']),
+  status: z.number(),
+});
+
+const schema: z.ZodMiniType<ActionResult> = z.object({
+  ...eventMembers,
+  ok: z.boolean(),
+  exit_code: z.number(),
+  error: text,
+  warnings: z.optional(z.array(z.string())),
+  // A FailureResult has no `recorded`: nothing was.
+  recorded: z._default(z.boolean(), false),
+  dry_run: z.optional(z.literal(true)),
+  events: z.optional(z.array(entry)),
+  remediated: z.optional(z.nullable(remediated)),
+  remediations: z.optional(z.array(z.nullable(remediated))),
+  kind: z.optional(kind),
+  id: text,
+  started_at: z.optional(nanoseconds),
+});
+
+/** The CLI's stdout, whole: the result, or why it is not one. */
+export function parseResult(stdout: string): { result: ActionResult } | { problem: string } {
+  const line = stdout.trim();
+  if (line === '') return { problem: 'dora printed no result' };
   let value: unknown;
   try {
-    value = parseExact(text);
+    value = JSON.parse(line);
   } catch {
-    return undefined;
+    return { problem: 'dora printed something other than its one result line' };
   }
-  if (!isObject(value)) return undefined;
-  if (Array.isArray(value.events)) {
-    return { events: value.events.filter(isObject).map(toEvent), error: str(value.error) };
-  }
-  if (typeof value.ok === 'boolean')
-    return { events: [toEvent(value)], error: value.ok ? undefined : str(value.error) };
-  // The older dry run prints the request body alone: {"data":{"attributes":{…}}}.
-  const attributes = attributesOf(value);
-  if (attributes) return { events: [{ ...fromAttributes(attributes), recorded: false, dryRun: true }] };
-  return undefined;
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return { result: parsed.data };
+  const [issue] = parsed.error.issues;
+  const where = issue && issue.path.length > 0 ? ` (${issue.path.join('.')}: ${issue.message})` : '';
+  return { problem: `dora printed a result the action cannot read${where}` };
 }
 
-function toEvent(value: Json): EventResult {
-  const dryRun = value.dry_run === true;
-  const request = isObject(value.request) ? value.request : undefined;
-  const body = request ? (typeof request.body === 'string' ? safeParse(request.body) : request.body) : undefined;
-  const attributes = isObject(body) ? attributesOf(body) : undefined;
-  const fromBody = attributes ? fromAttributes(attributes) : {};
-  const git = isObject(value.git) ? value.git : undefined;
-  return {
-    ...fromBody,
-    recorded: value.ok === true && !dryRun,
-    dryRun,
-    kind: str(value.kind) ?? fromBody.kind,
-    id: str(value.id) ?? fromBody.id,
-    status: typeof value.status === 'number' ? value.status : undefined,
-    service: str(value.service) ?? fromBody.service,
-    services: strings(value.services) ?? fromBody.services,
-    team: str(value.team) ?? fromBody.team,
-    env: str(value.env) ?? fromBody.env,
-    version: str(value.version) ?? fromBody.version,
-    startedAt: ns(value.started_at) ?? fromBody.startedAt,
-    finishedAt: ns(value.finished_at) ?? fromBody.finishedAt,
-    repositoryUrl: str(git?.repository_url) ?? fromBody.repositoryUrl,
-    commitSha: str(git?.commit_sha) ?? fromBody.commitSha,
-    error: value.ok === false ? str(value.error) : undefined,
-  };
+/** One event of the run, as the summary shows it: `events`' entries, or the result's own members for one event. */
+export type EventRow = Omit<EventEntry, 'started_at'> & { started_at?: string | undefined };
+
+export function eventsOf(result: ActionResult): EventRow[] {
+  if (result.events) return result.events;
+  if (result.kind === undefined || result.id === undefined) return [];
+  const { kind, id, status, service, services, team, env, version, started_at, finished_at, git, resend } = result;
+  // One event: its members are the result's, and it went through exactly when the result says it was recorded.
+  return [
+    {
+      ok: result.recorded,
+      kind,
+      id,
+      status,
+      service,
+      services,
+      team,
+      env,
+      version,
+      started_at,
+      finished_at,
+      git,
+      resend,
+    },
+  ];
 }
 
-function attributesOf(body: Json): Json | undefined {
-  const data = isObject(body.data) ? body.data : undefined;
-  return data && isObject(data.attributes) ? data.attributes : undefined;
-}
-
-function fromAttributes(attributes: Json): Omit<EventResult, 'recorded' | 'dryRun'> {
-  const git = isObject(attributes.git) ? attributes.git : undefined;
-  return {
-    kind: Array.isArray(attributes.services) ? 'incident' : 'deployment',
-    id: str(attributes.id),
-    service: str(attributes.service),
-    services: strings(attributes.services),
-    team: str(attributes.team),
-    env: str(attributes.env),
-    version: str(attributes.version),
-    startedAt: ns(attributes.started_at),
-    finishedAt: ns(attributes.finished_at),
-    repositoryUrl: str(git?.repository_url),
-    commitSha: str(git?.commit_sha),
-  };
-}
-
-/** Nanoseconds from a decimal string (the contract), or an RFC 3339 time (what read-back answers carry). */
-function ns(value: unknown): bigint | undefined {
-  if (typeof value !== 'string') return undefined;
-  if (/^-?\d+$/.test(value)) return BigInt(value);
-  const ms = Date.parse(value);
-  return Number.isNaN(ms) ? undefined : BigInt(ms) * 1_000_000n;
-}
-
-function safeParse(text: string): unknown {
-  try {
-    return parseExact(text);
-  } catch {
-    return undefined;
-  }
-}
-
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function str(value: unknown): string | undefined {
-  return typeof value === 'string' && value !== '' ? value : undefined;
-}
-
-function strings(value: unknown): string[] | undefined {
-  return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : undefined;
+/**
+ * What became of the change-failure mark a rollback or rollforward asks for: true when every failed deployment was
+ * marked, false when one was not (its lookup or PATCH failed, or nothing was recorded to mark it with), undefined
+ * when none was asked.
+ */
+export function remediationOf(result: ActionResult | undefined, asked: boolean): boolean | undefined {
+  if (!asked) return undefined;
+  const marks = result?.remediations ?? (result?.remediated === undefined ? [] : [result.remediated]);
+  return marks.length > 0 && marks.every((mark) => mark !== null);
 }

@@ -1,12 +1,14 @@
 /**
- * The action itself, with the process passed in: mask the keys, plan the CLI's argv, run it, and turn what it said
- * into workflow commands, `$GITHUB_OUTPUT` entries and a job summary. Returns the exit code to leave with: the CLI's.
+ * The action itself, with the process passed in: mask the keys, plan the CLI's argv, run it with both its streams
+ * passed on as they arrive, read its one result line, and turn the result into annotations, `$GITHUB_OUTPUT` entries
+ * and a job summary. Returns the exit code to leave with: the CLI's.
  */
 import { readInputs } from './inputs.js';
+import { KEY_INPUTS, nameKeyInputs } from './keys.js';
 import { InputError, type Plan, planRun } from './plan.js';
-import { type Outcome, parseResult } from './result.js';
+import { type ActionResult, type EventRow, eventsOf, parseResult, remediationOf } from './result.js';
 import { renderSummary } from './summary.js';
-import { annotation, maskCommands, outputEntry, scrub } from './workflow.js';
+import { annotation, LogStream, maskCommands, outputEntry, scrub } from './workflow.js';
 
 export interface CliExit {
   code: number | null;
@@ -21,7 +23,7 @@ export interface ActionIo {
   stderr(text: string): void;
   appendFile(path: string, text: string): void;
   random(): string;
-  /** Runs the CLI with this argv and environment, streaming what it prints. */
+  /** Runs the CLI with this argv and environment, handing over each chunk of its output as it arrives. */
   runCli(
     argv: string[],
     env: Record<string, string>,
@@ -31,19 +33,20 @@ export interface ActionIo {
 
 export async function runAction(io: ActionIo): Promise<number> {
   const inputs = readInputs(io.env);
+  const secrets = KEY_INPUTS.map(({ input }) => inputs.get(input)?.trim()).filter((key): key is string => !!key);
   // Masks first, before any other line: from here on the runner hides the keys wherever they appear in the log.
-  const secrets = ['api-key', 'app-key'].map((name) => inputs.get(name)?.trim()).filter((key): key is string => !!key);
   for (const secret of secrets) for (const line of maskCommands(secret)) io.stdout(`${line}\n`);
-  const clean = (text: string) => scrub(text, secrets);
+  const stdout = new LogStream(io.stdout, secrets);
+  const stderr = new LogStream(io.stderr, secrets);
 
   let plan: Plan;
   try {
     plan = planRun(inputs);
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
-    io.stdout(`${annotation('error', clean(error.message))}\n`);
     const kind = inputs.get('kind') === 'incident' ? 'incident' : 'deployment';
-    finish(io, clean, { kind, given: { services: [] } }, undefined, 2, [error.message]);
+    const refused: Report['plan'] = { kind, given: { services: [] }, keyInputs: [], remediates: false };
+    report(io, stdout, secrets, { plan: refused, result: undefined, exitCode: 2, problem: error.message });
     return 2;
   }
 
@@ -55,96 +58,95 @@ export async function runAction(io: ActionIo): Promise<number> {
   }
   Object.assign(childEnv, plan.env);
 
-  const errors: string[] = [];
-  const stderr = new Lines((line) => onStderrLine(line));
-  let pending: { level: 'error' | 'warning'; text: string } | undefined;
-  const flush = () => {
-    if (!pending) return;
-    io.stdout(`${annotation(pending.level, clean(pending.text))}\n`);
-    if (pending.level === 'error') errors.push(pending.text);
-    pending = undefined;
-  };
-  function onStderrLine(line: string): void {
-    const plain = line.replace(/\u001b\[[0-9;]*m/g, '');
-    const tagged = /^(error|warning): (.*)$/.exec(plain);
-    if (pending && !tagged && /^\s+\S/.test(plain)) {
-      pending.text += `\n${plain.trim()}`; // an indented line continues the message above it
-      return;
-    }
-    flush();
-    if (tagged) pending = { level: tagged[1] as 'error' | 'warning', text: tagged[2] ?? '' };
-    else io.stderr(`${clean(line)}\n`);
-  }
-
-  // The result is the last line of stdout; anything before it (a wrapped command's own output) is passed on, one line
-  // behind, so the result is never shown as if it were the command's.
-  let held: string | undefined;
-  const stdout = new Lines((line) => {
-    if (held !== undefined) io.stdout(`${clean(held)}\n`);
-    held = line;
-  });
-
+  // Under --json the CLI's stdout is its one result line, and everything else (its progress, warnings and errors, and
+  // the wrapped deploy command's own output) is on its stderr. Both go on to the log as they come.
+  let printed = '';
   let exit: CliExit;
   try {
     exit = await io.runCli(plan.argv, childEnv, {
-      stdout: (chunk) => stdout.push(chunk),
+      stdout: (chunk) => {
+        printed += chunk;
+        stdout.push(chunk);
+      },
       stderr: (chunk) => stderr.push(chunk),
     });
   } catch (error) {
-    const message = `The dora CLI could not be started: ${error instanceof Error ? error.message : String(error)}`;
-    io.stdout(`${annotation('error', clean(message))}\n`);
-    finish(io, clean, plan, undefined, 1, [message]);
+    const problem = `The dora CLI could not be started: ${error instanceof Error ? error.message : String(error)}`;
+    report(io, stdout, secrets, { plan, result: undefined, exitCode: 1, problem });
     return 1;
+  } finally {
+    stdout.flush();
+    stderr.flush();
   }
-  stdout.end();
-  stderr.end();
-  flush();
 
-  const outcome = held === undefined ? undefined : parseResult(held);
-  if (held !== undefined && outcome === undefined) io.stdout(`${clean(held)}\n`);
-  const code = exit.code ?? (exit.signal === null ? 1 : 128 + exit.signal);
-  finish(io, clean, plan, outcome, code, errors);
-  return code;
+  const exitCode = exit.code ?? (exit.signal === null ? 1 : 128 + exit.signal);
+  const read = parseResult(printed);
+  const problem =
+    'problem' in read
+      ? `${read.problem}; ${exit.code === null && exit.signal !== null ? `it was ended by signal ${exit.signal}` : `it exited with code ${exitCode}`}.`
+      : undefined;
+  report(io, stdout, secrets, { plan, result: 'result' in read ? read.result : undefined, exitCode, problem });
+  return exitCode;
 }
 
-function finish(
-  io: ActionIo,
-  clean: (text: string) => string,
-  plan: Pick<Plan, 'kind' | 'given'>,
-  outcome: Outcome | undefined,
-  code: number,
-  errors: string[],
-): void {
-  const events = outcome?.events ?? [];
-  const ids = events.map((event) => event.id).filter((id): id is string => id !== undefined);
-  const statuses = events.map((event) => (event.status === undefined ? '' : String(event.status)));
-  const recorded = code === 0 && events.length > 0 && events.every((event) => event.recorded);
+interface Report {
+  plan: Pick<Plan, 'kind' | 'given' | 'keyInputs' | 'remediates'>;
+  result: ActionResult | undefined;
+  exitCode: number;
+  /** The action's own failure: its inputs refused, the CLI not started, or no result read. */
+  problem?: string | undefined;
+}
+
+/** Annotations, outputs and the summary of a run, all from the one result. */
+function report(io: ActionIo, stdout: LogStream, secrets: readonly string[], run: Report): void {
+  const { plan, result, exitCode } = run;
+  const { errors, warnings } = messagesOf(run);
+  // Under --soft-fail the CLI exits 0 although something was not recorded: that is said, as a warning.
+  for (const error of errors) stdout.command(annotation(exitCode === 0 ? 'warning' : 'error', error));
+  for (const warning of warnings) stdout.command(annotation('warning', warning));
+
+  const rows = result ? eventsOf(result) : [];
+  const remediated = remediationOf(result, plan.remediates);
   const outputFile = io.env.GITHUB_OUTPUT;
   if (outputFile) {
     const entries = [
-      outputEntry('id', events.length === 1 ? (ids[0] ?? '') : '', io.random),
-      outputEntry('ids', ids.join('\n'), io.random),
-      outputEntry('status', events.length === 1 ? (statuses[0] ?? '') : statuses.join('\n'), io.random),
-      outputEntry('recorded', String(recorded), io.random),
-      outputEntry('exit-code', String(code), io.random),
+      outputEntry('id', rows.length === 1 ? (rows[0]?.id ?? '') : '', io.random),
+      outputEntry('ids', rows.map((row) => row.id).join('\n'), io.random),
+      outputEntry(
+        'status',
+        rows.map((row) => (row.status === undefined ? '' : String(row.status))).join('\n'),
+        io.random,
+      ),
+      outputEntry('recorded', String(result?.recorded === true), io.random),
+      outputEntry('remediated', remediated === undefined ? '' : String(remediated), io.random),
+      outputEntry('exit-code', String(exitCode), io.random),
     ];
-    io.appendFile(outputFile, clean(entries.join('')));
+    io.appendFile(outputFile, scrub(entries.join(''), secrets));
   }
   const summaryFile = io.env.GITHUB_STEP_SUMMARY;
-  if (summaryFile) io.appendFile(summaryFile, clean(renderSummary({ plan, outcome, exitCode: code, errors })));
+  if (summaryFile) {
+    const summary = renderSummary({ plan, result, exitCode, errors, remediated });
+    io.appendFile(summaryFile, scrub(summary, secrets));
+  }
 }
 
-/** Splits a stream of chunks into lines (without their `\n`); `end` delivers a last line that had none. */
-class Lines {
-  private rest = '';
-  constructor(private readonly onLine: (line: string) => void) {}
-  push(chunk: string): void {
-    const parts = (this.rest + chunk).split('\n');
-    this.rest = parts.pop() ?? '';
-    for (const part of parts) this.onLine(part.replace(/\r$/, ''));
-  }
-  end(): void {
-    if (this.rest !== '') this.onLine(this.rest);
-    this.rest = '';
-  }
+/**
+ * What to say, each message once: the action's own problem, the result's error, and for several events each failed
+ * one's reason; then the result's warnings not already said. Messages name the key inputs the workflow set, not the
+ * variables the CLI read them from.
+ */
+function messagesOf({ plan, result, problem }: Report): { errors: string[]; warnings: string[] } {
+  const reasons = (result?.events ?? []).filter((entry) => !entry.ok && entry.error).map(reason);
+  const worded = (messages: Array<string | undefined>) =>
+    messages
+      .filter((message): message is string => message !== undefined && message.trim() !== '')
+      .map((message) => nameKeyInputs(message, plan.keyInputs));
+  const errors = [...new Set(worded([problem, result?.error, ...reasons]))];
+  const warnings = [...new Set(worded(result?.warnings ?? []))].filter((warning) => !errors.includes(warning));
+  return { errors, warnings };
+}
+
+function reason(entry: EventRow): string {
+  const subject = entry.service ?? entry.services?.join(', ') ?? (entry.team ? `team ${entry.team}` : entry.kind);
+  return `${subject} (id ${entry.id}): ${entry.error}`;
 }

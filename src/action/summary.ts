@@ -1,50 +1,75 @@
 /**
- * Pure: the job summary (Markdown for `$GITHUB_STEP_SUMMARY`): one table row per event with service, env, version,
- * the commit linked on its repository's host, and the window with its duration; a failure is said above the table.
+ * Pure: the job summary (Markdown for `$GITHUB_STEP_SUMMARY`), from the CLI's result: what went wrong above the table,
+ * each message once; one table row per event with service, env, version, the commit linked on its repository's host,
+ * and the window with its duration; then the marks a rollback made, and the commands that send an unrecorded event
+ * again.
  */
 
+import { formatDuration, formatInstant } from '../time.js';
 import type { Plan } from './plan.js';
-import type { EventResult, Outcome } from './result.js';
+import { type ActionResult, type EventRow, eventsOf } from './result.js';
 
 export interface SummaryInput {
   plan: Pick<Plan, 'kind' | 'given'>;
-  outcome: Outcome | undefined;
+  /** Undefined when the CLI gave none (the action refused its inputs, or the CLI did not finish). */
+  result: ActionResult | undefined;
   exitCode: number;
-  /** The CLI's `error:` lines, for a failure that printed no result. */
-  errors: string[];
+  /** What went wrong, each message once, as the annotations say it. */
+  errors: readonly string[];
+  /** The change-failure mark a rollback or rollforward asks for: made, not made, or none asked. */
+  remediated: boolean | undefined;
 }
 
-export function renderSummary({ plan, outcome, exitCode, errors }: SummaryInput): string {
-  const events = outcome?.events ?? [];
-  const noun = plan.kind === 'incident' ? 'incident' : 'deployment';
-  const dryRun = events.length > 0 && events.every((event) => event.dryRun);
-  const allRecorded = exitCode === 0 && events.length > 0 && events.every((event) => event.recorded);
-  let heading: string;
-  if (dryRun && exitCode === 0) heading = `DORA ${noun}: dry run, nothing sent`;
-  else if (allRecorded) heading = `DORA ${noun}${events.length > 1 ? 's' : ''} recorded`;
-  else heading = `DORA ${noun} not recorded (exit code ${exitCode})`;
+export function renderSummary({ plan, result, exitCode, errors, remediated }: SummaryInput): string {
+  const rows = result ? eventsOf(result) : [];
+  const dryRun = result?.dry_run === true;
+  const recorded = result?.recorded === true;
+  // A dry run records and marks nothing, and says so: that is no failure.
+  const failed = exitCode !== 0 || (!dryRun && (!recorded || remediated === false));
+  const what = dryRun
+    ? ': dry run, nothing sent'
+    : recorded
+      ? ' recorded'
+      : rows.some((row) => row.ok)
+        ? ' partly recorded'
+        : ' not recorded';
+  const unmarked = remediated === false && recorded ? '; the failed deployment was not marked' : '';
+  const heading =
+    `${failed ? '❌ ' : ''}DORA ${plan.kind}${rows.length > 1 ? 's' : ''}${what}${unmarked}` +
+    `${failed ? ` (exit code ${exitCode})` : ''}`;
 
-  const out = [`### ${allRecorded || dryRun ? '' : '❌ '}${text(heading)}`, ''];
-  const problems = [...new Set([outcome?.error, ...events.map((event) => event.error), ...errors].filter(isText))];
-  if (!allRecorded && !dryRun) {
-    for (const problem of problems) out.push(`> ${text(problem)}`, '>');
-    if (problems.length > 0) out.pop();
-    if (problems.length > 0) out.push('');
-    if (exitCode === 0 && events.length === 0) out.push('The CLI printed no result.', '');
+  const out = [`### ${text(heading)}`, ''];
+  const quoted = errors.filter(isText).map((error) => error.split(/\r?\n/).map((line) => `> ${text(line)}`));
+  if (quoted.length > 0) out.push(...quoted.flatMap((lines) => ['>', ...lines]).slice(1), '');
+
+  const shown: EventRow[] = rows.length > 0 ? rows : [{ ok: false, kind: plan.kind, id: '' }];
+  out.push('| | service | env | version | commit | window | id |', '| --- | --- | --- | --- | --- | --- | --- |');
+  for (const row of shown) {
+    const services =
+      row.service ?? row.services?.join(', ') ?? (row.team ? `team ${row.team}` : plan.given.services.join(', '));
+    out.push(
+      `| ${dryRun ? 'dry run' : row.ok ? '✅' : '❌'} | ${cell(services)} | ${cell(row.env ?? plan.given.env)} | ` +
+        `${cell(row.version ?? plan.given.version)} | ${commitCell(row)} | ${windowCell(row, plan, dryRun)} | ` +
+        `${row.id ? `\`${row.id.replace(/`/g, '')}\`` : ''} |`,
+    );
   }
 
-  const rows = events.length > 0 ? events : [{ recorded: false, dryRun: false } satisfies EventResult];
-  out.push('| | service | env | version | commit | window | id |', '| --- | --- | --- | --- | --- | --- | --- |');
-  for (const event of rows) {
-    const services =
-      event.service ??
-      event.services?.join(', ') ??
-      (event.team ? `team ${event.team}` : plan.given.services.join(', '));
+  const marks = result?.remediations ?? (result?.remediated ? [result.remediated] : []);
+  for (const mark of marks) {
+    if (!mark) continue;
     out.push(
-      `| ${event.recorded ? '✅' : event.dryRun ? 'dry run' : '❌'} | ${cell(services)} | ${cell(event.env ?? plan.given.env)} | ` +
-        `${cell(event.version ?? plan.given.version)} | ${commitCell(event)} | ${windowCell(event, plan)} | ` +
-        `${event.id ? `\`${event.id.replace(/`/g, '')}\`` : ''} |`,
+      '',
+      `Marked deployment \`${mark.id.replace(/`/g, '')}\` (${text(mark.service)} ${text(mark.version)}) as a change ` +
+        `failure, remediated by this ${mark.type}.`,
     );
+  }
+
+  const resend = rows.map((row) => row.resend).filter(isText);
+  if (resend.length > 0) {
+    // A fence longer than any run of backticks in the commands, which could otherwise close it.
+    const runs = resend.flatMap((command) => command.match(/`+/g) ?? []).map((run) => run.length + 1);
+    const fence = '`'.repeat(Math.max(3, ...runs));
+    out.push('', `Send ${resend.length === 1 ? 'it' : 'them'} again with:`, '', `${fence}sh`, ...resend, fence);
   }
   return `${out.join('\n')}\n`;
 }
@@ -67,10 +92,11 @@ function cell(value: string | undefined): string {
   return value === undefined || value === '' ? '' : text(value);
 }
 
-function commitCell(event: EventResult): string {
-  if (!event.commitSha) return '';
-  const short = event.commitSha.slice(0, 7);
-  const url = event.repositoryUrl ? commitUrl(event.repositoryUrl, event.commitSha) : undefined;
+function commitCell(row: EventRow): string {
+  if (!row.git) return '';
+  const { repository_url: repositoryUrl, commit_sha: sha } = row.git;
+  const short = sha.slice(0, 7).replace(/`/g, '');
+  const url = commitUrl(repositoryUrl, sha);
   return url ? `[\`${short}\`](${url})` : `\`${short}\``;
 }
 
@@ -108,31 +134,15 @@ export function commitUrl(repositoryUrl: string, sha: string): string | undefine
   return `https://${host}/${path}/${commitPath}/${sha}`;
 }
 
-function windowCell(event: EventResult, plan: Pick<Plan, 'given'>): string {
-  if (event.startedAt === undefined) {
-    return event.recorded || event.dryRun || plan.given.command === undefined ? '' : 'timed by the command';
-  }
-  const start = utc(event.startedAt);
-  if (event.finishedAt === undefined) return `${start} → (open)`;
-  const end = utc(event.finishedAt);
+function windowCell(row: EventRow, plan: Pick<Plan, 'given'>, dryRun: boolean): string {
+  if (row.started_at === undefined)
+    return row.ok || dryRun || plan.given.command === undefined ? '' : 'timed by the command';
+  const startedAt = BigInt(row.started_at);
+  const start = formatInstant(startedAt);
+  if (row.finished_at === undefined) return `${start} → (open)`;
+  const finishedAt = BigInt(row.finished_at);
+  const end = formatInstant(finishedAt);
   // The same day: the end shows its time only.
   const shownEnd = end.slice(0, 10) === start.slice(0, 10) ? end.slice(11) : end;
-  return `${start} → ${shownEnd} (${duration(event.finishedAt - event.startedAt)})`;
-}
-
-/** UTC to the millisecond, with the `Z` scripts parse. */
-function utc(ns: bigint): string {
-  const ms = ns / 1_000_000n;
-  return new Date(Number(ms)).toISOString();
-}
-
-export function duration(ns: bigint): string {
-  if (ns < 0n) return `-${duration(-ns)}`;
-  const ms = ns / 1_000_000n;
-  if (ms < 60_000n) return `${(Number(ms) / 1000).toFixed(3)} s`;
-  const totalSeconds = ms / 1000n;
-  const hours = totalSeconds / 3600n;
-  const minutes = (totalSeconds % 3600n) / 60n;
-  const seconds = totalSeconds % 60n;
-  return hours > 0n ? `${hours} h ${minutes} min ${seconds} s` : `${minutes} min ${seconds} s`;
+  return `${start} → ${shownEnd} (${formatDuration(finishedAt - startedAt)})`;
 }

@@ -143,7 +143,10 @@ export function openClient(
       );
     } catch (error) {
       if (error instanceof RequestFailure) {
-        throw failureError(error, { action: planned.action, noun: planned.noun, host, proxy });
+        const worded = failureError(error, { action: planned.action, noun: planned.noun, host, proxy });
+        // The proxy's answers are not the API's: only a status Datadog (or the server at the base URL) gave is kept.
+        if (!error.details.atProxy) worded.status = error.details.status;
+        throw worded;
       }
       throw error;
     }

@@ -78,7 +78,7 @@ export function reportRecording(
     say(events.length === 1 ? message : `${event.title} (id ${event.id}) not recorded: ${message}`);
     reporter.info(`  Its window: ${windowOf(entry)}. Send it again with:\n  ${resend}`);
     failed.push(`${event.title} (id ${event.id})`);
-    entries.push({ ...entry, exit_code: code, error: message, resend });
+    entries.push({ ...entry, status: error?.status, exit_code: code, error: message, resend });
   }
   const recorded = failed.length === 0;
   if (!recorded && options.onFailure) say(options.onFailure);

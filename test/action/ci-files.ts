@@ -3,10 +3,10 @@
  * - the action's one step in bash (`bash --noprofile --norc -eo pipefail`, as GitHub runs `shell: bash`), with its
  *   `env:` resolved from the inputs, GITHUB_OUTPUT / GITHUB_STEP_SUMMARY files and a GitHub Actions environment; its
  *   install is satisfied by RUNNER_TEMP holding this repository as the pinned package, so the script runs unchanged;
- * - the component's job with its `$[[ inputs.x ]]` interpolated, its variables set and its script run in `sh -e`,
- *   with `npx --yes dora-cli@<version>` replaced by the locally built bin.
+ * - the component's job with its `$[[ inputs.x ]]` interpolated, its variables expanded as GitLab expands them and
+ *   set, and its script run in `sh -e`, with `npx --yes dora-cli@<version>` replaced by the locally built bin.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,7 +45,7 @@ function run(
   args: string[],
   env: Record<string, string>,
   cwd: string,
-  onSpawn?: (child: import('node:child_process').ChildProcess) => void,
+  onSpawn?: (child: ChildProcess) => void,
 ): Promise<Ran> {
   const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   onSpawn?.(child);
@@ -63,6 +63,25 @@ function run(
   });
 }
 
+/**
+ * Calls `then` once, as soon as `text` shows in the child's stdout or stderr (what the runner's log shows live), so a
+ * test can answer output the moment it appears instead of timing it.
+ */
+export function whenSeen(text: string, then: () => void): (child: ChildProcess) => void {
+  return (child) => {
+    let seen = '';
+    let done = false;
+    const look = (chunk: Buffer | string) => {
+      seen += String(chunk);
+      if (done || !seen.includes(text)) return;
+      done = true;
+      then();
+    };
+    child.stdout?.on('data', look);
+    child.stderr?.on('data', look);
+  };
+}
+
 export interface ActionRun extends Ran {
   /** $GITHUB_OUTPUT as written, and parsed (both the name=value and the name<<delimiter forms). */
   outputFile: string;
@@ -74,7 +93,7 @@ export interface ActionRun extends Ran {
 export async function runActionStep(
   inputs: Record<string, string>,
   env: Record<string, string>,
-  onSpawn?: (child: import('node:child_process').ChildProcess) => void,
+  onSpawn?: (child: ChildProcess) => void,
 ): Promise<ActionRun> {
   const action = loadAction();
   const step = action.runs.steps[0];
@@ -191,10 +210,13 @@ export function interpolate(component: Component, given: Record<string, string>)
   return walk(component.body) as Record<string, unknown>;
 }
 
+/** A job variable: a value, or GitLab's long form, where `expand: false` keeps `$` references as written. */
+export type JobVariable = string | { value: string; expand?: boolean; description?: string };
+
 export interface Job {
   stage?: string;
   image?: string;
-  variables?: Record<string, string>;
+  variables?: Record<string, JobVariable>;
   script: string[];
   artifacts?: { when?: string; reports?: { dotenv?: string } };
 }
@@ -205,8 +227,40 @@ export interface JobRun extends Ran {
   script: string;
 }
 
+/**
+ * What GitLab does to a job's variables before its script runs: `$NAME` and `${NAME}` in a value become that
+ * variable's value (the job's own variables and the CI/CD ones; empty when there is none) and `$$` a literal `$`,
+ * except in a variable declared `{ value, expand: false }`, which reaches the script as written.
+ */
+export function expandVariables(
+  variables: Record<string, JobVariable>,
+  env: Record<string, string>,
+): Record<string, string> {
+  const raw = Object.fromEntries(
+    Object.entries(variables).map(([name, variable]) => [
+      name,
+      typeof variable === 'string' ? variable : variable.value,
+    ]),
+  );
+  const known: Record<string, string> = { ...env, ...raw };
+  return Object.fromEntries(
+    Object.entries(variables).map(([name, variable]) => {
+      const value = raw[name] ?? '';
+      if (typeof variable !== 'string' && variable.expand === false) return [name, value];
+      const expanded = value.replace(/\$\$|\$\{(\w+)\}|\$(\w+)/g, (match, braced?: string, bare?: string) =>
+        match === '$$' ? '$' : (known[braced ?? bare ?? ''] ?? ''),
+      );
+      return [name, expanded];
+    }),
+  );
+}
+
 /** Runs the job's script lines in one `sh -e` (GitLab runs a job's script lines in one shell that stops at a failure). */
-export async function runJob(job: Job, env: Record<string, string>): Promise<JobRun> {
+export async function runJob(
+  job: Job,
+  env: Record<string, string>,
+  onSpawn?: (child: ChildProcess) => void,
+): Promise<JobRun> {
   const dir = mkdtempSync(join(tmpdir(), 'dora-gitlab-'));
   const script = job.script
     .map((line) => line.replace(/npx --yes dora-cli@\S+/g, () => `node ${JSON.stringify(BIN)}`))
@@ -218,9 +272,10 @@ export async function runJob(job: Job, env: Record<string, string>): Promise<Job
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       HOME: dir,
       ...env,
-      ...job.variables,
+      ...expandVariables(job.variables ?? {}, env),
     },
     dir,
+    onSpawn,
   );
   let dotenv: string | undefined;
   try {
@@ -231,24 +286,5 @@ export async function runJob(job: Job, env: Record<string, string>): Promise<Job
   return { ...ran, dir, dotenv, script };
 }
 
-/**
- * What the built CLI can do yet: wrap mode (issue 13) and --rollback-of (issue 11) are being built, and the tests of
- * the integrations' use of them start running once the CLI has them.
- */
-export const cliSupports = (() => {
-  const help = execFileSync(process.execPath, [BIN, 'deployment', '--help'], { encoding: 'utf8' });
-  let wrap = true;
-  try {
-    execFileSync(
-      process.execPath,
-      [BIN, 'deployment', '--service', 'x', '--started-at', 'now', '--skip-git', '--dry-run', '--', 'true'],
-      {
-        stdio: 'ignore',
-        env: { PATH: process.env.PATH ?? '' },
-      },
-    );
-  } catch {
-    wrap = false;
-  }
-  return { wrap, rollbackOf: help.includes('--rollback-of'), help };
-})();
+/** The built CLI's help for `dora deployment`, to check that every flag the integrations pass is one it takes. */
+export const deploymentHelp = execFileSync(process.execPath, [BIN, 'deployment', '--help'], { encoding: 'utf8' });

@@ -1,7 +1,7 @@
 /**
  * action.yml and the GitLab component, parsed with a YAML parser: every declared input is wired to something the CLI
- * takes, everything wired is declared, every option the README section documents is declared (and the reverse), and
- * the pinned dora-cli version is package.json's.
+ * takes, everything wired is declared, every option the documentation lists is declared (and the reverse), the pinned
+ * dora-cli version is package.json's, and the Action's bundle holds none of the CLI.
  */
 
 import { execFileSync } from 'node:child_process';
@@ -10,14 +10,18 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { envName, INPUTS } from '../../src/action/inputs.js';
 import { runAction } from '../../src/action/run.js';
-import { BIN, cliSupports, loadAction, loadComponent, PACKAGE_VERSION, ROOT } from './ci-files.js';
+import type { EventsResult } from '../../src/result.js';
+import { BIN, deploymentHelp, loadAction, loadComponent, PACKAGE_VERSION, ROOT } from './ci-files.js';
 
-const docs = readFileSync(join(ROOT, 'README.md'), 'utf8');
+/**
+ * The integrations' documentation: docs/ci-integrations.md, which README.md's section of the same name is pasted from.
+ */
+const docs = readFileSync(join(ROOT, 'docs', 'ci-integrations.md'), 'utf8');
 
-/** The first column of the table under `heading` in the README: `name` cells. */
+/** The first column of the table under `heading` in the documentation: `name` cells. */
 function documented(heading: string): string[] {
   const at = docs.indexOf(heading);
-  if (at === -1) throw new Error(`README.md has no ${heading}`);
+  if (at === -1) throw new Error(`docs/ci-integrations.md has no ${heading}`);
   const rest = docs.slice(at + heading.length).split('\n');
   const start = rest.findIndex((line) => line.startsWith('|'));
   const names: string[] = [];
@@ -52,7 +56,7 @@ describe('action.yml', () => {
     for (const input of INPUTS) {
       if (input.flag === undefined) continue;
       for (const kind of input.kinds) {
-        const help = kind === 'deployment' ? cliSupports.help : incidentHelp;
+        const help = kind === 'deployment' ? deploymentHelp : incidentHelp;
         const known = new RegExp(`(^|[\\s,])${input.flag}\\b`).test(help);
         expect(known, `${input.name} → ${kind} ${input.flag}`).toBe(true);
       }
@@ -76,7 +80,16 @@ describe('action.yml', () => {
       },
       random: () => 'r',
       runCli: async (_argv, _env, on) => {
-        on.stdout('{"ok":true,"kind":"deployment","id":"abcdefghijklmnop","status":202}\n');
+        const result: EventsResult = {
+          ok: true,
+          exit_code: 0,
+          recorded: true,
+          kind: 'deployment',
+          id: 'abcdefghijklmnop',
+          status: 202,
+          started_at: '1795687200000000000',
+        };
+        on.stdout(`${JSON.stringify(result)}\n`);
         return { code: 0, signal: null };
       },
     });
@@ -84,6 +97,17 @@ describe('action.yml', () => {
     for (const [name, output] of Object.entries(action.outputs)) {
       expect(output.value).toBe(`\${{ steps.dora.outputs.${name} }}`);
     }
+  });
+
+  it('is built into a bundle of its own that holds none of the CLI: only src/action/, the time formatter and zod', () => {
+    const map = JSON.parse(readFileSync(join(ROOT, 'dist', 'github-action.js.map'), 'utf8')) as { sources: string[] };
+    const sources = map.sources.map((source) => source.replace(/^(\.\.\/)+/, ''));
+    expect(sources).toContain('src/action/main.ts');
+    const foreign = sources.filter(
+      (source) =>
+        !source.startsWith('src/action/') && source !== 'src/time.ts' && !source.startsWith('node_modules/zod/'),
+    );
+    expect(foreign).toEqual([]);
   });
 
   it('is documented input for input and output for output', () => {
@@ -132,12 +156,15 @@ describe('templates/deployment.yml', () => {
     const flags = new Set([...component.text.matchAll(/"\$@" (--[a-z-]+)/g)].map((m) => m[1] ?? ''));
     expect(flags.size).toBeGreaterThanOrEqual(6);
     for (const flag of flags) {
-      const known = new RegExp(`(^|[\\s,])${flag}\\b`).test(cliSupports.help);
+      const known = new RegExp(`(^|[\\s,])${flag}\\b`).test(deploymentHelp);
       expect(known, flag).toBe(true);
     }
   });
 
-  it('is documented input for input', () => {
+  it('is documented input for input, and report variable for report variable', () => {
     expect(documented('#### Component inputs').sort()).toEqual(Object.keys(component.inputs).sort());
+    const reported = new Set([...component.text.matchAll(/`(DORA_DEPLOYMENT_\w+)=/g)].map((match) => match[1]));
+    expect(reported.size).toBeGreaterThanOrEqual(4);
+    expect(documented('#### Component report').sort()).toEqual([...reported].sort());
   });
 });
