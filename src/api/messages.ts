@@ -3,9 +3,10 @@
  * event, reading, updating or deleting one), with the exit code it deserves. The request engine only says what
  * happened; this module says what to do about it.
  */
-import type { ProxyUrl } from '../config.js';
+
 import { DeliveryError, type DoraError, RejectedError, UnauthorizedError } from '../errors.js';
-import { displayUrl } from '../output/redact.js';
+import type { ProxyUrl } from '../url.js';
+import { displayUrl } from '../url.js';
 import { type RequestFailure, seconds } from './request.js';
 
 export type Action = 'record' | 'read' | 'update' | 'delete';
