@@ -49,10 +49,10 @@ function scpUserInfoEnd(text: string): number {
   return last;
 }
 
-/** The host (with its port) that starts what follows the user info, or undefined when there is none. */
+/** The host (with its port, well formed or not) that starts what follows the user info, or undefined when there is none. */
 export function hostOf(parts: UrlParts): string | undefined {
   const host = parts.scheme
-    ? /^(?:\[[0-9A-Fa-f:.]+\]|[\p{L}\p{N}._~%-]+)(?::\d*)?(?=[/?#]|$)/u.exec(parts.rest)
+    ? /^(?:\[[0-9A-Fa-f:.]+\]|[\p{L}\p{N}._~%-]+)(?::[^/?#]*)?(?=[/?#]|$)/u.exec(parts.rest)
     : /^[^@:/\\\s]+(?=:)/.exec(parts.rest);
   return host?.[0];
 }

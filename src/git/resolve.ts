@@ -115,8 +115,11 @@ export async function resolveGit(inputs: GitInputs): Promise<GitResolution> {
   if (url && sha) checkSameRepository(url, sha, levelUrls[sha.level], caseInsensitiveHosts(config.vars));
 
   const resolution: GitResolution = { warnings };
-  if (ci) resolution.ci = ci;
-  if (local) resolution.local = local;
+  // What the CI provider and the checkout said is kept for doctor, without the credentials they carried.
+  if (ci) resolution.ci = ci.repositoryUrl === undefined ? ci : { ...ci, repositoryUrl: displayUrl(ci.repositoryUrl) };
+  if (local)
+    resolution.local =
+      local.repositoryUrl === undefined ? local : { ...local, repositoryUrl: displayUrl(local.repositoryUrl) };
   if (url) resolution.repositoryUrl = url;
   if (sha) resolution.commitSha = sha;
   if (url && sha) resolution.git = { repository_url: url.value, commit_sha: sha.value.toLowerCase() };

@@ -70,18 +70,26 @@ function takesCredential(name: string, value: string): boolean {
  * argv holds none on purpose, so any there was a mistake (`--api-key=…`) that must not be printed back.
  */
 export function argvCredentials(argv: readonly string[], depth = 0): string[] {
-  const values = credentialOffsets(argv).map(({ index, from }) => (argv[index] as string).slice(from));
-  if (depth >= MAX_DEPTH) return values;
-  for (const word of argv) {
-    if (SCRIPT_LIKE.test(word))
-      values.push(
-        ...argvCredentials(
-          shellWords(word).map(({ value }) => value),
-          depth + 1,
-        ),
-      );
+  const found = credentialOffsets(argv);
+  const values = found.map(({ index, from }) => (argv[index] as string).slice(from));
+  if (depth < MAX_DEPTH) {
+    const taken = new Set(found.map(({ index }) => index));
+    argv.forEach((word, index) => {
+      if (!taken.has(index) && SCRIPT_LIKE.test(word) && !startsWithUrl(word))
+        values.push(
+          ...argvCredentials(
+            shellWords(word).map(({ value }) => value),
+            depth + 1,
+          ),
+        );
+    });
   }
   return values.filter((value) => value !== '');
+}
+
+/** A URL, or `--opt=` and a URL: the whole word is the URL, spaces in its password included. */
+function startsWithUrl(word: string): boolean {
+  return /^(?:-{1,2}[\w.-]+=)?[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(word);
 }
 
 /**
@@ -108,13 +116,13 @@ function maskedWords(words: readonly string[], depth: number): string[] {
 
 /** One word with no credential option of its own: URL user info removed, and scripts inside it masked. */
 function maskedWord(word: string, depth: number): string {
-  const at = word.search(/[A-Za-z][A-Za-z0-9+.-]*:\/\//);
-  if (at >= 0 && !/\s/.test(word.slice(at))) {
+  if (startsWithUrl(word)) {
+    const at = word.search(/[A-Za-z][A-Za-z0-9+.-]*:\/\//);
     const { scheme, rest } = splitUrl(word.slice(at));
     return `${word.slice(0, at)}${scheme}${rest}`;
   }
   // The scp form with a password: `git clone bot:TOKEN@host:org/repo`.
-  if (at < 0 && hasUserInfo(word) && hostOf(splitUrl(word)) !== undefined) return displayUrl(word);
+  if (hasUserInfo(word) && hostOf(splitUrl(word)) !== undefined) return displayUrl(word);
   if (depth < MAX_DEPTH && SCRIPT_LIKE.test(word)) return maskedScript(word, depth + 1);
   return removeUserInfoInText(word);
 }
