@@ -293,13 +293,15 @@ describe('repository comparison ignores case where the host does', () => {
     expect(result.git).toEqual({ repository_url: 'https://github.com/org/repo', commit_sha: SHA_CI });
   });
 
-  it.each([
+  it.each<[string, string, Record<string, string>]>([
     [
+      'gitlab.com',
       'gitlab.com',
       { GITLAB_CI: 'true', CI_REPOSITORY_URL: 'https://gitlab.com/Group/Proj.git', CI_COMMIT_SHA: SHA_CI },
     ],
     [
       'a self-managed GitLab (CI_SERVER_URL)',
+      'git.corp.example',
       {
         GITLAB_CI: 'true',
         CI_SERVER_URL: 'https://git.corp.example',
@@ -307,8 +309,7 @@ describe('repository comparison ignores case where the host does', () => {
         CI_COMMIT_SHA: SHA_CI,
       },
     ],
-  ])('on %s', async (_, env) => {
-    const host = env.CI_SERVER_URL ? 'git.corp.example' : 'gitlab.com';
+  ])('on %s', async (_, host, env) => {
     const result = await resolveGit(inputs({ env, flagUrl: `git@${host}:group/proj.git` }));
     expect(result.git?.commit_sha).toBe(SHA_CI);
   });
