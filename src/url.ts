@@ -35,18 +35,14 @@ export function splitUrl(raw: string): UrlParts {
 
 /**
  * Where user info ends in text without a scheme: the scp form `user[:password]@host:path` (git reads text as scp-like
- * when a `:` comes before any `/`) and a bare `user:password@host:port`. A path (`/srv/a@b`, `C:\a@b`) has none.
- * The `@` is the last one followed by `host:`; failing that, the last one (user info with no host, which callers
- * refuse).
+ * when a `:` comes before any `/`) and a bare `user:password@host:port`; a path (`/srv/a@b`, `C:\a@b`) has none. It
+ * is the last `@` here too: an earlier one followed by something host-like may sit inside the password.
  */
 function scpUserInfoEnd(text: string): number {
-  const first = text.search(/[:/\\@]/);
-  if (first < 0 || text[first] === '/' || text[first] === '\\' || WINDOWS_DRIVE.test(text)) return -1;
-  const last = text.lastIndexOf('@');
-  for (let at = last; at >= 0; at = at === 0 ? -1 : text.lastIndexOf('@', at - 1)) {
-    if (/^[^@:/\\\s]+:/.test(text.slice(at + 1))) return at;
-  }
-  return last;
+  // The user name runs to the first `:` or `@`; a `/`, `\` or space before it makes the text a path or a sentence.
+  const first = text.search(/[:/\\@\s]/);
+  if (first < 0 || (text[first] !== ':' && text[first] !== '@') || WINDOWS_DRIVE.test(text)) return -1;
+  return text.lastIndexOf('@');
 }
 
 /** The host (with its port, well formed or not) that starts what follows the user info, or undefined when there is none. */
@@ -151,8 +147,10 @@ export interface ProxyUrl {
   hasCredentials: boolean;
 }
 
+/** The example names no credentials: text shaped like `scheme://user:password@host` is masked wherever dora prints it. */
 const NOT_A_PROXY_URL =
-  'is not a proxy URL such as http://proxy.example:3128 or http://user:password@proxy.example:3128.';
+  'is not a proxy URL such as http://proxy.example:3128 (credentials, when it needs them, go before the host as ' +
+  'user:password@).';
 
 /**
  * `http://host:port`, `https://…` and, like curl, a bare `host:port` (taken as http). User info is cut at the last

@@ -44,8 +44,8 @@ describe('readConfig', () => {
     const config = readConfig({ https_proxy: 'http://ci-bot:S3CRET-pw@proxy.example:notaport' });
     expect(config.proxy.httpsProxy).toBeUndefined();
     expect(config.problems.proxy).toBe(
-      'https_proxy: "http://proxy.example:notaport" is not a proxy URL such as http://proxy.example:3128 or ' +
-        'http://user:password@proxy.example:3128.',
+      'https_proxy: "http://proxy.example:notaport" is not a proxy URL such as http://proxy.example:3128 ' +
+        '(credentials, when it needs them, go before the host as user:password@).',
     );
     expect(config.secrets).toContain('S3CRET-pw');
   });
