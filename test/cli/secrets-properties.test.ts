@@ -243,7 +243,7 @@ describe('user info where none may be, or with no host: refused, named, never ec
           const { env = {}, args = [] } = place(user, pw);
           const run = await cli(mode.argv(args), { DD_API_KEY: KEY, DORA_API_URL: intake.url, ...env });
           expect(run.requests.filter((request) => request.method === 'POST')).toEqual([]);
-          if (mode.doctor) expect(run.run.stdout).toMatch(new RegExp(`^${doctorLine}: .*${escape(says)}`, 'm'));
+          if (mode.doctor) expect(run.run.stdout).toMatch(new RegExp(`^${doctorLine}: .*${literal(says)}`, 'm'));
           else {
             expect(run.run.code).toBe(2);
             expect(run.run.stderr).toContain(says);
@@ -354,6 +354,6 @@ describe('over-masking: a value shaped like a key stays as typed', () => {
   });
 });
 
-function escape(text: string): string {
+function literal(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
