@@ -97,7 +97,7 @@ export function displayUrl(raw: string): string {
 /**
  * The secrets one URL holds, for the redactor: its user info with the `@` (as typed, and percent-encoded as the proxy
  * agent gets it), and the password alone. A bare user name (`git@`, `bot@`) is no secret, and masking it would mangle
- * the scp form; a long one without a password usually is a token (`https://ghp_…@github.com/…`).
+ * the scp form; a long one without a password usually is a token (`https://ghp_…@github.com/…`), masked with its `@`.
  */
 export function urlSecrets(raw: string | undefined): string[] {
   if (raw === undefined) return [];
@@ -107,7 +107,6 @@ export function urlSecrets(raw: string | undefined): string[] {
   if (info.password === undefined && (!scheme || info.user.length < MIN_SECRET_LENGTH)) return [];
   const found = [`${info.userInfo}@`, encodedUserInfo(info)];
   if (info.password !== undefined) found.push(info.password);
-  else found.push(info.user);
   return [...new Set(found)].filter((secret) => secret !== '' && secret !== '@');
 }
 
