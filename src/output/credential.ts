@@ -25,6 +25,8 @@ const CREDENTIAL_PART =
 
 /** True when an option, variable or header name says its value is a credential: `--api-key`, `DB_PASSWORD`, `Authorization`. */
 export function isCredentialName(name: string): boolean {
+  // Most names hold no stem at all: answered without splitting them (dora reads every variable of a CI job).
+  if (!/pass|token|secret|credential|key|bearer|auth/i.test(name)) return false;
   const parts = name
     .replace(/^-+/, '')
     .replace(/([a-z0-9])([A-Z])/g, '$1 $2')

@@ -76,7 +76,7 @@ export function environmentSecrets(env: Readonly<Record<string, string | undefin
     const value = raw?.trim();
     if (!value) continue;
     if (KEY_VARIABLES.includes(name) || isCredentialName(name)) found.push(value);
-    found.push(...urlSecrets(value));
+    if (value.includes('@')) found.push(...urlSecrets(value));
   }
   return found;
 }
