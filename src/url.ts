@@ -25,6 +25,7 @@ export interface UrlParts {
   rest: string;
 }
 
+/** Cuts a URL (trimmed) at the last `@` before its host; text without user info comes back whole in `rest`. */
 export function splitUrl(raw: string): UrlParts {
   const text = raw.trim();
   const scheme = SCHEME.exec(text)?.[0] ?? '';
@@ -45,10 +46,13 @@ function scpUserInfoEnd(text: string): number {
   return text.lastIndexOf('@');
 }
 
-/** The host (with its port, well formed or not) that starts what follows the user info, or undefined when there is none. */
+/**
+ * The host (with its port, well formed or not: RFC 3986's reg-name characters) that starts what follows the user
+ * info, or undefined when there is none. It answers "is there a host at all"; judging the host is the caller's job.
+ */
 export function hostOf(parts: UrlParts): string | undefined {
   const host = parts.scheme
-    ? /^(?:\[[0-9A-Fa-f:.]+\]|[\p{L}\p{N}._~%-]+)(?::[^/?#]*)?(?=[/?#]|$)/u.exec(parts.rest)
+    ? /^(?:\[[0-9A-Fa-f:.]+\]|[\p{L}\p{N}._~%!$&'()*+,;=-]+)(?::[^/?#]*)?(?=[/?#]|$)/u.exec(parts.rest)
     : /^[^@:/\\\s]+(?=:)/.exec(parts.rest);
   return host?.[0];
 }
@@ -166,7 +170,7 @@ export function parseProxyUrl(raw: string): ProxyUrl | string {
   if (parts.userInfo !== undefined && hostOf(parts) === undefined) {
     return 'holds user info (user:password@) but no proxy host.';
   }
-  const host = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?\/?$/.exec(parts.rest);
+  const host = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+)(:\d{1,5})?\/?$/.exec(parts.rest);
   if (!host) return NOT_A_PROXY_URL;
   if (!given && host[2] === undefined) return 'has neither a scheme nor a port: give it as http://proxy.example:3128.';
   const info = parts.userInfo === undefined ? undefined : splitUserInfo(parts.userInfo);

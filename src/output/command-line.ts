@@ -33,7 +33,8 @@ function credentialOffsets(words: readonly string[]): Secret[] {
     const word = words[i] as string;
     const next = words[i + 1];
     if (OPTION.test(word)) {
-      if (next !== undefined && next !== '--' && takesCredential(word, next)) found.push({ index: i, from: -1 });
+      // `--token VALUE`: the value is the next word, read as a value even when it looks like an option.
+      if (next !== undefined && next !== '--' && takesCredential(word, next)) found.push({ index: ++i, from: 0 });
       continue;
     }
     const named = NAMED_VALUE.exec(word);
@@ -57,8 +58,7 @@ function credentialOffsets(words: readonly string[]): Secret[] {
     // curl's attached form: -uadmin:pw
     if (/^-u[^-].*:/.test(word)) found.push({ index: i, from: 2 });
   }
-  // An option's value is the next word: `from: -1` on the option means "all of the word after it".
-  return found.map((secret) => (secret.from === -1 ? { index: secret.index + 1, from: 0 } : secret));
+  return found;
 }
 
 function takesCredential(name: string, value: string): boolean {
@@ -114,12 +114,18 @@ function maskedWords(words: readonly string[], depth: number): string[] {
   return masked.map((word, index) => (done.has(index) ? word : maskedWord(word, depth)));
 }
 
-/** One word with no credential option of its own: URL user info removed, and scripts inside it masked. */
+/**
+ * One word with no credential option of its own: URL user info removed (and query parameters named as credentials,
+ * `?access_token=…`, masked), and scripts inside it masked.
+ */
 function maskedWord(word: string, depth: number): string {
   if (startsWithUrl(word)) {
     const at = word.search(/[A-Za-z][A-Za-z0-9+.-]*:\/\//);
     const { scheme, rest } = splitUrl(word.slice(at));
-    return `${word.slice(0, at)}${scheme}${rest}`;
+    const query = rest.replace(/([?&;])([^=&;#]+)=([^&;#]*)/g, (pair, separator: string, name: string) =>
+      isCredentialName(name) ? `${separator}${name}=${MASK}` : pair,
+    );
+    return `${word.slice(0, at)}${scheme}${query}`;
   }
   // The scp form with a password: `git clone bot:TOKEN@host:org/repo`.
   if (hasUserInfo(word) && hostOf(splitUrl(word)) !== undefined) return displayUrl(word);

@@ -68,7 +68,7 @@ const KEY_VARIABLES = ['DATADOG_API_KEY', 'DD_API_KEY', 'DATADOG_APP_KEY', 'DD_A
  * Every secret the environment holds, for the redactor: the keys (all of them, not only the winner), the value of
  * every variable whose name says it is a credential (`CI_JOB_TOKEN`, `DB_PASSWORD`), and the user info of every URL
  * in any variable (a CI provider's clone URL carries the job token; proxies and DD_GIT_REPOSITORY_URL their
- * passwords). Names are split at `_`, so GIT_AUTHOR_NAME is no credential.
+ * passwords). Names are judged by their parts (see isCredentialName): GIT_AUTHOR_NAME and PWD hold no credential.
  */
 export function environmentSecrets(env: Readonly<Record<string, string | undefined>>): string[] {
   const found: string[] = [];

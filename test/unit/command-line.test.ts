@@ -56,6 +56,11 @@ describe('displayCommand: a wrapped command as the dry run shows it', () => {
     [['bash', '-lc', 'deploy --token=X'], "bash -lc 'deploy '\\''--token=[redacted]'\\'''"],
     [['ssh', 'host', 'deploy --password "a b"'], "ssh host 'deploy --password '\\''[redacted]'\\'''"],
     [['git', 'push', 'https://ci:pw@git.example/x.git'], 'git push https://git.example/x.git'],
+    [
+      ['curl', 'https://api.example/x?access_token=abc&page=2'],
+      "curl 'https://api.example/x?access_token=[redacted]&page=2'",
+    ],
+    [['./deploy.sh', '--token', '--not-an-option'], "./deploy.sh --token '[redacted]'"],
     [['git', 'clone', 'bot:TOKEN@github.com:o/r.git'], 'git clone bot@github.com:o/r.git'],
     // A user name alone is no password; sort -u takes no value.
     [['curl', '-u', 'admin', 'x'], 'curl -u admin x'],

@@ -191,6 +191,7 @@ describe('parseProxyUrl', () => {
     ['http://proxy.internal', 'http://proxy.internal'],
     ['https://proxy.internal:443/', 'https://proxy.internal'],
     ['HTTP://Proxy.Internal:3128', 'http://proxy.internal:3128'],
+    ['proxy_1.internal:3128', 'http://proxy_1.internal:3128'],
   ])('reads %s as %s', (raw, url) => {
     expect(parseProxyUrl(raw)).toMatchObject({ url, hasCredentials: false });
   });
