@@ -8,7 +8,7 @@
  * in a path (rare in the URLs dora reads) then shortens the URL, which is refused or shown shorter, never leaked.
  */
 import { UsageError } from './errors.js';
-import { echoValue, MIN_SECRET_LENGTH } from './output/credential.js';
+import { echoValue, MIN_SECRET_LENGTH, mayBeCredential } from './output/credential.js';
 
 type Vars = Readonly<Record<string, string | undefined>>;
 
@@ -181,7 +181,19 @@ export function parseProxyUrl(raw: string): ProxyUrl | string {
     return NOT_A_PROXY_URL;
   }
   if (!url.hostname) return NOT_A_PROXY_URL;
+  if (!url.port && keyAsHost(url.hostname)) {
+    return 'names a host (not shown: it may be a credential) that is no host name: give it as http://proxy.example:3128.';
+  }
   return { url: url.href.replace(/\/$/, ''), display: `${scheme}://${url.host}`, hasCredentials: info !== undefined };
+}
+
+/**
+ * A long single-label host (no dot; the callers add: no port) that may be a credential: a key pasted after `http://`
+ * (`https://$DD_API_KEY`) would otherwise be looked up, and named by every DNS error. Real single-label hosts are
+ * short (`proxy`, `squid01`, `localhost`), and usually given with a port.
+ */
+function keyAsHost(hostname: string): boolean {
+  return hostname.length >= 16 && !/[.[]/.test(hostname) && mayBeCredential(hostname);
 }
 
 // The API base URL.
@@ -210,6 +222,11 @@ export function parseApiUrl(raw: string, label = '--api-url / DORA_API_URL'): st
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw new UsageError(`${label} must start with https:// (or http:// for a local gateway).`);
+  }
+  if (!url.port && keyAsHost(url.hostname)) {
+    throw new UsageError(
+      `${label}: its host (not shown: it may be a credential) is no host name such as gw.example.com.`,
+    );
   }
   if (url.protocol === 'http:' && !LOOPBACK.test(url.hostname)) {
     throw new UsageError(

@@ -282,29 +282,50 @@ describe('keys', () => {
     );
   });
 
-  const SWAPPED: Array<{ name: string; place(value: string): { env?: Record<string, string>; args?: string[] } }> = [
-    { name: 'DD_SITE', place: (value) => ({ env: { DD_SITE: value, DORA_API_URL: '' } }) },
-    { name: 'DATADOG_SITE', place: (value) => ({ env: { DATADOG_SITE: value, DORA_API_URL: '' } }) },
-    { name: '--site', place: (value) => ({ args: ['--site', value], env: { DORA_API_URL: '' } }) },
-    { name: 'DORA_API_URL', place: (value) => ({ env: { DORA_API_URL: value } }) },
-    { name: '--api-url', place: (value) => ({ args: ['--api-url', value] }) },
-    { name: 'HTTPS_PROXY', place: (value) => ({ env: { HTTPS_PROXY: value } }) },
-    { name: 'http_proxy', place: (value) => ({ env: { http_proxy: value } }) },
-    { name: 'DD_GIT_COMMIT_SHA', place: (value) => ({ env: { DD_GIT_COMMIT_SHA: value } }) },
-    { name: '--git-commit-sha', place: (value) => ({ args: ['--git-commit-sha', value] }) },
+  /** `names`: what the refusal must say to name where the value came from. */
+  const SWAPPED: Array<{
+    name: string;
+    names: string;
+    place(value: string): { env?: Record<string, string>; args?: string[] };
+  }> = [
+    { name: 'DD_SITE', names: 'DD_SITE', place: (value) => ({ env: { DD_SITE: value, DORA_API_URL: '' } }) },
+    { name: 'DATADOG_SITE', names: 'DD_SITE', place: (value) => ({ env: { DATADOG_SITE: value, DORA_API_URL: '' } }) },
+    { name: '--site', names: '--site', place: (value) => ({ args: ['--site', value], env: { DORA_API_URL: '' } }) },
+    { name: 'DORA_API_URL', names: 'DORA_API_URL', place: (value) => ({ env: { DORA_API_URL: value } }) },
+    {
+      name: 'DORA_API_URL after https://',
+      names: 'DORA_API_URL',
+      place: (value) => ({ env: { DORA_API_URL: `https://${value}` } }),
+    },
+    { name: '--api-url', names: '--api-url', place: (value) => ({ args: ['--api-url', value] }) },
+    { name: 'HTTPS_PROXY', names: 'HTTPS_PROXY', place: (value) => ({ env: { HTTPS_PROXY: value } }) },
+    {
+      name: 'HTTPS_PROXY after http://',
+      names: 'HTTPS_PROXY',
+      place: (value) => ({ env: { HTTPS_PROXY: `http://${value}` } }),
+    },
+    { name: 'http_proxy', names: 'http_proxy', place: (value) => ({ env: { http_proxy: value } }) },
+    {
+      name: 'DD_GIT_COMMIT_SHA',
+      names: 'DD_GIT_COMMIT_SHA',
+      place: (value) => ({ env: { DD_GIT_COMMIT_SHA: value } }),
+    },
+    { name: '--git-commit-sha', names: '--git-commit-sha', place: (value) => ({ args: ['--git-commit-sha', value] }) },
     {
       name: 'DD_GIT_REPOSITORY_URL',
+      names: 'DD_GIT_REPOSITORY_URL',
       place: (value) => ({ env: { DD_GIT_REPOSITORY_URL: value, DD_GIT_COMMIT_SHA: SHA } }),
     },
     {
       name: '--git-repository-url',
+      names: '--git-repository-url',
       place: (value) => ({ args: ['--git-repository-url', value, '--git-commit-sha', SHA] }),
     },
   ];
 
   it.each(SWAPPED)(
     'put in $name by mistake (a swapped CI secret): refused, named, never echoed',
-    async ({ name, place }) => {
+    async ({ name, names, place }) => {
       // An application key has 40 hex characters, as a commit SHA does: in a SHA setting it is one, and is sent.
       const wrong = /COMMIT_SHA|commit-sha/.test(name) ? fc.oneof(apiKey, token) : key;
       await fc.assert(
@@ -315,10 +336,7 @@ describe('keys', () => {
           const run = await cli([...DEPLOY, '--json', ...args], merged);
           expect(run.run.code).toBe(2);
           expect(run.requests).toEqual([]);
-          const { error } = JSON.parse(run.run.stdout) as { error: string };
-          expect(error).toContain(
-            name.startsWith('--') || /SITE|API_URL/.test(name) ? name.replace(/^DATADOG_/, 'DD_') : name,
-          );
+          expect((JSON.parse(run.run.stdout) as { error: string }).error).toContain(names);
           expect(leakIn(run.text, value)).toBeUndefined();
         }),
         RUNS,

@@ -203,6 +203,8 @@ describe('parseProxyUrl', () => {
     // A key pasted into HTTPS_PROXY: no scheme, no port, so not taken for a host name to look up.
     ['abcdef0123456789abcdef0123456789', /neither a scheme nor a port/],
     ['proxy.internal', /neither a scheme nor a port/],
+    ['http://abcdef0123456789abcdef0123456789', /names a host \(not shown: it may be a credential\)/],
+    ['https://ghp_T0kenT0kenT0kenT0ken/', /names a host \(not shown: it may be a credential\)/],
   ])('refuses %s', (raw, why) => {
     expect(parseProxyUrl(raw)).toMatch(why);
   });
@@ -222,6 +224,17 @@ describe('parseApiUrl', () => {
         expect(leakIn(message, pw)).toBeUndefined();
       }),
     );
+  });
+
+  it('refuses a key pasted after https:// without echoing it, and takes short single-label hosts', () => {
+    expect(() => parseApiUrl('https://abcdef0123456789abcdef0123456789', 'DORA_API_URL')).toThrow(
+      'DORA_API_URL: its host (not shown: it may be a credential) is no host name such as gw.example.com.',
+    );
+    expect(parseApiUrl('https://gateway01')).toBe('https://gateway01');
+    expect(parseProxyUrl('http://squid01')).toMatchObject({ url: 'http://squid01' });
+    expect(parseProxyUrl('http://abcdef0123456789abcdef:3128')).toMatchObject({
+      display: 'http://abcdef0123456789abcdef:3128',
+    });
   });
 
   it('names where the URL came from, and echoes a value only when it cannot be a credential', () => {
