@@ -39,12 +39,13 @@ export function isCredentialName(name: string): boolean {
 const SEPARATORS = /[\s.,:;/_+=()[\]-]+/;
 
 /**
- * A word of an ordinary value: a number, a word in one case (or Capitalised), a number with a short unit (`10s`,
- * `00Z`, `3rd`), a short prefix with a number (`v2`, `us3`, `T10`), or a number, a letter, a number (`04T10`).
- * Nanosecond timestamps have 19 digits; a longer word of letters is more likely a token than a word.
+ * A word of an ordinary value: a number, a word in one case (or Capitalised), a number with a short lower-case unit or
+ * one capital (`10s`, `5min`, `00Z`), a short lower-case prefix with a short number (`v2`, `us3`, `rc1`), or a
+ * number, a letter, a number (`04T10`, `1e9`). Nanosecond timestamps have 19 digits; a longer word of letters is more
+ * likely a token than a word. Capitals beside digits (`QZX7`, `7Kq`) are how tokens look, not words.
  */
 const PLAIN_WORD =
-  /^(?:[0-9]{1,19}|[A-Za-z][a-z]{0,15}|[A-Z]{1,16}|[0-9]{1,19}[A-Za-z]{1,3}|[A-Za-z]{1,3}[0-9]{1,19}|[0-9]{1,19}[A-Za-z][0-9]{1,19})$/;
+  /^(?:[0-9]{1,19}|[A-Za-z][a-z]{0,15}|[A-Z]{1,16}|[0-9]{1,19}(?:[a-z]{1,3}|[A-Z])|[a-z]{1,3}[0-9]{1,3}|[0-9]{1,19}[A-Za-z][0-9]{1,19})$/;
 
 /** What stands in for a value that is not echoed, inside a sentence that names where it came from. */
 const WITHHELD = '(not shown: it may be a credential)';

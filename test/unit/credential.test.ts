@@ -69,6 +69,8 @@ describe('mayBeCredential and echoValue', () => {
     'a'.repeat(101),
     'abcdefghijklmnopq',
     'colour\u001b[31m',
+    'QZX7 JVW4:KYQ9',
+    '7Kq 9Zx',
   ])('withhold %j', (value) => {
     expect(mayBeCredential(value)).toBe(true);
   });
