@@ -11,6 +11,7 @@ import type { Verb, World } from './commands/verb.js';
 import type { Context } from './context.js';
 import { isDoraError, UsageError } from './errors.js';
 import { type JsonValue, toJson } from './events/json.js';
+import { safeCommanderMessage } from './output/credential.js';
 import { argvSecrets, createRedactor, type Redactor } from './output/redact.js';
 import { colourPainter, PLAIN, Reporter, wantsColor } from './output/reporter.js';
 import type { Outcome, Result } from './result.js';
@@ -141,7 +142,7 @@ async function buildProgram(
   action: Action,
 ): Promise<Command> {
   const writeOut = (text: string) => ctx.stdout.write(redactor.redact(text));
-  const writeErr = (text: string) => ctx.stderr.write(redactor.redact(unknownOptionValue(text)));
+  const writeErr = (text: string) => ctx.stderr.write(redactor.redact(safeCommanderMessage(text)));
   const program = new Command('dora')
     .description('Record DORA deployments and incidents in Datadog, and read and correct what was recorded.')
     .version(ctx.cliVersion, '-V, --version', 'print the version of dora-cli')
@@ -199,17 +200,12 @@ Examples:
   return program;
 }
 
-/** Commander names an unknown option with the value typed after `=`: `--pat=<token>`. Name the option alone. */
-function unknownOptionValue(text: string): string {
-  return text.replace(/(unknown option '[^'=\s]+)=[^']*'/g, "$1=…'");
-}
-
 /** A failure nothing else reported: said on stderr, and the result with --json. */
 function failure(error: unknown, reporter: Reporter, debug: boolean): Outcome | undefined {
   if (error instanceof CommanderError) {
     // Commander already printed its message (or the help or version it was asked for).
     if (error.exitCode === 0) return undefined;
-    return { result: { ok: false, exit_code: 2, error: unknownOptionValue(error.message.replace(/^error: /, '')) } };
+    return { result: { ok: false, exit_code: 2, error: safeCommanderMessage(error.message.replace(/^error: /, '')) } };
   }
   if (isDoraError(error)) {
     reporter.error(error.message);

@@ -5,18 +5,14 @@
  * kept as a problem, and the command that needs the value reports it (see `requireConfig`).
  */
 import { UsageError } from './errors.js';
-import { displayUrl, urlSecrets, userInfoOf } from './output/redact.js';
+import { echoValue } from './output/credential.js';
+import { environmentSecrets } from './output/redact.js';
+import { displayUrl, type ProxyUrl, parseProxyUrl } from './url.js';
+
+export type { ProxyUrl } from './url.js';
 
 /** An environment: process.env, or a test's own. */
 export type Env = Readonly<Record<string, string | undefined>>;
-
-export interface ProxyUrl {
-  /** What the proxy agent gets: user info percent-encoded, so any password travels intact. */
-  url: string;
-  /** For messages: user info removed. */
-  display: string;
-  hasCredentials: boolean;
-}
 
 export interface ProxySettings {
   httpProxy?: ProxyUrl;
@@ -44,7 +40,7 @@ export interface Config {
   sources: Partial<Record<keyof Config, string>>;
   /** Values that were set but are unusable; reported by the command that needs them. */
   problems: Partial<Record<ConfigField, string>>;
-  /** Every credential the environment holds, for the redactor: keys (all of them, not only the winner), URL user info. */
+  /** Every credential the environment holds, for the redactor (see environmentSecrets). */
   secrets: string[];
   /** DORA_DEBUG: print the stack of unexpected errors (bugs), for bug reports. */
   debug: boolean;
@@ -73,26 +69,13 @@ export function normaliseEnv(env: Env): Env {
   return out;
 }
 
-const KEY_VARIABLES = ['DATADOG_API_KEY', 'DD_API_KEY', 'DATADOG_APP_KEY', 'DD_APP_KEY'] as const;
-const URL_VARIABLES = [
-  'https_proxy',
-  'HTTPS_PROXY',
-  'http_proxy',
-  'HTTP_PROXY',
-  'DORA_API_URL',
-  'DD_GIT_REPOSITORY_URL',
-];
-
 export function readConfig(rawEnv: Env): Config {
   const env = normaliseEnv(rawEnv);
   const config: Config = {
     proxy: {},
     sources: {},
     problems: {},
-    secrets: [
-      ...KEY_VARIABLES.map((name) => env[name]?.trim()).filter((value): value is string => value !== undefined),
-      ...URL_VARIABLES.flatMap((name) => urlSecrets(env[name])),
-    ],
+    secrets: environmentSecrets(env),
     // Some providers set CI to their own name (CI=woodpecker): anything but an "off" spelling means CI.
     ci:
       (env.CI !== undefined && parseBoolean(env.CI) !== false) ||
@@ -182,8 +165,7 @@ function switchValue(
 ): boolean {
   if (raw === undefined) return false;
   const value = parseBoolean(raw);
-  if (value === undefined)
-    config.problems[field] = `${name}: ${JSON.stringify(raw)} is not a boolean; use true or false.`;
+  if (value === undefined) config.problems[field] = `${name}: ${echoValue(raw)} is not a boolean; use true or false.`;
   return value === true;
 }
 
@@ -197,53 +179,13 @@ function readProxies(config: Config, env: Env): void {
     if (name === undefined) continue;
     const parsed = parseProxyUrl(env[name] as string);
     if (typeof parsed === 'string') {
-      config.problems.proxy ??= `${name}: ${JSON.stringify(displayUrl(env[name] as string))} ${parsed}`;
+      config.problems.proxy ??= `${name}: ${echoValue(displayUrl(env[name] as string))} ${parsed}`;
     } else {
       config.proxy[key] = parsed;
     }
   }
   const noProxy = first('no_proxy', 'NO_PROXY');
   if (noProxy !== undefined) config.proxy.noProxy = (env[noProxy] as string).trim();
-}
-
-/**
- * `http://host:port`, `https://…` and, like curl, a bare `host:port` (taken as http). User info is read up to the
- * last `@` before the host and percent-encoded again, so a password holding a space, `#`, `/` or `@` works as typed.
- * Returns why it is unusable otherwise.
- */
-export function parseProxyUrl(raw: string): ProxyUrl | string {
-  const text = raw.trim();
-  const withScheme = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(text) ? text : `http://${text}`;
-  const scheme = withScheme.slice(0, withScheme.indexOf('://'));
-  if (scheme !== 'http' && scheme !== 'https') return 'must be an http:// or https:// proxy URL.';
-  const rest = withScheme.slice(scheme.length + 3);
-  const info = userInfoOf(withScheme);
-  const hostPart = info ? rest.slice(info.userInfo.length + 1) : rest;
-  const encode = (part: string) => encodeURIComponent(safeDecode(part));
-  const userInfo = info
-    ? `${encode(info.password === undefined ? info.userInfo : info.userInfo.slice(0, info.userInfo.indexOf(':')))}` +
-      `${info.password === undefined ? '' : `:${encode(info.password)}`}@`
-    : '';
-  let url: URL;
-  try {
-    if (!/^[^\s/?#@]+\/?$/.test(hostPart)) throw new Error('no host');
-    url = new URL(`${scheme}://${userInfo}${hostPart}`);
-  } catch {
-    return (
-      'is not a proxy URL such as http://user:password@proxy.example:3128. If the user name or password holds special ' +
-      'characters, percent-encode them (%40 for @, %2F for /, %23 for #, %20 for a space).'
-    );
-  }
-  if (!url.hostname) return 'names no proxy host.';
-  return { url: url.href.replace(/\/$/, ''), display: `${scheme}://${url.host}`, hasCredentials: info !== undefined };
-}
-
-function safeDecode(part: string): string {
-  try {
-    return decodeURIComponent(part);
-  } catch {
-    return part;
-  }
 }
 
 function assign<T extends object, K extends keyof T>(target: T, key: K, value: T[K] | undefined): void {

@@ -5,6 +5,7 @@
  * `1795687200.123456789` must arrive as 1795687200123456789, not as whatever a float rounds it to.
  */
 import { UsageError } from './errors.js';
+import { echoValue } from './output/credential.js';
 
 export const ACCEPTED_TIME_FORMS =
   'Accepted forms: Unix time in seconds (1795687200 or 1795687200.123), milliseconds (1795687200123), ' +
@@ -138,7 +139,7 @@ function fromFields(
 }
 
 function invalid(flag: string, value: string, why: string): UsageError {
-  return new UsageError(`${flag}: ${JSON.stringify(value)} ${why}.\n${ACCEPTED_TIME_FORMS}`);
+  return new UsageError(`${flag}: ${echoValue(value)} ${why}.\n${ACCEPTED_TIME_FORMS}`);
 }
 
 /**

@@ -7,9 +7,10 @@
  * came from outside (the API's words, a redirect's target, a library's error text) arrive cleaned and cut
  * (src/api/plain-text.ts), and the whole is checked once more on the way out.
  */
-import type { ProxyUrl } from '../config.js';
+
 import { DeliveryError, type DoraError, RejectedError, UnauthorizedError } from '../errors.js';
-import { displayUrl } from '../output/redact.js';
+import type { ProxyUrl } from '../url.js';
+import { displayUrl } from '../url.js';
 import { BODY_LIMIT } from './body.js';
 import { plainText } from './plain-text.js';
 import { type RequestFailure, seconds } from './request.js';

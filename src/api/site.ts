@@ -1,6 +1,7 @@
 /** Where events go: a Datadog site (`datadoghq.eu` → `https://api.datadoghq.eu`) or an explicit base URL. */
 import { UsageError } from '../errors.js';
-import { displayUrl } from '../output/redact.js';
+import { echoValue } from '../output/credential.js';
+import { parseApiUrl } from '../url.js';
 
 export const DEFAULT_SITE = 'datadoghq.com';
 
@@ -21,8 +22,6 @@ const NO_DORA_SITES: readonly string[] = ['ddog-gov.com'];
 
 /** Every Datadog site is one of these domains or below one (datad0g.com is Datadog's own staging site). */
 const DATADOG_DOMAINS: readonly string[] = ['datadoghq.com', 'datadoghq.eu', 'ddog-gov.com', 'datad0g.com'];
-
-const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/;
 
 const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/;
 
@@ -65,7 +64,7 @@ function siteApiTarget(site: string | undefined, keyGoesThere: boolean): ApiTarg
   const host = normaliseSite(site ?? DEFAULT_SITE);
   if (!HOSTNAME.test(host)) {
     throw new UsageError(
-      `DD_SITE / --site: ${JSON.stringify(site)} is not a Datadog site. Give a bare host name such as ` +
+      `DD_SITE / --site: ${echoValue(site ?? '')} is not a Datadog site. Give a bare host name such as ` +
         `${KNOWN_SITES.slice(0, 4).join(', ')} (no scheme, no path).`,
     );
   }
@@ -75,7 +74,7 @@ function siteApiTarget(site: string | undefined, keyGoesThere: boolean): ApiTarg
   // The key goes wherever the site says: a typo such as datadoghq.cm would hand it to whoever owns that domain.
   if (keyGoesThere && !DATADOG_DOMAINS.some((domain) => bare === domain || bare.endsWith(`.${domain}`))) {
     throw new UsageError(
-      `DD_SITE / --site: ${JSON.stringify(site)} is not a Datadog site (those end in ${DATADOG_DOMAINS.slice(0, 3).join(', ')}), ` +
+      `DD_SITE / --site: ${echoValue(site ?? '')} is not a Datadog site (those end in ${DATADOG_DOMAINS.slice(0, 3).join(', ')}), ` +
         'and the API key would be sent there. For a gateway or a proxy host, use --api-url / DORA_API_URL.',
     );
   }
@@ -85,41 +84,4 @@ function siteApiTarget(site: string | undefined, keyGoesThere: boolean): ApiTarg
     ...(KNOWN_SITES.includes(bare) ? {} : { unknownSite: bare }),
     ...(NO_DORA_SITES.includes(bare) ? { noDora: true as const } : {}),
   };
-}
-
-function parseApiUrl(raw: string): string {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new UsageError(`--api-url / DORA_API_URL: ${JSON.stringify(displayUrl(raw))} is not a URL.`);
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new UsageError('--api-url / DORA_API_URL must start with https:// (or http:// for a local gateway).');
-  }
-  if (url.username || url.password) {
-    throw new UsageError(
-      '--api-url / DORA_API_URL must not carry user info (user:password@); the API key is sent as a header.',
-    );
-  }
-  if (url.protocol === 'http:' && !LOOPBACK.test(url.hostname)) {
-    throw new UsageError(
-      '--api-url / DORA_API_URL: plain http:// is accepted only for this machine (localhost, 127.x, [::1]); ' +
-        'elsewhere the API key would cross the network in clear text. Use https://.',
-    );
-  }
-  // A bare trailing '?' or '#' leaves url.search and url.hash empty, so look at the text itself.
-  if (url.search || url.hash || /[?#]/.test(raw)) {
-    throw new UsageError('--api-url / DORA_API_URL must not carry a query or a fragment.');
-  }
-  // dora adds /api/v2/dora/… itself: a URL that already has it would be doubled.
-  const api = /\/api(\/|$)/.exec(url.pathname);
-  if (api) {
-    const base = `${url.origin}${url.pathname.slice(0, api.index)}`;
-    throw new UsageError(
-      `--api-url / DORA_API_URL must be the base URL, without ${url.pathname.slice(api.index).replace(/\/$/, '')}: dora adds ` +
-        `the API's paths itself. Give ${displayUrl(base)} instead.`,
-    );
-  }
-  return url.href.replace(/\/+$/, '');
 }

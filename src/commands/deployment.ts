@@ -18,11 +18,11 @@ import {
   type DeploymentFlags,
 } from '../input/flags.js';
 import type { DeploymentPick } from '../input/records.js';
+import { displayCommand } from '../output/command-line.js';
 import { dryRunResult, eventsOutcome, type Recording, reportRecording } from '../output/recording.js';
 import { shown } from '../output/redact.js';
 import type { Reporter } from '../output/reporter.js';
 import { reportGit, warnAboutTarget } from '../output/run-notes.js';
-import { shellQuote } from '../output/shell.js';
 import { findDeployment, lookupCall, sayMarkLater } from '../remediation.js';
 import type { EventsResult, Outcome, Remediated } from '../result.js';
 import { formatInstant, laterOf } from '../time.js';
@@ -116,7 +116,8 @@ function marksOf(input: DeploymentInput, startedAt: bigint): Array<{ pick: Deplo
 function dryRun(input: DeploymentInput, client: ApiClient, reporter: Reporter): Outcome {
   let window: Window;
   if ('command' in input.window) {
-    const command = input.window.command.map(shellQuote).join(' ');
+    // Shown with the values of credential options masked (the redactor masks only secrets it knows).
+    const command = displayCommand(input.window.command);
     reporter.info(`Dry run: would run ${command} and record the deployment if it exits 0.`);
     reporter.info("The times below are placeholders: a real run takes them from the command's start and exit.");
     const startedAt = input.window.startedAt ?? input.now;

@@ -6,9 +6,21 @@
 
 import type { Config } from '../config.js';
 import { UsageError } from '../errors.js';
+import { echoValue } from '../output/credential.js';
+import type { Redactor } from '../output/redact.js';
+import {
+  caseInsensitiveHosts,
+  displayUrl,
+  hasUserInfo,
+  repositoryKey,
+  repositoryUrlProblem,
+  urlSecrets,
+} from '../url.js';
 import { type CiGitFacts, type CiIo, detectCiProvider } from './ci-providers.js';
 import type { LocalGitFacts, LocalGitReader } from './local.js';
-import { COMMIT_SHA_PATTERN, hasUserInfo, repositoryKey, repositoryUrlProblem, sanitizeRepositoryUrl } from './url.js';
+
+/** A commit as git names it: 40 hex characters (SHA-1) or 64 (SHA-256), nothing in between. */
+export const COMMIT_SHA_PATTERN = /^(?:[a-fA-F0-9]{40}|[a-fA-F0-9]{64})$/;
 
 // A type alias, not an interface, so it fits JsonValue's index signature in --json output.
 export type GitFacts = {
@@ -44,6 +56,11 @@ export interface GitInputs {
   cwd: string;
   io: CiIo;
   readLocal: LocalGitReader;
+  /**
+   * Told the user info of every repository URL read (flag, variable, CI provider, checkout), so that it is masked
+   * wherever it might appear; the URLs sent and shown have it removed already.
+   */
+  redactor?: Pick<Redactor, 'add'>;
 }
 
 type Candidate = GitValue | undefined;
@@ -51,6 +68,9 @@ type Candidate = GitValue | undefined;
 export async function resolveGit(inputs: GitInputs): Promise<GitResolution> {
   const { config } = inputs;
   const warnings: string[] = [];
+  const known = (raw: string | undefined) => inputs.redactor?.add(...urlSecrets(raw));
+  known(inputs.flagUrl);
+  known(config.gitRepositoryUrl);
   /** The repository each level names (valid URLs only), to check a commit from one level against a URL from another. */
   const levelUrls: Partial<Record<GitLevel, Candidate>> = {};
 
@@ -69,13 +89,14 @@ export async function resolveGit(inputs: GitInputs): Promise<GitResolution> {
     if (ci) {
       const from = `${ci.provider} environment`;
       warnings.push(...(ci.warnings ?? []));
+      known(ci.repositoryUrl);
       levelUrls.ci = discovered(ci.repositoryUrl, from, 'ci', warnings);
       url ??= levelUrls.ci;
       if (!sha && ci.commitSha) {
         if (COMMIT_SHA_PATTERN.test(ci.commitSha)) sha = { value: ci.commitSha, source: from, level: 'ci' };
         else
           warnings.push(
-            `Ignored the commit SHA from the ${from} (${JSON.stringify(ci.commitSha)}): not 40 or 64 hex characters.`,
+            `Ignored the commit SHA from the ${from} (${echoValue(ci.commitSha)}): not 40 or 64 hex characters.`,
           );
       }
     }
@@ -84,17 +105,21 @@ export async function resolveGit(inputs: GitInputs): Promise<GitResolution> {
   let local: LocalGitFacts | undefined;
   if (!url || !sha) {
     local = await inputs.readLocal(inputs.cwd);
+    known(local.repositoryUrl);
     if (local.problem) warnings.push(`No git facts from the local checkout: ${local.problem}.`);
     levelUrls.local = discovered(local.repositoryUrl, 'local checkout', 'local', warnings);
     url ??= levelUrls.local;
     if (!sha && local.commitSha) sha = { value: local.commitSha, source: 'local checkout', level: 'local' };
   }
 
-  if (url && sha) checkSameRepository(url, sha, levelUrls[sha.level]);
+  if (url && sha) checkSameRepository(url, sha, levelUrls[sha.level], caseInsensitiveHosts(config.vars));
 
   const resolution: GitResolution = { warnings };
-  if (ci) resolution.ci = ci;
-  if (local) resolution.local = local;
+  // What the CI provider and the checkout said is kept for doctor, without the credentials they carried.
+  if (ci) resolution.ci = ci.repositoryUrl === undefined ? ci : { ...ci, repositoryUrl: displayUrl(ci.repositoryUrl) };
+  if (local)
+    resolution.local =
+      local.repositoryUrl === undefined ? local : { ...local, repositoryUrl: displayUrl(local.repositoryUrl) };
   if (url) resolution.repositoryUrl = url;
   if (sha) resolution.commitSha = sha;
   if (url && sha) resolution.git = { repository_url: url.value, commit_sha: sha.value.toLowerCase() };
@@ -104,11 +129,12 @@ export async function resolveGit(inputs: GitInputs): Promise<GitResolution> {
 /**
  * A commit is paired with a URL from another level only when that level names no repository, or the same one: a
  * GITHUB_SHA of the deploy repository sent with `--git-repository-url` of the service repository would make Datadog
- * compute lead time against a commit that repository does not have.
+ * compute lead time against a commit that repository does not have. Hosts compare case-insensitively, and so do owner
+ * and name on the hosts that treat them so (`GITHUB_REPOSITORY=Org/Repo` is github.com/org/repo).
  */
-function checkSameRepository(url: GitValue, sha: GitValue, shaLevelUrl: Candidate): void {
+function checkSameRepository(url: GitValue, sha: GitValue, shaLevelUrl: Candidate, ignoreCase: string[]): void {
   if (url.level === sha.level || shaLevelUrl === undefined) return;
-  if (repositoryKey(url.value) === repositoryKey(shaLevelUrl.value)) return;
+  if (repositoryKey(url.value, ignoreCase) === repositoryKey(shaLevelUrl.value, ignoreCase)) return;
   throw new UsageError(
     `The repository URL (${url.value}, from ${url.source}) and the commit SHA (from ${sha.source}) name different ` +
       `repositories: the commit belongs to ${shaLevelUrl.value} (from ${shaLevelUrl.source}). ` +
@@ -119,12 +145,9 @@ function checkSameRepository(url: GitValue, sha: GitValue, shaLevelUrl: Candidat
 function given(raw: string | undefined, source: string, level: GitLevel): Candidate {
   if (raw === undefined) return undefined;
   const problem = repositoryUrlProblem(raw);
-  if (problem !== undefined) {
-    // The value is shown only when it is short and printable; its credentials never are.
-    const shown = /^[\x20-\x7e]{1,200}$/.test(raw.trim()) ? ` ${JSON.stringify(sanitizeRepositoryUrl(raw))}` : '';
-    throw new UsageError(`${source}:${shown} ${problem}.`);
-  }
-  const value = sanitizeRepositoryUrl(raw);
+  // The value is shown without its user info, and only when what is left cannot be a credential.
+  if (problem !== undefined) throw new UsageError(`${source}: ${echoValue(displayUrl(raw))} ${problem}.`);
+  const value = displayUrl(raw);
   return { value, source: hasUserInfo(raw) ? `${source}, credentials removed` : source, level };
 }
 
@@ -132,9 +155,8 @@ function givenSha(raw: string | undefined, source: string, level: GitLevel): Can
   if (raw === undefined) return undefined;
   const value = raw.trim();
   if (!COMMIT_SHA_PATTERN.test(value)) {
-    const shown = /^[\x20-\x7e]{1,100}$/.test(value) ? ` ${JSON.stringify(value)}` : '';
     throw new UsageError(
-      `${source}:${shown} is not a commit SHA (40 or 64 hexadecimal characters, as \`git rev-parse HEAD\` prints).`,
+      `${source}: ${echoValue(value)} is not a commit SHA (40 or 64 hexadecimal characters, as \`git rev-parse HEAD\` prints).`,
     );
   }
   return { value, source, level };
@@ -151,5 +173,5 @@ function discovered(raw: string | undefined, source: string, level: GitLevel, wa
     );
     return undefined;
   }
-  return { value: sanitizeRepositoryUrl(raw), source, level };
+  return { value: displayUrl(raw), source, level };
 }

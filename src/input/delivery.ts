@@ -8,6 +8,7 @@ import { type ApiTarget, resolveApiTarget } from '../api/site.js';
 import { proxyFor } from '../api/transports/no-proxy.js';
 import { type Config, type ProxySettings, type ProxyUrl, requireConfig } from '../config.js';
 import { UsageError } from '../errors.js';
+import { echoValue } from '../output/credential.js';
 import type { DeliveryFlags } from './flags.js';
 import { trimmed } from './values.js';
 
@@ -106,14 +107,9 @@ function numberSetting(flagValue: string | undefined, envValue: string | undefin
   const form = setting.unit === 'seconds' ? /^\d+(\.\d+)?$/ : /^\d+$/;
   if (!form.test(text) || value < setting.min || value > setting.max) {
     const what = setting.unit === 'seconds' ? 'a number of seconds' : 'a whole number';
-    throw new UsageError(`${label}: ${echo(raw)} must be ${what} from ${setting.min} to ${setting.max}.`);
+    throw new UsageError(`${label}: ${echoValue(raw)} must be ${what} from ${setting.min} to ${setting.max}.`);
   }
   return value;
-}
-
-/** A bad value is echoed only when it is short and plain: a key pasted into the wrong variable must not be printed. */
-function echo(raw: string): string {
-  return /^[\x20-\x7e]{1,12}$/.test(raw) ? JSON.stringify(raw) : 'the value';
 }
 
 // Below a quarter of a second no attempt is even started (see MIN_ATTEMPT_MS): refused rather than send nothing.

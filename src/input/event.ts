@@ -8,6 +8,7 @@ import type { FileReader } from '../context.js';
 import { UsageError } from '../errors.js';
 import type { LocalGitReader } from '../git/local.js';
 import { type GitFacts, type GitResolution, resolveGit } from '../git/resolve.js';
+import { echoValue } from '../output/credential.js';
 import { checkNotAhead, formatInstant, isRelativeTime, parseTimestamp } from '../time.js';
 import { customTags, eventId, firstIssue, text } from './fields.js';
 import type { EventFlags, SoftFailFlags } from './flags.js';
@@ -94,9 +95,7 @@ export function timeOf(
   if (value === undefined) return undefined;
   const label = rules.label(flag);
   if (!rules.relative && isRelativeTime(value)) {
-    throw new UsageError(
-      `${label}: ${JSON.stringify(value.trim())} is relative to now; history needs an absolute time.`,
-    );
+    throw new UsageError(`${label}: ${echoValue(value.trim())} is relative to now; history needs an absolute time.`);
   }
   const ns = parseTimestamp(value, label, now);
   checkNotAhead(ns, now, label);

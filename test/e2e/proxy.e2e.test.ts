@@ -120,7 +120,9 @@ describe('dora behind a proxy', () => {
     });
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('https_proxy: "http://proxy.example:notaport" is not a proxy URL');
-    expect(run.stderr).toContain('percent-encode');
+    expect(run.stderr).toContain(
+      'such as http://proxy.example:3128 (credentials, when it needs them, go before the host',
+    );
     expect(run.stderr).not.toContain(PASSWORD);
     expect(intake.requests).toHaveLength(0);
   });

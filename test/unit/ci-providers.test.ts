@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
 
 import { CI_PROVIDERS, type CiIo, detectCiProvider, type Env } from '../../src/git/ci-providers.js';
-import { sanitizeRepositoryUrl } from '../../src/git/url.js';
+import { displayUrl } from '../../src/url.js';
 import type { CiFixture } from '../fixtures/ci/types.js';
 
 interface FixtureModule {
@@ -54,7 +54,7 @@ for (const [slug, module] of fixtures) {
 
       if (c.secret !== undefined) {
         expect(result?.repositoryUrl).toContain(c.secret);
-        const sanitized = sanitizeRepositoryUrl(result?.repositoryUrl ?? '');
+        const sanitized = displayUrl(result?.repositoryUrl ?? '');
         expect(sanitized).not.toContain(c.secret);
         expect(sanitized).toBe(c.sanitizedUrl);
       }

@@ -1,5 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { readConfig } from '../../src/config.js';
+import { apiKey, leakIn, password, token, userName } from '../helpers/secret-arbitraries.js';
 
 describe('readConfig', () => {
   it('prefers DATADOG_* over DD_* for the key and the site', () => {
@@ -38,12 +40,44 @@ describe('readConfig', () => {
     expect(proxy?.hasCredentials).toBe(true);
   });
 
-  it('keeps an unusable proxy URL as a problem that advises percent-encoding, without its password', () => {
+  it('keeps an unusable proxy URL as a problem naming the variable, without its password', () => {
     const config = readConfig({ https_proxy: 'http://ci-bot:S3CRET-pw@proxy.example:notaport' });
     expect(config.proxy.httpsProxy).toBeUndefined();
-    expect(config.problems.proxy).toMatch(/^https_proxy: .*percent-encode/);
-    expect(config.problems.proxy).not.toContain('S3CRET');
+    expect(config.problems.proxy).toBe(
+      'https_proxy: "http://proxy.example:notaport" is not a proxy URL such as http://proxy.example:3128 ' +
+        '(credentials, when it needs them, go before the host as user:password@).',
+    );
     expect(config.secrets).toContain('S3CRET-pw');
+  });
+
+  it('refuses a proxy with user info but no host (an unset $PROXY_HOST), without echoing it', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom('HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'),
+        userName,
+        password,
+        (name, user, pw) => {
+          const config = readConfig({ [name]: `http://${user}:${pw}@` });
+          expect(config.proxy).toEqual({});
+          expect(config.problems.proxy).toMatch(
+            new RegExp(`^${name}: .*holds user info \\(user:password@\\) but no proxy host`),
+          );
+          expect(leakIn(config.problems.proxy ?? '', pw)).toBeUndefined();
+          expect(config.secrets).toEqual(expect.arrayContaining([`${user}:${pw}@`, pw]));
+        },
+      ),
+    );
+  });
+
+  it('does not take a key pasted into HTTPS_PROXY for a host name, and does not echo it', () => {
+    fc.assert(
+      fc.property(fc.oneof(apiKey, token), (key) => {
+        const config = readConfig({ HTTPS_PROXY: key });
+        expect(config.proxy.httpsProxy).toBeUndefined();
+        expect(config.problems.proxy).toMatch(/^HTTPS_PROXY: the value \(not shown: it may be a credential\)/);
+        expect(config.problems.proxy).not.toContain(key);
+      }),
+    );
   });
 
   it('reads DATADOG_FIPS as a boolean: the usual spellings of off are off, anything unknown is a problem', () => {

@@ -1,7 +1,10 @@
+import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import { readConfig } from '../../src/config.js';
 import { UsageError } from '../../src/errors.js';
 import { type GitInputs, resolveGit } from '../../src/git/resolve.js';
+import { createRedactor } from '../../src/output/redact.js';
+import { apiKey, leakIn, password, userName } from '../helpers/secret-arbitraries.js';
 
 const SHA_FLAG = '1'.repeat(40);
 const SHA_ENV = '2'.repeat(40);
@@ -209,5 +212,135 @@ describe('resolveGit precedence: flag > DD_GIT_* > CI provider > local checkout'
   it('lowercases the SHA, as git prints it', async () => {
     const result = await resolveGit(inputs({ flagSha: 'ABCDEF'.repeat(7).slice(0, 40), flagUrl: 'https://h/r' }));
     expect(result.git?.commit_sha).toBe('abcdef'.repeat(7).slice(0, 40));
+  });
+
+  it('reads the scp form with a password as the README promises: the user stays, the password goes', async () => {
+    const result = await resolveGit(inputs({ flagUrl: 'bot:TOKEN@github.com:org/repo.git', flagSha: SHA_FLAG }));
+    expect(result.git?.repository_url).toBe('bot@github.com:org/repo.git');
+    expect(result.repositoryUrl?.source).toBe('--git-repository-url, credentials removed');
+  });
+
+  it.each(['https://tok:x@', 'bot:pw@', 'https://tok:x@/org/repo'])(
+    'refuses the repository URL %s, user info with no host, without echoing it',
+    async (flagUrl) => {
+      const run = resolveGit(inputs({ flagUrl, flagSha: SHA_FLAG }));
+      await expect(run).rejects.toThrow(/^--git-repository-url: .* holds user info \(user:password@\) but no host\.$/);
+      await expect(resolveGit(inputs({ flagUrl, flagSha: SHA_FLAG }))).rejects.not.toThrow(/pw|tok:x/);
+    },
+  );
+
+  it('never echoes a value that may be a credential (a key in DD_GIT_COMMIT_SHA or DD_GIT_REPOSITORY_URL)', async () => {
+    const key = 'abcdef0123456789abcdef0123456789';
+    await expect(resolveGit(inputs({ env: { DD_GIT_COMMIT_SHA: key } }))).rejects.toThrow(
+      /^DD_GIT_COMMIT_SHA: the value \(not shown: it may be a credential\) is not a commit SHA/,
+    );
+    await expect(
+      resolveGit(inputs({ env: { DD_GIT_REPOSITORY_URL: key, DD_GIT_COMMIT_SHA: SHA_ENV } })),
+    ).rejects.toThrow(
+      /^DD_GIT_REPOSITORY_URL: the value \(not shown: it may be a credential\) is (not a repository URL|a folder)/,
+    );
+    // A plain mistake is shown, so the user sees what was read.
+    await expect(resolveGit(inputs({ flagUrl: 'shop', flagSha: SHA_FLAG }))).rejects.toThrow(
+      /^--git-repository-url: "shop" is a folder on this machine/,
+    );
+    const ci = await resolveGit(inputs({ env: { ...gitlab, CI_COMMIT_SHA: key }, readLocal: async () => ({}) }));
+    expect(ci.warnings.join('\n')).toMatch(
+      /Ignored the commit SHA from the GitLab CI environment \(the value \(not shown/,
+    );
+    expect(ci.warnings.join('\n')).not.toContain(key);
+  });
+
+  it('removes user info whatever the password holds, at every level, and tells the redactor', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom('flag', 'environment', 'ci', 'local'),
+        userName,
+        password,
+        async (level, user, pw) => {
+          const raw = `https://${user}:${pw}@git.example.com/team/app.git`;
+          const redactor = createRedactor();
+          const env: Record<string, string> = level === 'environment' ? { DD_GIT_REPOSITORY_URL: raw } : {};
+          if (level === 'ci') Object.assign(env, { GITLAB_CI: 'true', CI_REPOSITORY_URL: raw, CI_COMMIT_SHA: SHA_CI });
+          const result = await resolveGit(
+            inputs({
+              env,
+              redactor,
+              ...(level === 'flag' ? { flagUrl: raw } : {}),
+              ...(level === 'ci' ? {} : { flagSha: SHA_FLAG }),
+              readLocal: async () => (level === 'local' ? { repositoryUrl: raw, commitSha: SHA_LOCAL } : {}),
+            }),
+          );
+          expect(result.git?.repository_url).toBe('https://git.example.com/team/app.git');
+          expect(leakIn(JSON.stringify(result), pw)).toBeUndefined();
+          expect(leakIn(redactor.redact(`remote ${raw} and ${pw}`), pw)).toBeUndefined();
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+});
+
+describe('repository comparison ignores case where the host does', () => {
+  const actions = (repository: string, server = 'https://github.com') => ({
+    GITHUB_ACTIONS: 'true',
+    GITHUB_SERVER_URL: server,
+    GITHUB_REPOSITORY: repository,
+    GITHUB_SHA: SHA_CI,
+  });
+
+  it('pairs GITHUB_REPOSITORY=Org/Repo with --git-repository-url https://github.com/org/repo', async () => {
+    const result = await resolveGit(inputs({ env: actions('Org/Repo'), flagUrl: 'https://github.com/org/repo' }));
+    expect(result.git).toEqual({ repository_url: 'https://github.com/org/repo', commit_sha: SHA_CI });
+  });
+
+  it.each<[string, string, Record<string, string>]>([
+    [
+      'gitlab.com',
+      'gitlab.com',
+      { GITLAB_CI: 'true', CI_REPOSITORY_URL: 'https://gitlab.com/Group/Proj.git', CI_COMMIT_SHA: SHA_CI },
+    ],
+    [
+      'a self-managed GitLab (CI_SERVER_URL)',
+      'git.corp.example',
+      {
+        GITLAB_CI: 'true',
+        CI_SERVER_URL: 'https://git.corp.example',
+        CI_REPOSITORY_URL: 'https://gitlab-ci-token:x@git.corp.example/Group/Proj.git',
+        CI_COMMIT_SHA: SHA_CI,
+      },
+    ],
+  ])('on %s', async (_, host, env) => {
+    const result = await resolveGit(inputs({ env, flagUrl: `git@${host}:group/proj.git` }));
+    expect(result.git?.commit_sha).toBe(SHA_CI);
+  });
+
+  it('on a GitHub Enterprise server named by GITHUB_SERVER_URL, and on any host for the host name', async () => {
+    const ghes = actions('Org/Repo', 'https://GHE.corp.example');
+    expect((await resolveGit(inputs({ env: ghes, flagUrl: 'https://ghe.corp.example/org/repo' }))).git).toBeDefined();
+  });
+
+  it('keeps the case of owner and name on other hosts, where they may name different repositories', async () => {
+    const env = {
+      JENKINS_URL: 'https://ci.example/',
+      GIT_URL: 'https://git.other.example/Org/Repo',
+      GIT_COMMIT: SHA_CI,
+    };
+    await expect(resolveGit(inputs({ env, flagUrl: 'https://GIT.other.example/org/repo' }))).rejects.toThrow(
+      /different repositories/,
+    );
+    const same = await resolveGit(inputs({ env, flagUrl: 'https://GIT.other.example/Org/Repo.git' }));
+    expect(same.git?.commit_sha).toBe(SHA_CI);
+  });
+
+  it('never treats a key-shaped owner differently: only case changes', async () => {
+    await fc.assert(
+      fc.asyncProperty(apiKey, async (name) => {
+        const result = await resolveGit(
+          inputs({ env: actions(`Org/${name.toUpperCase()}`), flagUrl: `https://github.com/ORG/${name}` }),
+        );
+        expect(result.git?.commit_sha).toBe(SHA_CI);
+      }),
+      { numRuns: 20 },
+    );
   });
 });

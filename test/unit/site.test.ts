@@ -1,6 +1,17 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { resolveApiTarget } from '../../src/api/site.js';
 import { UsageError } from '../../src/errors.js';
+import { apiKey, appKey, leakIn, password, token, userName } from '../helpers/secret-arbitraries.js';
+
+function messageOf(run: () => unknown): string {
+  try {
+    run();
+  } catch (error) {
+    return (error as Error).message;
+  }
+  throw new Error('expected a refusal');
+}
 
 describe('resolveApiTarget', () => {
   it.each([
@@ -99,5 +110,36 @@ describe('resolveApiTarget', () => {
 
   it('never echoes credentials from a refused API URL', () => {
     expect(() => resolveApiTarget(undefined, 'https://u:SECRET@gw.example')).toThrow(/^(?!.*SECRET)/s);
+  });
+
+  it('refuses an API URL whose password holds #, ? or / before any parser reads it, never echoing it', () => {
+    fc.assert(
+      fc.property(userName, password, (user, pw) => {
+        const message = messageOf(() => resolveApiTarget(undefined, `https://${user}:${pw}@gw.example/base`));
+        expect(message).toMatch(/must not carry user info/);
+        expect(leakIn(message, pw)).toBeUndefined();
+      }),
+    );
+  });
+
+  it('names DD_SITE and withholds a value put there by mistake that may be a credential (a swapped CI secret)', () => {
+    fc.assert(
+      fc.property(fc.oneof(apiKey, appKey, token, password), (value) => {
+        const message = messageOf(() => resolveApiTarget(value, undefined));
+        expect(message).toMatch(
+          /^DD_SITE \/ --site: the value \(not shown: it may be a credential\) is not a Datadog site/,
+        );
+        expect(leakIn(message, value)).toBeUndefined();
+        const apiUrl = messageOf(() => resolveApiTarget(undefined, value));
+        expect(apiUrl).toMatch(/^--api-url \/ DORA_API_URL/);
+        expect(leakIn(apiUrl, value)).toBeUndefined();
+      }),
+    );
+  });
+
+  it('echoes a misspelt site, which cannot be a credential', () => {
+    expect(messageOf(() => resolveApiTarget('datadoghq.cm', undefined))).toMatch(
+      /^DD_SITE \/ --site: "datadoghq.cm" is not/,
+    );
   });
 });
