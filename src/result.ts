@@ -10,6 +10,7 @@
  */
 import type { JsonValue } from './events/json.js';
 import type { GitFacts } from './git/resolve.js';
+import type { MetricsReport } from './metrics/types.js';
 
 export type EventKind = 'deployment' | 'incident';
 
@@ -129,6 +130,12 @@ export interface DoctorResult extends ResultBase {
   checks: Array<{ name: string; status: 'ok' | 'warn' | 'fail'; detail: string; fix: string | null }>;
 }
 
+/** `dora metrics`: the report (issue 21's object, member for member), or in a dry run the first requests. */
+export interface MetricsResult extends ResultBase, Partial<Omit<MetricsReport, 'ok'>> {
+  dry_run?: true | undefined;
+  requests?: RequestShown[] | undefined;
+}
+
 /** A failure before any verb could say more (invalid usage, a missing key, a bug). */
 export interface FailureResult extends ResultBase {
   ok: false;
@@ -143,6 +150,7 @@ export type Result =
   | DeleteResult
   | UpdateResult
   | DoctorResult
+  | MetricsResult
   | FailureResult;
 
 /**
