@@ -1,16 +1,15 @@
 /** `dora deployment list` and `dora incident list`: recorded events of a window, newest first. */
 import { Command, Option } from 'commander';
-import { listCall } from '../api/calls.js';
+import { listCall, pageCall } from '../api/calls.js';
+import type { ApiClient } from '../api/client.js';
 import { toJson } from '../events/json.js';
-import { type RecordKind, readListed, searchQuery } from '../events/records.js';
+import { type EventRecord, type RecordKind, readListed, searchQuery } from '../events/records.js';
 import { addVerbFlags, single } from '../input/flags.js';
-import { type ListFlags, listInput } from '../input/records.js';
+import { type ListFlags, type ListInput, listInput } from '../input/records.js';
+import { apiBounds, MAX_PAGE_SIZE, pagesOf } from '../metrics/paging.js';
 import { newestFirst, recordTable } from '../output/records.js';
 import { apiInstant, formatInstant } from '../time.js';
 import type { Verb } from './verb.js';
-
-/** With --open, how many incidents one request reads to find the open ones among them. */
-const OPEN_SCAN_LIMIT = 1000;
 
 function list(kind: RecordKind): Verb<ListFlags> {
   return {
@@ -38,13 +37,21 @@ function list(kind: RecordKind): Verb<ListFlags> {
     async run({ flags }, world) {
       const input = listInput(kind, flags, world.ctx);
       const client = world.client(input.delivery, { dryRun: input.dryRun });
-      // --open is judged on what comes back (the search syntax has no "field is absent"): read enough to find them.
-      const call = listCall(kind, {
-        from: apiInstant(input.from),
-        to: apiInstant(input.to, true),
-        limit: input.open ? OPEN_SCAN_LIMIT : input.limit,
-        query: searchQuery(input.terms, input.query),
-      });
+      const query = searchQuery(input.terms, input.query);
+      const from = apiInstant(input.from);
+      const to = apiInstant(input.to, true);
+      // --open is judged on what comes back (the search syntax has no "field is absent"): pages are read, newest
+      // start first, until enough open incidents are found or the window is read through.
+      const call = input.open
+        ? pageCall({
+            kind: 'failure',
+            from,
+            to,
+            limit: MAX_PAGE_SIZE,
+            sort: '-started_at',
+            ...(query ? { query } : {}),
+          })
+        : listCall(kind, { from, to, limit: input.limit, query });
       if (input.dryRun) {
         world.reporter.info(`Dry run: nothing read. A real run would POST ${client.shown(call).url} with this body.`);
         return {
@@ -52,10 +59,10 @@ function list(kind: RecordKind): Verb<ListFlags> {
           text: toJson(call.body ?? null),
         };
       }
-      const records = readListed(kind, (await client.call(call)).json);
-      const shown = newestFirst(
-        input.open ? records.filter((record) => record.finishedAt === undefined) : records,
-      ).slice(0, input.limit);
+      const records = input.open
+        ? await openIncidents(input, query, client)
+        : readListed(kind, (await client.call(call)).json);
+      const shown = newestFirst(records).slice(0, input.limit);
       if (shown.length === 0) {
         world.reporter.info(`No ${kind}s matched between ${formatInstant(input.from)} and ${formatInstant(input.to)}.`);
       }
@@ -69,3 +76,24 @@ function list(kind: RecordKind): Verb<ListFlags> {
 
 export const deploymentList = list('deployment');
 export const incidentList = list('incident');
+
+/** The open incidents that started in the window, newest first, read page by page until `limit` are found. */
+async function openIncidents(input: ListInput, query: string | undefined, client: ApiClient): Promise<EventRecord[]> {
+  const { from, to } = apiBounds(input.from, input.to);
+  const open: EventRecord[] = [];
+  const pages = pagesOf({
+    kind: 'failure',
+    from,
+    to,
+    query,
+    limit: MAX_PAGE_SIZE,
+    fetchPage: async (page) => (await client.call(pageCall(page))).json,
+    read: (json) => readListed('incident', json),
+    keyOf: (record) => record.startedAt,
+  });
+  for await (const rows of pages) {
+    open.push(...rows.filter((record) => record.finishedAt === undefined && record.startedAt >= input.from));
+    if (open.length >= input.limit) break;
+  }
+  return open;
+}

@@ -3,18 +3,12 @@
  * client → the DORA figures and their levels (src/metrics/) → a table and a weekly trend, Markdown, or the JSON object.
  */
 import { Command, Option } from 'commander';
-import { listCall } from '../api/calls.js';
+import { pageCall } from '../api/calls.js';
 import { searchQuery } from '../events/records.js';
 import { addVerbFlags, collect, single } from '../input/flags.js';
 import { type MetricsFlags, metricsInput } from '../input/metrics.js';
 import { gitRunner } from '../metrics/git-runner.js';
-import {
-  collectMetrics,
-  firstPageRequest,
-  type PageRequest,
-  renderMarkdown,
-  renderTerminal,
-} from '../metrics/index.js';
+import { collectMetrics, firstPageRequest, renderMarkdown, renderTerminal } from '../metrics/index.js';
 import { colourPainter, PLAIN, wantsColor } from '../output/reporter.js';
 import type { Outcome } from '../result.js';
 import type { Verb } from './verb.js';
@@ -85,12 +79,6 @@ Examples:
     return { ...outcome, text: text.trimEnd(), styled: colour };
   },
 };
-
-/** One page as a list call: the metrics' kinds are the API's deployments and failures. */
-function pageCall(page: PageRequest): ReturnType<typeof listCall> {
-  const { from, to, limit, query, sort } = page;
-  return listCall(page.kind === 'failure' ? 'incident' : 'deployment', { from, to, limit, query, sort });
-}
 
 /**
  * Whether the locale shows Unicode: the first of LC_ALL, LC_CTYPE and LANG that is set names UTF-8. Windows terminals

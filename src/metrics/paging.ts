@@ -97,16 +97,46 @@ export async function readAll(
   options: ReadOptions = {},
 ): Promise<Array<Deployment | Failure>> {
   const limit = options.pageSize ?? MAX_PAGE_SIZE;
+  const { from, to } = apiRange(kind, window);
+  const keyOf = kind === 'deployment' ? (e: Deployment | Failure) => e.finishedAt as bigint : startOf;
+  const kept: Array<Deployment | Failure> = [];
+  let pages = 0;
+  const read = (json: unknown): Array<Deployment | Failure> => readPage(kind, json);
+  for await (const rows of pagesOf({ kind, from, to, query, limit, fetchPage, read, keyOf })) {
+    for (const row of rows) if (inWindow(kind, row, window)) kept.push(row);
+    options.onPage?.(kind, kept.length, ++pages);
+  }
+  return kept;
+}
+
+/** What pagesOf needs: the range (nanoseconds, at the API's precision), how to read a page and date a row. */
+export interface Paging<T extends { id: string }> {
+  kind: EventKind;
+  from: bigint;
+  to: bigint;
+  query: string | undefined;
+  limit: number;
+  fetchPage: PageFetcher;
+  /** A page's rows, newest first; throws when the answer cannot be read. */
+  read: (json: unknown) => T[];
+  /** The timestamp pages are cut on (finished_at for deployments, started_at for failures). */
+  keyOf: (row: T) => bigint;
+}
+
+/**
+ * The one paging loop: each page's rows not seen before, newest first, until the range is exhausted. A reader may
+ * stop early (`list --open` stops once it has enough). Each page is checked (every row inside the asked range, newest
+ * first by the paged timestamp); a full page on one instant cannot be paged past, and fails.
+ */
+export async function* pagesOf<T extends { id: string }>(paging: Paging<T>): AsyncGenerator<T[]> {
+  const { kind, from, query, limit, fetchPage, read, keyOf } = paging;
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
     throw new RangeError(`page size ${limit} is not a whole number from 1 to ${MAX_PAGE_SIZE}`);
   }
-  const { from, to: end } = apiRange(kind, window);
-  const keyOf = kind === 'deployment' ? (e: Deployment | Failure) => e.finishedAt as bigint : startOf;
   const seen = new Set<string>();
-  const kept: Array<Deployment | Failure> = [];
-  let to = end;
+  let to = paging.to;
   let pending = fetchPage(request(kind, from, to, limit, query));
-  for (let pages = 1; ; pages++) {
+  for (;;) {
     const json = await pending;
     const data = (json as { data?: unknown } | null | undefined)?.data;
     const full = Array.isArray(data) && data.length >= limit;
@@ -114,9 +144,10 @@ export async function readAll(
     // for now, from this page's first and last rows, so the API works on it while this one is read.
     let next: bigint | undefined;
     if (full) {
-      const [newest, oldest] = readPage(kind, { data: [data[0], data[data.length - 1]] }).map((row) =>
-        truncate(keyOf(row)),
-      ) as [bigint, bigint];
+      const [newest, oldest] = read({ data: [data[0], data[data.length - 1]] }).map((row) => truncate(keyOf(row))) as [
+        bigint,
+        bigint,
+      ];
       if (newest === oldest) throw stuck(kind, oldest, limit);
       next = oldest;
       if (oldest < to) {
@@ -124,27 +155,31 @@ export async function readAll(
         pending.catch(() => {}); // awaited on the next turn; a page found wrong below leaves it unread
       }
     }
-    const rows = readPage(kind, json);
+    const fresh: T[] = [];
     let previous: bigint | undefined;
-    for (const row of rows) {
+    for (const row of read(json)) {
       const key = truncate(keyOf(row));
       if (key < from || key > to) throw outOfRange(kind, from, to);
       if (previous !== undefined && key > previous) throw unsorted(kind);
       previous = key;
       if (seen.has(row.id)) continue;
       seen.add(row.id);
-      if (inWindow(kind, row, window)) kept.push(row);
+      fresh.push(row);
     }
-    options.onPage?.(kind, kept.length, pages);
-    if (next === undefined) return kept;
+    yield fresh;
+    if (next === undefined) return;
     to = next;
   }
 }
 
+/** A window's bounds at the API's precision: `from` rounded down and `to` up, so no edge event is left out. */
+export function apiBounds(since: bigint, until: bigint): { from: bigint; to: bigint } {
+  return { from: truncate(since), to: roundUp(until) };
+}
+
 /** The range asked of the API, at its precision: `from` rounded down and `to` up, so no edge event is left out. */
 function apiRange(kind: EventKind, window: Window): { from: bigint; to: bigint } {
-  const start = kind === 'deployment' ? window.since : window.until - RETENTION_NS;
-  return { from: truncate(start), to: roundUp(window.until) };
+  return apiBounds(kind === 'deployment' ? window.since : window.until - RETENTION_NS, window.until);
 }
 
 function inWindow(kind: EventKind, event: Deployment | Failure, { since, until }: Window): boolean {

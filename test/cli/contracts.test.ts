@@ -287,3 +287,35 @@ describe('delete at a terminal', () => {
     expect(api.events).toHaveLength(1);
   });
 });
+
+describe('incident list --open', () => {
+  it('finds the open incidents behind more resolved ones than a page holds', async () => {
+    const resolved = Array.from(
+      { length: 1005 },
+      (_, i): StoredEvent => ({
+        kind: 'incident',
+        id: `resolved-incident-${String(i).padStart(5, '0')}`,
+        attributes: {
+          services: ['shop'],
+          started_at: `${1_795_690_000 + i}000000000`,
+          finished_at: `${1_795_690_000 + i + 60}000000000`,
+        },
+      }),
+    );
+    const open = ['open-incident-000001', 'open-incident-000002'].map(
+      (id, i): StoredEvent => ({
+        kind: 'incident',
+        id,
+        attributes: { services: ['shop'], started_at: `${1_795_600_000 + i}000000000` },
+      }),
+    );
+    serveApi(server, doraApi([...resolved, ...open]));
+    const out = await dora(['incident', 'list', '--open', '--limit', '2', '--since', '-3d', '--json']);
+    expect(out.code, out.stderr).toBe(0);
+    const result = oneObject(out.stdout);
+    expect((result.data as Array<{ id: string }>).map((item) => item.id).sort()).toEqual([
+      'open-incident-000001',
+      'open-incident-000002',
+    ]);
+  });
+});
