@@ -16,21 +16,25 @@ export interface InputSpec {
   kinds: readonly Kind[];
 }
 
-export type Kind = 'deployment' | 'incident';
-export const KINDS: readonly Kind[] = ['deployment', 'incident'];
+export type Kind = 'deployment' | 'incident' | 'metrics';
+export const KINDS: readonly Kind[] = ['deployment', 'incident', 'metrics'];
 
-const BOTH = KINDS;
+/** Every kind: the keys, where requests go, and the selection by service and env. */
+const ALL = KINDS;
+/** What records an event. */
+const BOTH: readonly Kind[] = ['deployment', 'incident'];
 const DEPLOYMENT: readonly Kind[] = ['deployment'];
 const INCIDENT: readonly Kind[] = ['incident'];
+const METRICS: readonly Kind[] = ['metrics'];
 
 export const INPUTS: readonly InputSpec[] = [
-  { name: 'kind', type: 'string', kinds: BOTH },
-  { name: 'api-key', type: 'string', kinds: BOTH },
-  { name: 'app-key', type: 'string', kinds: BOTH },
-  { name: 'service', type: 'lines', flag: '--service', kinds: BOTH },
-  { name: 'env', type: 'string', flag: '--env', kinds: BOTH },
+  { name: 'kind', type: 'string', kinds: ALL },
+  { name: 'api-key', type: 'string', kinds: ALL },
+  { name: 'app-key', type: 'string', kinds: ALL },
+  { name: 'service', type: 'lines', flag: '--service', kinds: ALL },
+  { name: 'env', type: 'string', flag: '--env', kinds: ALL },
   { name: 'version', type: 'string', flag: '--version', kinds: BOTH },
-  { name: 'team', type: 'string', flag: '--team', kinds: BOTH },
+  { name: 'team', type: 'string', flag: '--team', kinds: ALL },
   { name: 'custom-tags', type: 'lines', flag: '--custom-tags', kinds: BOTH },
   { name: 'id', type: 'string', flag: '--id', kinds: BOTH },
   { name: 'started-at', type: 'string', flag: '--started-at', kinds: BOTH },
@@ -43,9 +47,12 @@ export const INPUTS: readonly InputSpec[] = [
   { name: 'rollforward-of', type: 'string', flag: '--rollforward-of', kinds: DEPLOYMENT },
   { name: 'name', type: 'string', flag: '--name', kinds: INCIDENT },
   { name: 'severity', type: 'string', flag: '--severity', kinds: INCIDENT },
-  { name: 'site', type: 'string', flag: '--site', kinds: BOTH },
-  { name: 'api-url', type: 'string', flag: '--api-url', kinds: BOTH },
-  { name: 'dry-run', type: 'boolean', flag: '--dry-run', kinds: BOTH },
+  { name: 'since', type: 'string', flag: '--since', kinds: METRICS },
+  { name: 'until', type: 'string', flag: '--until', kinds: METRICS },
+  { name: 'by', type: 'string', flag: '--by', kinds: METRICS },
+  { name: 'site', type: 'string', flag: '--site', kinds: ALL },
+  { name: 'api-url', type: 'string', flag: '--api-url', kinds: ALL },
+  { name: 'dry-run', type: 'boolean', flag: '--dry-run', kinds: ALL },
 ];
 
 export function envName(input: string): string {

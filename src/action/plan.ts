@@ -20,6 +20,8 @@ export interface Plan {
   remediates: boolean;
   /** The values the summary shows when the CLI's result does not carry them. */
   given: { services: string[]; env?: string; version?: string; command?: string };
+  /** kind: metrics, with `by`: the summary's groups. */
+  by?: 'service' | 'env' | 'team' | undefined;
 }
 
 export class InputError extends Error {}
@@ -81,6 +83,7 @@ export function planRun(inputs: Inputs): Plan {
     secrets,
     keyInputs,
     remediates: inputs.has('rollback-of') || inputs.has('rollforward-of'),
+    by: inputs.get('by')?.trim() as Plan['by'],
     given: {
       services: lines(inputs.get('service') ?? ''),
       env: inputs.get('env')?.trim(),

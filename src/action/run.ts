@@ -5,6 +5,7 @@
  */
 import { readInputs } from './inputs.js';
 import { KEY_INPUTS, nameKeyInputs } from './keys.js';
+import { metricsSummary, parseMetrics } from './metrics.js';
 import { InputError, type Plan, planRun } from './plan.js';
 import { type ActionResult, type EventRow, eventsOf, parseResult, remediationOf } from './result.js';
 import { renderSummary } from './summary.js';
@@ -72,7 +73,8 @@ export async function runAction(io: ActionIo): Promise<number> {
     });
   } catch (error) {
     const problem = `The dora CLI could not be started: ${error instanceof Error ? error.message : String(error)}`;
-    report(io, stdout, secrets, { plan, result: undefined, exitCode: 1, problem });
+    if (plan.kind === 'metrics') reportMetrics(io, stdout, secrets, { plan, printed: '', exitCode: 1, problem });
+    else report(io, stdout, secrets, { plan: { ...plan, kind: plan.kind }, result: undefined, exitCode: 1, problem });
     return 1;
   } finally {
     stdout.flush();
@@ -80,17 +82,52 @@ export async function runAction(io: ActionIo): Promise<number> {
   }
 
   const exitCode = exit.code ?? (exit.signal === null ? 1 : 128 + exit.signal);
+  if (plan.kind === 'metrics') {
+    reportMetrics(io, stdout, secrets, { plan, printed, exitCode });
+    return exitCode;
+  }
   const read = parseResult(printed);
   const problem =
     'problem' in read
       ? `${read.problem}; ${exit.code === null && exit.signal !== null ? `it was ended by signal ${exit.signal}` : `it exited with code ${exitCode}`}.`
       : undefined;
-  report(io, stdout, secrets, { plan, result: 'result' in read ? read.result : undefined, exitCode, problem });
+  const events = { ...plan, kind: plan.kind };
+  report(io, stdout, secrets, { plan: events, result: 'result' in read ? read.result : undefined, exitCode, problem });
   return exitCode;
 }
 
+/** The metrics report: the JSON to the `metrics` output, its Markdown to the summary, its messages as annotations. */
+function reportMetrics(
+  io: ActionIo,
+  stdout: LogStream,
+  secrets: readonly string[],
+  run: { plan: Plan; printed: string; exitCode: number; problem?: string },
+): void {
+  const result = parseMetrics(run.printed);
+  const worded = (messages: Array<string | undefined>) =>
+    [...new Set(messages.filter((message): message is string => !!message?.trim()))].map((message) =>
+      nameKeyInputs(message, run.plan.keyInputs),
+    );
+  const errors = worded([
+    run.problem,
+    result ? result.error : `The dora CLI printed no result; it exited with code ${run.exitCode}.`,
+  ]);
+  for (const error of errors) stdout.command(annotation('error', error));
+  for (const warning of worded(result?.warnings ?? [])) stdout.command(annotation('warning', warning));
+  const outputFile = io.env.GITHUB_OUTPUT;
+  if (outputFile) {
+    const entries = [
+      outputEntry('metrics', result ? JSON.stringify(result) : '', io.random),
+      outputEntry('exit-code', String(run.exitCode), io.random),
+    ];
+    io.appendFile(outputFile, scrub(entries.join(''), secrets));
+  }
+  const summaryFile = io.env.GITHUB_STEP_SUMMARY;
+  if (summaryFile) io.appendFile(summaryFile, scrub(metricsSummary(result, run.plan.by, errors), secrets));
+}
+
 interface Report {
-  plan: Pick<Plan, 'kind' | 'given' | 'keyInputs' | 'remediates'>;
+  plan: Pick<Plan, 'given' | 'keyInputs' | 'remediates'> & { kind: 'deployment' | 'incident' };
   result: ActionResult | undefined;
   exitCode: number;
   /** The action's own failure: its inputs refused, the CLI not started, or no result read. */

@@ -10,7 +10,7 @@ import type { Plan } from './plan.js';
 import { type ActionResult, type EventRow, eventsOf } from './result.js';
 
 export interface SummaryInput {
-  plan: Pick<Plan, 'kind' | 'given'>;
+  plan: Pick<Plan, 'given'> & { kind: 'deployment' | 'incident' };
   /** Undefined when the CLI gave none (the action refused its inputs, or the CLI did not finish). */
   result: ActionResult | undefined;
   exitCode: number;

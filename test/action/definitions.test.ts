@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { envName, INPUTS } from '../../src/action/inputs.js';
 import { runAction } from '../../src/action/run.js';
-import type { EventsResult } from '../../src/result.js';
+import type { EventsResult, MetricsResult } from '../../src/result.js';
 import { BIN, deploymentHelp, loadAction, loadComponent, PACKAGE_VERSION, ROOT } from './ci-files.js';
 
 /**
@@ -52,11 +52,16 @@ describe('action.yml', () => {
   });
 
   it('wires every input with a flag to a flag the CLI takes', () => {
-    const incidentHelp = execFileSync(process.execPath, [BIN, 'incident', '--help'], { encoding: 'utf8' });
+    const helpOf = (kind: string) => execFileSync(process.execPath, [BIN, kind, '--help'], { encoding: 'utf8' });
+    const helps: Record<string, string> = {
+      deployment: deploymentHelp,
+      incident: helpOf('incident'),
+      metrics: helpOf('metrics'),
+    };
     for (const input of INPUTS) {
       if (input.flag === undefined) continue;
       for (const kind of input.kinds) {
-        const help = kind === 'deployment' ? deploymentHelp : incidentHelp;
+        const help = helps[kind] ?? '';
         const known = new RegExp(`(^|[\\s,])${input.flag}\\b`).test(help);
         expect(known, `${input.name} → ${kind} ${input.flag}`).toBe(true);
       }
@@ -71,6 +76,21 @@ describe('action.yml', () => {
 
   it('declares exactly the outputs the action writes, each read from the step', async () => {
     const written = new Set<string>();
+    const metricsRun = await runAction({
+      env: { INPUT_KIND: 'metrics', GITHUB_OUTPUT: '/out' },
+      stdout: () => undefined,
+      stderr: () => undefined,
+      appendFile: (_path, text) => {
+        for (const match of text.matchAll(/^([\w-]+)(=|<<)/gm)) written.add(match[1] ?? '');
+      },
+      random: () => 'r',
+      runCli: async (_argv, _env, on) => {
+        const result: MetricsResult = { ok: true, exit_code: 0, deployments: 0, failures: 0 };
+        on.stdout(`${JSON.stringify(result)}\n`);
+        return { code: 0, signal: null };
+      },
+    });
+    expect(metricsRun).toBe(0);
     await runAction({
       env: { INPUT_SERVICE: 'x', GITHUB_OUTPUT: '/out' },
       stdout: () => undefined,
@@ -99,13 +119,17 @@ describe('action.yml', () => {
     }
   });
 
-  it('is built into a bundle of its own that holds none of the CLI: only src/action/, the time formatter and zod', () => {
+  it('is built into a bundle of its own that holds none of the CLI: src/action/, the time formatter, the metrics Markdown and zod', () => {
     const map = JSON.parse(readFileSync(join(ROOT, 'dist', 'github-action.js.map'), 'utf8')) as { sources: string[] };
     const sources = map.sources.map((source) => source.replace(/^(\.\.\/)+/, ''));
     expect(sources).toContain('src/action/main.ts');
     const foreign = sources.filter(
       (source) =>
-        !source.startsWith('src/action/') && source !== 'src/time.ts' && !source.startsWith('node_modules/zod/'),
+        !source.startsWith('src/action/') &&
+        source !== 'src/time.ts' &&
+        // kind: metrics writes the job summary with the same renderer as dora metrics --markdown.
+        !['src/metrics/types.ts', 'src/metrics/present.ts', 'src/metrics/render-markdown.ts'].includes(source) &&
+        !source.startsWith('node_modules/zod/'),
     );
     expect(foreign).toEqual([]);
   });

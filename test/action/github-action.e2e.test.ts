@@ -282,7 +282,9 @@ describe('the GitHub Action, run as the runner runs it', () => {
       { ...GITHUB, DORA_API_URL: intake.url },
     );
     expect(bogus.code).toBe(2);
-    expect(annotations(bogus, 'error')).toEqual(['::error::kind: "release" must be one of deployment, incident.']);
+    expect(annotations(bogus, 'error')).toEqual([
+      '::error::kind: "release" must be one of deployment, incident, metrics.',
+    ]);
     expect(bogus.outputs).toMatchObject({ recorded: 'false', 'exit-code': '2', id: '' });
     expect(bogus.summary).toContain('not recorded (exit code 2)');
 
@@ -479,5 +481,41 @@ describe('the GitHub Action, run as the runner runs it', () => {
     expect(run.outputs).toMatchObject({ recorded: 'false', remediated: 'false' });
     expect(intake.requests).toHaveLength(0);
     expectNoKey(run, API_KEY, APP_KEY);
+  });
+});
+
+describe('kind: metrics, run as the runner runs it', () => {
+  it('writes the report as Markdown to the job summary and as JSON to the metrics output', async () => {
+    intake = await startIntake(
+      serve(
+        doraApi([
+          deployed('metrics-dep-000000001', '1.4.1', 3 * 86_400),
+          deployed('metrics-dep-000000002', '1.4.2', 86_400),
+        ]),
+      ),
+    );
+    const run = await runActionStep(
+      { kind: 'metrics', 'api-key': API_KEY, 'app-key': APP_KEY, service: 'checkout', env: 'prod', since: '-7d' },
+      { ...GITHUB, DORA_API_URL: intake.url },
+    );
+    expect(annotations(run, 'error')).toEqual([]);
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.outputs.metrics ?? '{}');
+    expect(report).toMatchObject({ ok: true, deployments: 2, filters: { service: ['checkout'], env: 'prod' } });
+    expect(report.metrics.deployment_frequency.count).toBe(2);
+    expect(run.summary).toMatch(/^### DORA metrics/);
+    expect(run.summary).toContain('| deployment frequency |');
+    expect(run.outputs['exit-code']).toBe('0');
+    expectNoKey(run, API_KEY, APP_KEY);
+  });
+
+  it('inputs of recording kinds are refused for metrics, and a missing application key is the CLI refusing', async () => {
+    const refused = await runActionStep({ kind: 'metrics', 'api-key': API_KEY, version: '1' }, GITHUB);
+    expect(refused.code).toBe(2);
+    expect(annotations(refused, 'error')[0]).toContain('version applies to kind: deployment or incident only');
+    const keyless = await runActionStep({ kind: 'metrics', 'api-key': API_KEY }, GITHUB);
+    expect(keyless.code).toBe(2);
+    expect(annotations(keyless, 'error')[0]).toContain('DD_APP_KEY');
+    expect(keyless.summary).toContain('DORA metrics not computed');
   });
 });

@@ -125,7 +125,9 @@ describe('planRun', () => {
 
   it('refuses what does not fit, naming the input', () => {
     expect(() => plan({ INPUT_KIND: 'release' })).toThrow(InputError);
-    expect(() => plan({ INPUT_KIND: 'release' })).toThrow('kind: "release" must be one of deployment, incident.');
+    expect(() => plan({ INPUT_KIND: 'release' })).toThrow(
+      'kind: "release" must be one of deployment, incident, metrics.',
+    );
     expect(() => plan({ INPUT_DRY_RUN: 'yes' })).toThrow('dry-run: "yes" must be true or false.');
     expect(() => plan({ INPUT_KIND: 'incident', INPUT_COMMAND: 'x' })).toThrow(
       'command applies to kind: deployment only',

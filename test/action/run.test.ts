@@ -420,7 +420,7 @@ describe('runAction: no result', () => {
     });
     expect(run.code).toBe(2);
     expect(run.call).toBeUndefined();
-    expect(run.annotations).toEqual(['::error::kind: "release" must be one of deployment, incident.']);
+    expect(run.annotations).toEqual(['::error::kind: "release" must be one of deployment, incident, metrics.']);
     expect(run.outputs).toMatchObject({ recorded: 'false', 'exit-code': '2', id: '' });
   });
 });
