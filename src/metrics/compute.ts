@@ -1,6 +1,6 @@
 /**
  * The DORA figures of issue 21 from the events read, pure: no clock, no network, no git (the local lead times come
- * in already worked out). docs/metrics.md states each definition as computed here.
+ * in already worked out). the README states each definition as computed here.
  */
 import { formatInstant } from '../time.js';
 import { failureRateLevel, frequencyLevel, leadTimeLevel, recoveryLevel } from './levels.js';

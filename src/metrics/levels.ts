@@ -1,6 +1,6 @@
 /**
  * DORA performance levels, with the cut-offs of issue 21 (from the clusters of the 2023 and 2024 State of DevOps
- * reports; docs/metrics.md gives the table and its source). Each cut-off is compared exactly: the frequency as a
+ * reports; the README gives the table and its source). Each cut-off is compared exactly: the frequency as a
  * count against the window's length in integers, the rate as a fraction in integers, durations in seconds.
  */
 import type { Level } from './types.js';

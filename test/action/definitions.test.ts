@@ -14,14 +14,14 @@ import type { EventsResult, MetricsResult } from '../../src/result.js';
 import { BIN, deploymentHelp, loadAction, loadComponent, PACKAGE_VERSION, ROOT } from './ci-files.js';
 
 /**
- * The integrations' documentation: docs/ci-integrations.md, which README.md's section of the same name is pasted from.
+ * The integrations' documentation: README.md's section on them.
  */
-const docs = readFileSync(join(ROOT, 'docs', 'ci-integrations.md'), 'utf8');
+const docs = readFileSync(join(ROOT, 'README.md'), 'utf8');
 
 /** The first column of the table under `heading` in the documentation: `name` cells. */
 function documented(heading: string): string[] {
   const at = docs.indexOf(heading);
-  if (at === -1) throw new Error(`docs/ci-integrations.md has no ${heading}`);
+  if (at === -1) throw new Error(`README.md has no ${heading}`);
   const rest = docs.slice(at + heading.length).split('\n');
   const start = rest.findIndex((line) => line.startsWith('|'));
   const names: string[] = [];
