@@ -15,26 +15,26 @@ export type { ProxyUrl } from './url.js';
 export type Env = Readonly<Record<string, string | undefined>>;
 
 export interface ProxySettings {
-  httpProxy?: ProxyUrl;
-  httpsProxy?: ProxyUrl;
-  noProxy?: string;
+  httpProxy?: ProxyUrl | undefined;
+  httpsProxy?: ProxyUrl | undefined;
+  noProxy?: string | undefined;
 }
 
 export type ConfigField = 'apiKey' | 'appKey' | 'proxy' | 'fips' | 'fipsIgnoreError' | 'softFail';
 
 export interface Config {
-  apiKey?: string;
-  appKey?: string;
-  site?: string;
-  apiUrl?: string;
-  service?: string;
-  env?: string;
-  version?: string;
-  gitRepositoryUrl?: string;
-  gitCommitSha?: string;
-  requestTimeout?: string;
-  deadline?: string;
-  maxAttempts?: string;
+  apiKey?: string | undefined;
+  appKey?: string | undefined;
+  site?: string | undefined;
+  apiUrl?: string | undefined;
+  service?: string | undefined;
+  env?: string | undefined;
+  version?: string | undefined;
+  gitRepositoryUrl?: string | undefined;
+  gitCommitSha?: string | undefined;
+  requestTimeout?: string | undefined;
+  deadline?: string | undefined;
+  maxAttempts?: string | undefined;
   proxy: ProxySettings;
   /** Which variable each value came from (`site: 'DATADOG_SITE'`), for messages and `dora doctor`. */
   sources: Partial<Record<keyof Config, string>>;

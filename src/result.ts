@@ -14,6 +14,9 @@ import type { MetricsReport } from './metrics/types.js';
 
 export type EventKind = 'deployment' | 'incident';
 
+/** Every member optional: absent and undefined alike (the JSON writer leaves undefined out). */
+type Optional<T> = { [K in keyof T]?: T[K] | undefined };
+
 /** Members every result carries. */
 export interface ResultBase {
   ok: boolean;
@@ -62,7 +65,7 @@ export interface EventEntry {
 }
 
 /** `dora deployment`, `dora incident`, `dora incident resolve`: one event, or one per service. */
-export interface EventsResult extends ResultBase, Partial<Omit<EventEntry, 'ok' | 'exit_code' | 'error'>> {
+export interface EventsResult extends ResultBase, Optional<Omit<EventEntry, 'ok' | 'exit_code' | 'error'>> {
   /** Every event recorded (false in a dry run). A later step (the rollback mark) has its own members. */
   recorded: boolean;
   dry_run?: true | undefined;
@@ -131,7 +134,7 @@ export interface DoctorResult extends ResultBase {
 }
 
 /** `dora metrics`: the report (issue 21's object, member for member), or in a dry run the first requests. */
-export interface MetricsResult extends ResultBase, Partial<Omit<MetricsReport, 'ok'>> {
+export interface MetricsResult extends ResultBase, Optional<Omit<MetricsReport, 'ok'>> {
   dry_run?: true | undefined;
   requests?: RequestShown[] | undefined;
 }

@@ -19,7 +19,7 @@ export interface Plan {
   /** A rollback or rollforward was asked for: the failed deployment is to be marked once this one is recorded. */
   remediates: boolean;
   /** The values the summary shows when the CLI's result does not carry them. */
-  given: { services: string[]; env?: string; version?: string; command?: string };
+  given: { services: string[]; env?: string | undefined; version?: string | undefined; command?: string | undefined };
   /** kind: metrics, with `by`: the summary's groups. */
   by?: 'service' | 'env' | 'team' | undefined;
 }

@@ -23,7 +23,7 @@ export interface FailureSubject {
   noun: string;
   /** The API host the keys belong to, e.g. api.datadoghq.eu. */
   host: string;
-  proxy?: ProxyUrl;
+  proxy?: ProxyUrl | undefined;
 }
 
 /** No message is longer than this, whatever went into it. */

@@ -11,9 +11,9 @@ export interface Check {
   status: Status;
   detail: string;
   /** One sentence saying what to do; present for anything other than ok. */
-  fix?: string;
+  fix?: string | undefined;
   /** For a fail: the exit code a send would get for the same cause (2 configuration, 3 key, 4 rejected, 5 network). */
-  exitCode?: number;
+  exitCode?: number | undefined;
 }
 
 export const ok = (name: string, detail: string): Check => ({ name, status: 'ok', detail });

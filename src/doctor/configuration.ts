@@ -7,14 +7,14 @@ export interface SiteFacts {
   site: string;
   siteSource: string;
   /** Set when --api-url / DORA_API_URL overrides the site. */
-  apiUrlSource?: string;
-  baseUrl?: string;
-  unknownSite?: string;
+  apiUrlSource?: string | undefined;
+  baseUrl?: string | undefined;
+  unknownSite?: string | undefined;
   /** The site as src/api/site.ts read it (spellings normalised), and whether it lacks DORA Metrics (ddog-gov.com). */
-  resolvedSite?: string;
-  noDora?: boolean;
+  resolvedSite?: string | undefined;
+  noDora?: boolean | undefined;
   /** Why the delivery settings (site, base URL, timeouts, proxy, FIPS) are unusable. */
-  problem?: string;
+  problem?: string | undefined;
 }
 
 export function judgeSite(facts: SiteFacts): Check {

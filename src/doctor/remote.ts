@@ -9,16 +9,16 @@ import { type Check, fail, ok, warn } from './check.js';
 /** What one call came to, as the command observed it. */
 export interface CallOutcome {
   /** The 2xx answer's body. */
-  json?: unknown;
+  json?: unknown | undefined;
   /** The failure as a send would word it (src/api/messages.ts). */
-  error?: DoraError;
+  error?: DoraError | undefined;
   /** The status of the last answer, refusals included. */
-  status?: number;
+  status?: number | undefined;
   /** Round trip of the last attempt to its status line, from the injected clock. */
-  rttMs?: number;
+  rttMs?: number | undefined;
   /** The server's Date of the last answer, and the local wall clock when it arrived. */
-  serverDateMs?: number;
-  localMs?: number;
+  serverDateMs?: number | undefined;
+  localMs?: number | undefined;
 }
 
 export interface Target {
@@ -98,11 +98,15 @@ export function judgeAppKey(
 }
 
 interface ListedDeployment {
-  id?: string;
+  id?: string | undefined;
   attributes?: { version?: string; finished_at?: string | number; env?: string };
 }
 
-export function judgeLastDeployment(json: unknown, query: { service: string; env?: string }, days: number): Check {
+export function judgeLastDeployment(
+  json: unknown,
+  query: { service: string; env?: string | undefined },
+  days: number,
+): Check {
   const data = (json as { data?: unknown } | undefined)?.data;
   const last = Array.isArray(data) ? (data[0] as ListedDeployment | undefined) : undefined;
   const of = `${query.service}${query.env ? ` in ${query.env}` : ''}`;
@@ -123,9 +127,9 @@ export function judgeLastDeployment(json: unknown, query: { service: string; env
 
 export interface NetworkFacts {
   /** The proxy's masked URL, when one is configured for the target's scheme. */
-  proxy?: string;
+  proxy?: string | undefined;
   /** The NO_PROXY entry that exempts the host, if any. */
-  exemptBy?: string;
+  exemptBy?: string | undefined;
 }
 
 export function judgeNetwork(outcome: CallOutcome | Skipped, facts: NetworkFacts, target: Target): Check {

@@ -9,11 +9,11 @@ export interface DeploymentEvent {
   startedAt: bigint;
   finishedAt: bigint;
   id: string;
-  env?: string;
-  version?: string;
-  team?: string;
-  customTags?: string[];
-  git?: GitFacts;
+  env?: string | undefined;
+  version?: string | undefined;
+  team?: string | undefined;
+  customTags?: string[] | undefined;
+  git?: GitFacts | undefined;
 }
 
 export function deploymentBody(event: DeploymentEvent): JsonValue {

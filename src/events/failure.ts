@@ -6,16 +6,16 @@ export const FAILURE_PATH = '/api/v2/dora/failure';
 
 export interface FailureEvent {
   services: string[];
-  team?: string;
+  team?: string | undefined;
   startedAt: bigint;
-  finishedAt?: bigint;
-  name?: string;
-  severity?: string;
-  env?: string;
-  version?: string;
+  finishedAt?: bigint | undefined;
+  name?: string | undefined;
+  severity?: string | undefined;
+  env?: string | undefined;
+  version?: string | undefined;
   id: string;
-  customTags?: string[];
-  git?: GitFacts;
+  customTags?: string[] | undefined;
+  git?: GitFacts | undefined;
 }
 
 export function failureBody(event: FailureEvent): JsonValue {

@@ -13,12 +13,12 @@ export type { Env };
 export interface CiGitFacts {
   /** Human name of the provider, e.g. "GitHub Actions". */
   provider: string;
-  repositoryUrl?: string;
-  commitSha?: string;
-  branch?: string;
-  tag?: string;
+  repositoryUrl?: string | undefined;
+  commitSha?: string | undefined;
+  branch?: string | undefined;
+  tag?: string | undefined;
   /** Doubts about what was read (e.g. a fallback commit), for the caller to print. */
-  warnings?: string[];
+  warnings?: string[] | undefined;
 }
 
 /** Where providers read files from (GitHub's event payload). */

@@ -52,7 +52,7 @@ export async function readLocalGit(
 }
 
 /** `origin`'s URL, else the first remote's. */
-async function remoteUrl(git: Git): Promise<{ url?: string; timedOut: boolean }> {
+async function remoteUrl(git: Git): Promise<{ url?: string | undefined; timedOut: boolean }> {
   const origin = await git(['remote', 'get-url', 'origin']);
   if (origin.failure?.kind === 'timeout') return { timedOut: true };
   if (origin.code === 0 && origin.stdout.trim()) return { url: origin.stdout.trim(), timedOut: false };

@@ -40,18 +40,18 @@ export interface GitValue {
 
 export interface GitResolution {
   /** Both values, or undefined when either could not be found (the API needs the pair). */
-  git?: GitFacts;
-  repositoryUrl?: GitValue;
-  commitSha?: GitValue;
-  ci?: CiGitFacts;
+  git?: GitFacts | undefined;
+  repositoryUrl?: GitValue | undefined;
+  commitSha?: GitValue | undefined;
+  ci?: CiGitFacts | undefined;
   /** What the local checkout said, when it was asked (for `dora doctor`). */
-  local?: LocalGitFacts;
+  local?: LocalGitFacts | undefined;
   warnings: string[];
 }
 
 export interface GitInputs {
-  flagUrl?: string;
-  flagSha?: string;
+  flagUrl?: string | undefined;
+  flagSha?: string | undefined;
   config: Config;
   cwd: string;
   io: CiIo;
@@ -60,7 +60,7 @@ export interface GitInputs {
    * Told the user info of every repository URL read (flag, variable, CI provider, checkout), so that it is masked
    * wherever it might appear; the URLs sent and shown have it removed already.
    */
-  redactor?: Pick<Redactor, 'add'>;
+  redactor?: Pick<Redactor, 'add'> | undefined;
 }
 
 type Candidate = GitValue | undefined;

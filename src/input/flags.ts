@@ -6,50 +6,50 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 
 /** Where requests go and how long they may take: every command that talks to the API. */
 export interface DeliveryFlags {
-  site?: string;
-  apiUrl?: string;
-  requestTimeout?: string;
-  deadline?: string;
-  maxAttempts?: string;
-  fips?: boolean;
-  fipsIgnoreError?: boolean;
+  site?: string | undefined;
+  apiUrl?: string | undefined;
+  requestTimeout?: string | undefined;
+  deadline?: string | undefined;
+  maxAttempts?: string | undefined;
+  fips?: boolean | undefined;
+  fipsIgnoreError?: boolean | undefined;
 }
 
 /** How the run reports. */
 export interface OutputFlags {
-  dryRun?: boolean;
-  json?: boolean;
-  verbose?: boolean;
+  dryRun?: boolean | undefined;
+  json?: boolean | undefined;
+  verbose?: boolean | undefined;
 }
 
 /** What every event shares. */
 export interface EventFlags {
-  service?: string[];
-  env?: string;
-  version?: string;
-  team?: string;
-  customTags?: string[];
-  id?: string;
-  startedAt?: string;
-  finishedAt?: string;
-  gitRepositoryUrl?: string;
-  gitCommitSha?: string;
+  service?: string[] | undefined;
+  env?: string | undefined;
+  version?: string | undefined;
+  team?: string | undefined;
+  customTags?: string[] | undefined;
+  id?: string | undefined;
+  startedAt?: string | undefined;
+  finishedAt?: string | undefined;
+  gitRepositoryUrl?: string | undefined;
+  gitCommitSha?: string | undefined;
 }
 
 export interface SoftFailFlags {
   /** A failure to record is a warning and exit 0. */
-  softFail?: boolean;
+  softFail?: boolean | undefined;
 }
 
 export interface DeploymentFlags extends EventFlags, DeliveryFlags, OutputFlags, SoftFailFlags {
-  skipGit?: boolean;
-  rollbackOf?: string;
-  rollforwardOf?: string;
+  skipGit?: boolean | undefined;
+  rollbackOf?: string | undefined;
+  rollforwardOf?: string | undefined;
 }
 
 export interface IncidentFlags extends EventFlags, DeliveryFlags, OutputFlags, SoftFailFlags {
-  name?: string;
-  severity?: string;
+  name?: string | undefined;
+  severity?: string | undefined;
 }
 
 /** The read and update verbs (show, list, delete, update, resolve). */

@@ -31,13 +31,13 @@ export type * from './types.js';
 export interface MetricsRun {
   window: Window;
   filters: Filters;
-  by?: GroupBy;
+  by?: GroupBy | undefined;
   /** One list request through the shared engine, per page. */
   fetchPage: PageFetcher;
   /** git in the current checkout; used only when no deployment carries Datadog's commit data. */
-  git?: GitRunner;
+  git?: GitRunner | undefined;
   /** Progress, after each page. */
-  onPage?: ReadOptions['onPage'];
+  onPage?: ReadOptions['onPage'] | undefined;
 }
 
 export async function collectMetrics(run: MetricsRun): Promise<MetricsReport> {

@@ -8,9 +8,9 @@ import type { GroupBy, MetricsReport } from './types.js';
 
 export interface MarkdownOptions {
   /** The --by dimension, to head the group table. */
-  by?: GroupBy;
+  by?: GroupBy | undefined;
   /** Block characters in the trend (default true: job summaries and chat render UTF-8). */
-  unicode?: boolean;
+  unicode?: boolean | undefined;
 }
 
 export function renderMarkdown(report: MetricsReport, options: MarkdownOptions = {}): string {

@@ -14,7 +14,7 @@ export interface TerminalOptions {
   unicode: boolean;
   paint: Painter;
   /** The --by dimension, to head the group table. */
-  by?: GroupBy;
+  by?: GroupBy | undefined;
 }
 
 export function renderTerminal(report: MetricsReport, options: TerminalOptions): string {
