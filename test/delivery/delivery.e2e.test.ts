@@ -1,7 +1,7 @@
 /**
  * What only a real process shows about delivery: signals while it waits, TLS with real certificates, FIPS, a full
  * stdout, and one retry smoke run. Status sequences, timeouts, Retry-After and redirects are the request engine's,
- * tested in-process on a virtual clock (test/unit/request.test.ts). Timing assertions are generous upper bounds.
+ * tested in-process on a virtual clock (test/delivery/request.test.ts). Timing assertions are generous upper bounds.
  */
 import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';

@@ -1,6 +1,6 @@
 /**
  * `dora deployment` through the whole CLI in-process (the Context production builds, the real transport, a local
- * intake): output, refusals, sites and statuses. What needs a real process (git, TLS, the bin) is in test/e2e/.
+ * intake): output, refusals, sites and statuses. What needs a real process (git, TLS, the bin) is in deployment.e2e.test.ts.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
