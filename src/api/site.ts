@@ -44,7 +44,9 @@ export function resolveApiTarget(site: string | undefined, apiUrl: string | unde
   // The site is checked even when a base URL overrides it: a malformed value is a mistake worth reporting either way.
   // Whether it is a Datadog domain matters only when the key would go there, not when a base URL overrides it.
   const siteTarget = siteApiTarget(site, apiUrl === undefined);
-  return apiUrl === undefined ? siteTarget : { baseUrl: parseApiUrl(apiUrl), site: siteTarget.site };
+  if (apiUrl === undefined) return siteTarget;
+  // Through a gateway the keys still belong to the site: one where Datadog has no DORA Metrics stays one.
+  return { baseUrl: parseApiUrl(apiUrl), site: siteTarget.site, ...(siteTarget.noDora ? { noDora: true as const } : {}) };
 }
 
 /**

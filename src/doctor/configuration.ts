@@ -22,9 +22,17 @@ export function judgeSite(facts: SiteFacts): Check {
     return fail('site', facts.problem, 'Correct the setting named above; nothing can be sent until then.', 2);
   const bare = facts.resolvedSite ?? facts.site;
   const where = facts.apiUrlSource
-    ? `API at ${facts.baseUrl ?? '?'} (${facts.apiUrlSource}, in place of the site ${bare})`
+    ? `API at ${facts.baseUrl ?? '?'} (${facts.apiUrlSource}, in place of the site ${bare} from ${facts.siteSource})`
     : `${bare} (${facts.siteSource}), API at ${facts.baseUrl ?? '?'}`;
-  if (facts.noDora && facts.apiUrlSource === undefined) {
+  if (facts.noDora && facts.apiUrlSource !== undefined) {
+    // A gateway in front does not change whose site the keys are of.
+    return warn(
+      'site',
+      `${where}: DORA Metrics is not available on ${bare}, the site the keys belong to`,
+      'Send DORA events to an organisation on another Datadog site (DD_SITE).',
+    );
+  }
+  if (facts.noDora) {
     return fail(
       'site',
       `${where}: DORA Metrics is not available on ${bare}`,

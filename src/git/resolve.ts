@@ -90,10 +90,12 @@ export async function resolveGit(inputs: GitInputs): Promise<GitResolution> {
       const from = `${ci.provider} environment`;
       warnings.push(...(ci.warnings ?? []));
       known(ci.repositoryUrl);
-      levelUrls.ci = discovered(ci.repositoryUrl, from, 'ci', warnings);
+      levelUrls.ci = discovered(ci.repositoryUrl, namedBy(from, ci.repositoryUrl, config.vars), 'ci', warnings);
       url ??= levelUrls.ci;
       if (!sha && ci.commitSha) {
-        if (COMMIT_SHA_PATTERN.test(ci.commitSha)) sha = { value: ci.commitSha, source: from, level: 'ci' };
+        if (COMMIT_SHA_PATTERN.test(ci.commitSha)) {
+          sha = { value: ci.commitSha, source: namedBy(from, ci.commitSha, config.vars), level: 'ci' };
+        }
         else
           warnings.push(
             `Ignored the commit SHA from the ${from} (${echoValue(ci.commitSha)}): not 40 or 64 hex characters.`,
@@ -124,6 +126,17 @@ export async function resolveGit(inputs: GitInputs): Promise<GitResolution> {
   if (sha) resolution.commitSha = sha;
   if (url && sha) resolution.git = { repository_url: url.value, commit_sha: sha.value.toLowerCase() };
   return resolution;
+}
+
+/**
+ * Where a CI provider's value came from, naming the variable that holds it as it was read (`GitLab CI environment,
+ * CI_COMMIT_SHA`), so `dora doctor` and --verbose say which one to look at. A value the provider put together (a URL
+ * from its parts, a commit from its event payload) is the provider's environment as a whole.
+ */
+function namedBy(from: string, value: string | undefined, vars: Readonly<Record<string, string | undefined>>): string {
+  if (value === undefined) return from;
+  const variable = Object.keys(vars).find((name) => vars[name]?.trim() === value);
+  return variable === undefined ? from : `${from}, ${variable}`;
 }
 
 /**

@@ -355,12 +355,12 @@ describe('dora doctor on git checkouts and CI', () => {
     );
     expect(check(out.stdout, 'ci').detail).toBe('GitLab CI (branch main)');
     expect(check(out.stdout, 'git').detail).toBe(
-      `repository https://gitlab.com/acme/shop.git (GitLab CI environment), commit ${built} (GitLab CI environment)`,
+      `repository https://gitlab.com/acme/shop.git (GitLab CI environment, CI_REPOSITORY_URL), commit ${built} (GitLab CI environment, CI_COMMIT_SHA)`,
     );
     const checkout = check(out.stdout, 'checkout');
     expect(checkout.status).toBe('warn');
     expect(checkout.detail).toContain(
-      `HEAD ${repo.head.slice(0, 12)} is not the commit dora sends, ${built.slice(0, 12)} (GitLab CI environment)`,
+      `HEAD ${repo.head.slice(0, 12)} is not the commit dora sends, ${built.slice(0, 12)} (GitLab CI environment, CI_COMMIT_SHA)`,
     );
     expect(out.stdout).not.toContain('tok3n-secret-value');
   });
@@ -441,5 +441,36 @@ describe('dora doctor judges the event a send would build', () => {
     const out = await doctor(['--service', 'shop', '--version', '2'], KEYS, { isTTY: true });
     expect(out.stdout).toMatch(/\u001b\[32m✓\u001b\[39m site/);
     expect(out.stdout).not.toContain('\\u001b');
+  });
+});
+
+describe('dora doctor names where each value came from', () => {
+  it('the site a gateway stands in for, and the variable it was read from; no DORA Metrics there is a warning still', async () => {
+    const out = await doctor(['--service', 'shop', '--version', '1', '--json', '--dry-run'], {
+      ...KEYS,
+      DD_SITE: 'ddog-gov.com',
+      DORA_API_URL: 'https://gateway.example.test',
+    });
+    const site = check(out.stdout, 'site');
+    expect(site.detail).toContain('(DORA_API_URL, in place of the site ddog-gov.com from DD_SITE)');
+    expect(site.status).toBe('warn');
+    expect(site.detail).toContain('DORA Metrics is not available on ddog-gov.com');
+  });
+
+  it('names GITHUB_SHA as where the commit came from on GitHub Actions', async () => {
+    const sha = 'c'.repeat(40);
+    const out = await doctor(
+      ['--service', 'shop', '--version', '1', '--json', '--dry-run'],
+      {
+        ...KEYS,
+        GITHUB_ACTIONS: 'true',
+        GITHUB_SHA: sha,
+        GITHUB_REPOSITORY: 'acme/shop',
+        GITHUB_SERVER_URL: 'https://github.com',
+        GITHUB_EVENT_NAME: 'push',
+      },
+      { cwd: makePlainDir() },
+    );
+    expect(check(out.stdout, 'git').detail).toContain(`commit ${sha} (GitHub Actions environment, GITHUB_SHA)`);
   });
 });

@@ -486,3 +486,32 @@ describe('dora incident resolve', () => {
     expect(run.stderr).toContain('already resolved');
   });
 });
+
+describe('what the API says is shown, never acted on', () => {
+  it('escapes control characters of a read answer in show and list: a newline cannot forge a row, ESC is inert', async () => {
+    const api = doraApi([
+      {
+        kind: 'incident',
+        id: 'hostile-incident-0001',
+        attributes: {
+          services: ['shop\u001b[2J'],
+          name: 'down\nerror: forged line',
+          severity: 'SEV-1\u0007',
+          custom_tags: ['note:a\rb'],
+          started_at: '1795680000000000000',
+        },
+      },
+    ]);
+    serve(api);
+    const show = await dora(['incident', 'show', 'hostile-incident-0001']);
+    const list = await dora(['incident', 'list', '--since', '-2d']);
+    for (const run of [show, list]) {
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f]/);
+      expect(run.stdout).not.toMatch(/^error: forged line/m);
+      expect(run.stdout).toContain('\\u001b[2J');
+    }
+    expect(list.stdout).toContain('down\\u000aerror: forged line');
+    expect(list.stdout.split('\n')[0]).toMatch(/NAME +SEVERITY/);
+  });
+});
