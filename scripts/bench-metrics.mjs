@@ -4,13 +4,13 @@
 // (a) Reading and computing. A local stand-in DORA API (test/helpers/dora-api.ts behind node:http on 127.0.0.1)
 //     holds 20,000 deployments and 2,000 failures over one year. Two child processes take turns, round-robin, so
 //     drift hits both alike:
-//       metrics  readAll + computeMetrics (src/metrics) over a year's window, with a plain node:http page fetcher
-//       bare     the very list requests the metrics child made (same bodies, same order), by a script that only
-//                sends them and JSON.parses each answer
+//       metrics  the built CLI, `dora metrics --json` over a year's window (DORA_API_URL at the stand-in)
+//       bare     the very list requests the CLI made (same bodies, same order, recorded by the stand-in on an untimed
+//                first run), by a script that only sends them and JSON.parses each answer
 //     Each child's wall time is measured from spawn to exit. Prints the medians, their ratio (target ≤ 1.3×) and
-//     the metrics child's peak resident memory (target ≤ 150 MB), with each child's CPU time and the load average
-//     to read them by (the stand-in runs in this process: its work is in neither child's CPU time). The lead will
-//     later point this part at the CLI.
+//     the CLI's peak resident memory (target ≤ 150 MB, read at its exit by a --require preload), with each child's
+//     CPU time and the load average to read them by (the stand-in runs in this process: its work is in neither
+//     child's CPU time).
 // (b) Local lead time. A 50,000-commit repository (feature branches merged into main) made with `git fast-import`,
 //     5,000 deployments of its commits over 8 service/env pairs (redeployments and rollbacks among them):
 //     gitLeadTime (two git processes, then the in-memory range walks) must finish within 10 s.
@@ -36,6 +36,8 @@ const END_S = Math.floor(Date.UTC(2026, 10, 1) / 1000); // the window's end: 202
 const START_S = END_S - YEAR_S;
 
 async function main() {
+  // The CLI as the package ships it.
+  execFileSync(process.execPath, [join(ROOT, 'scripts/build.mjs')], { stdio: 'inherit' });
   await bundle();
   const reading = await benchReading();
   const leadTime = await benchLeadTime();
@@ -64,7 +66,7 @@ async function main() {
     `\n(a) ${DEPLOYMENTS} deployments and ${FAILURES} failures over one year, ${reading.requests} list requests, ${args.runs} rounds\n`,
   );
   out.write(
-    `    metrics child  median ${reading.metricsMs.toFixed(0)} ms (read + compute ${reading.inProcessMs.toFixed(0)} ms, CPU ${reading.metricsCpuMs.toFixed(0)} ms)\n`,
+    `    dora metrics   median ${reading.metricsMs.toFixed(0)} ms (CPU ${reading.metricsCpuMs.toFixed(0)} ms)\n`,
   );
   out.write(
     `    bare child     median ${reading.bareMs.toFixed(0)} ms (requests ${reading.bareInProcessMs.toFixed(0)} ms, CPU ${reading.bareCpuMs.toFixed(0)} ms)\n`,
@@ -95,7 +97,7 @@ async function bundle() {
     outfile: join(work, 'stand-in.mjs'),
   });
   await build({ ...common, entryPoints: [join(ROOT, 'src/metrics/index.ts')], outfile: join(work, 'metrics.mjs') });
-  writeFileSync(join(work, 'metrics-child.mjs'), METRICS_CHILD);
+  writeFileSync(join(work, 'peak.cjs'), PEAK_PRELOAD);
   writeFileSync(join(work, 'bare-child.mjs'), BARE_CHILD);
 }
 
@@ -104,10 +106,13 @@ async function bundle() {
 async function benchReading() {
   const { doraApi } = await import(join(work, 'stand-in.mjs'));
   const api = doraApi(yearOfEvents());
+  /** The list requests the CLI makes, recorded on the first run for the bare child to replay. */
+  let recorded;
   server = http.createServer((request, response) => {
     const chunks = [];
     request.on('data', (chunk) => chunks.push(chunk));
     request.on('end', () => {
+      recorded?.push({ path: request.url, body: Buffer.concat(chunks).toString('utf8') });
       const reply = api.answer({
         method: request.method,
         path: request.url,
@@ -120,15 +125,18 @@ async function benchReading() {
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   const base = `http://127.0.0.1:${server.address().port}`;
-  const window = { since: String(BigInt(START_S) * NS_PER_S), until: String(BigInt(END_S) * NS_PER_S) };
   const requestsFile = join(work, 'requests.json');
-  // A first, untimed run of each child: it records the requests the bare child will replay, and warms the caches.
-  const first = await child('metrics-child.mjs', { BASE: base, WINDOW: JSON.stringify(window), RECORD: requestsFile });
+  const cli = () => cliRun(base);
+  // A first, untimed run of each child: the stand-in records the requests the bare child will replay; caches warm.
+  recorded = [];
+  const first = await cli();
+  writeFileSync(requestsFile, JSON.stringify(recorded));
+  recorded = undefined;
   await child('bare-child.mjs', { BASE: base, REQUESTS: requestsFile });
   const metrics = [];
   const bare = [];
   for (let round = 0; round < args.runs; round++) {
-    metrics.push(await child('metrics-child.mjs', { BASE: base, WINDOW: JSON.stringify(window) }));
+    metrics.push(await cli());
     bare.push(await child('bare-child.mjs', { BASE: base, REQUESTS: requestsFile }));
   }
   const metricsMs = median(metrics.map((run) => run.wallMs));
@@ -137,7 +145,6 @@ async function benchReading() {
     ratio: metricsMs / bareMs,
     metricsMs,
     bareMs,
-    inProcessMs: median(metrics.map((run) => run.report.ms)),
     bareInProcessMs: median(bare.map((run) => run.report.ms)),
     metricsCpuMs: median(metrics.map((run) => run.report.cpuMs)),
     bareCpuMs: median(bare.map((run) => run.report.cpuMs)),
@@ -200,46 +207,49 @@ function yearOfEvents() {
   return events;
 }
 
-/** The metrics side: readAll and computeMetrics over the window, each page one node:http POST. */
-const METRICS_CHILD = `
-import http from 'node:http';
-import { writeFileSync } from 'node:fs';
-import { collectMetrics } from './metrics.mjs';
-const agent = new http.Agent({ keepAlive: true });
-const window = JSON.parse(process.env.WINDOW);
-const recorded = [];
-const post = (path, body) => new Promise((resolve, reject) => {
-  const request = http.request(process.env.BASE + path, {
-    method: 'POST', agent,
-    headers: { 'content-type': 'application/json', 'dd-api-key': 'bench', 'dd-application-key': 'bench' },
-  }, (response) => {
-    const chunks = [];
-    response.on('data', (chunk) => chunks.push(chunk));
-    response.on('end', () => response.statusCode === 200
-      ? resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')))
-      : reject(new Error('status ' + response.statusCode)));
-  });
-  request.on('error', reject);
-  request.end(body);
+/** Loaded into the CLI with --require: its CPU time and peak resident memory, written at exit. */
+const PEAK_PRELOAD = `
+process.on('exit', () => {
+  const cpu = process.cpuUsage();
+  require('node:fs').writeFileSync(process.env.DORA_BENCH_PEAK, JSON.stringify({
+    cpuMs: (cpu.user + cpu.system) / 1000, maxRssKb: process.resourceUsage().maxRSS,
+  }));
 });
-const fetchPage = ({ kind, ...attributes }) => {
-  const path = kind === 'deployment' ? '/api/v2/dora/deployments' : '/api/v2/dora/failures';
-  const body = JSON.stringify({ data: { type: kind === 'deployment' ? 'dora_deployments_list_request' : 'dora_failures_list_request', attributes } });
-  recorded.push({ path, body });
-  return post(path, body);
-};
-const start = performance.now();
-const report = await collectMetrics({
-  window: { since: BigInt(window.since), until: BigInt(window.until) },
-  filters: { service: [] },
-  fetchPage,
-});
-const ms = performance.now() - start;
-agent.destroy();
-if (process.env.RECORD) writeFileSync(process.env.RECORD, JSON.stringify(recorded));
-const cpu = process.cpuUsage();
-process.stdout.write(JSON.stringify({ ms, cpuMs: (cpu.user + cpu.system) / 1000, maxRssKb: process.resourceUsage().maxRSS, deployments: report.deployments, failures: report.failures }));
 `;
+
+/** One run of the built CLI over the year's window: wall time from spawn to exit, its report and its own figures. */
+function cliRun(base) {
+  return new Promise((resolve, reject) => {
+    const peakFile = join(work, 'peak.json');
+    const started = performance.now();
+    const argv = [join(ROOT, 'bin/dora.js'), 'metrics', '--since', String(START_S), '--until', String(END_S), '--json'];
+    const proc = spawn(process.execPath, argv, {
+      cwd: work,
+      env: {
+        PATH: process.env.PATH,
+        HOME: work,
+        DORA_API_URL: base,
+        DD_API_KEY: 'bench-api-key-000000000000000000',
+        DD_APP_KEY: 'bench-app-key-0000000000000000000000000',
+        NODE_OPTIONS: `--require ${join(work, 'peak.cjs')}`,
+        DORA_BENCH_PEAK: peakFile,
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    proc.stdout.on('data', (chunk) => {
+      out += chunk;
+    });
+    proc.on('error', reject);
+    proc.on('close', (code) => {
+      const wallMs = performance.now() - started;
+      if (code !== 0) return reject(new Error(`dora metrics exited ${code}`));
+      const result = JSON.parse(out);
+      const own = JSON.parse(readFileSync(peakFile, 'utf8'));
+      resolve({ wallMs, report: { ...own, deployments: result.deployments, failures: result.failures } });
+    });
+  });
+}
 
 /** The bare side: the same requests, in the same order, each answer parsed and nothing else. */
 const BARE_CHILD = `

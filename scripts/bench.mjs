@@ -1,19 +1,23 @@
 #!/usr/bin/env node
 // `npm run bench`: what `dora` costs a CI job, measured on the package as published.
 //
-// 1. `npm pack` (which builds dist/ through the `prepare` script) into a temp folder, then `npm install` that tarball
+// 1. `npm pack` (which builds dist/ through the `prepack` script) into a temp folder, then `npm install` that tarball
 //    into an empty temp folder, offline. Sizes: the tarball, and the install's node_modules (the package and
 //    everything it pulls in).
 // 2. Times, interleaved round-robin in one run so drift (other load, CPU boost) hits every command alike:
 //      floor    node -e 0
 //      version  dora --version
-//      dry run  dora deployment --dry-run --skip-git …
+//      dry run  dora deployment --dry-run --skip-git … (warm: the machine has run dora before)
+//      cold     the same on a machine where dora never ran: a fresh HOME, TMPDIR and cache folder every run
 //      tls floor node -e 0 with the send's environment (NODE_EXTRA_CA_CERTS, which Node 20 loads at start-up)
 //      send     dora deployment --skip-git … to a local HTTPS server (throwaway self-signed cert made with openssl,
 //               trusted through NODE_EXTRA_CA_CERTS; base URL from DORA_API_URL, key from DD_API_KEY)
 //      reference the same POST by a bare `node -e` with node:https: what any Node program pays for it (no target)
-//    and prints each median as a ratio to the floor's median, with PASS/FAIL against the targets of issue 10, and the
+//    and prints each median as a ratio to the floor's median, with PASS/FAIL against the targets (issue 18), and the
 //    send as a ratio to the bare POST in the same run. No run passes --id, as users rarely do.
+// 3. Then the benches of the parts with targets of their own, each a script of its own: the standalone binary
+//    (scripts/bench-binary.mjs, when one is built), dora metrics (scripts/bench-metrics.mjs) and dora import
+//    (scripts/bench-import.mjs). --only startup skips them.
 // Exits 1 when a target fails, 2 when the bench itself could not run. Not part of `npm test`: timings belong here.
 //
 // Options: --runs N (timed rounds, default 20) · --warmup N (untimed rounds, default 2) · --keep (keep the temp
@@ -28,10 +32,11 @@ import { fileURLToPath } from 'node:url';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const MB = 1_000_000; // decimal, as npm prints sizes
 
-/** Issue 10's targets, judged on Node 24: ratios to `node -e 0`, the send's to a bare node:https POST. */
+/** The targets, judged on Node 24: ratios to `node -e 0`, the send's to a bare node:https POST. */
 const TARGETS = {
   version: 1.3,
-  dryRun: 1.5,
+  dryRun: 1.35,
+  dryRunCold: 1.5,
   sendVsReference: 1.25,
   installedBytes: 1 * MB,
 };
@@ -48,7 +53,9 @@ const work = mkdtempSync(join(tmpdir(), 'dora-bench-'));
 let server;
 
 try {
-  process.exitCode = await main();
+  const startup = args.only === 'parts' ? 0 : await main();
+  const parts = args.only === 'startup' ? 0 : parts_();
+  process.exitCode = Math.max(startup, parts);
 } catch (error) {
   process.stderr.write(`bench: could not run: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exitCode = 2;
@@ -116,7 +123,7 @@ async function main() {
   // --- the commands ---------------------------------------------------------------------------------------------
   // A clean environment, the same for every command: the host's CI, proxy or Datadog variables must not change what
   // is measured. PATH starts with this node's folder so the bin's `#!/usr/bin/env node` finds the same node.
-  // TMPDIR is the bench's own, so dora's code cache (kept in the temp folder) is the one these runs made in warm-up.
+  // TMPDIR is the bench's own: whatever the runs keep there (Node's compile cache, if ever enabled) is the warm-up's.
   const warmTmp = join(work, 'tmp');
   mkdirSync(warmTmp);
   const baseEnv = {
@@ -125,11 +132,11 @@ async function main() {
     TMPDIR: warmTmp,
   };
   let coldRuns = 0;
-  /** A temp folder no run has used: the first run on a fresh CI machine, with no code cache yet. */
+  /** Folders no run has used: the first run on a fresh CI machine, with nothing cached anywhere yet. */
   const coldEnv = () => {
     const dir = join(work, `cold-${coldRuns++}`);
-    mkdirSync(dir);
-    return { ...baseEnv, TMPDIR: dir };
+    for (const sub of ['home', 'tmp', 'cache']) mkdirSync(join(dir, sub), { recursive: true });
+    return { ...baseEnv, HOME: join(dir, 'home'), TMPDIR: join(dir, 'tmp'), XDG_CACHE_HOME: join(dir, 'cache') };
   };
   // A deployment that finished a minute ago, as in a real CD job (old timestamps would add a warning to every run).
   const nowS = Math.floor(Date.now() / 1000);
@@ -166,7 +173,7 @@ async function main() {
     },
     {
       key: 'dryRun',
-      label: 'dora deployment --dry-run --skip-git',
+      label: 'dora deployment --dry-run, warm',
       file: dora,
       args: [...event, '--dry-run'],
       env: baseEnv,
@@ -175,9 +182,10 @@ async function main() {
         run.stdout.includes('"service":"bench"') || `stdout was ${JSON.stringify(run.stdout.slice(0, 200))}`,
     },
     {
-      // Not a target: the same dry run on a machine where dora never ran (no code cache), as on a fresh CI runner.
+      // The same dry run on a machine where dora never ran, as on a fresh CI runner or an `npx` one-off.
       key: 'dryRunCold',
-      label: 'dora deployment --dry-run, first run',
+      label: 'dora deployment --dry-run, cold',
+      target: TARGETS.dryRunCold,
       file: dora,
       args: [...event, '--dry-run'],
       env: coldEnv,
@@ -483,12 +491,15 @@ function table(header, rows, rightAligned) {
 }
 
 function parseArgs(argv) {
-  const options = { runs: 20, warmup: 2, keep: false, json: false };
+  const options = { runs: 20, warmup: 2, keep: false, json: false, only: undefined };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--keep') options.keep = true;
     else if (arg === '--json') options.json = true;
-    else if (arg === '--runs' || arg === '--warmup') {
+    else if (arg === '--only') {
+      options.only = argv[++i];
+      if (!['startup', 'parts'].includes(options.only)) usage('--only takes startup or parts');
+    } else if (arg === '--runs' || arg === '--warmup') {
       const value = Number(argv[++i]);
       if (!Number.isInteger(value) || value < (arg === '--runs' ? 3 : 0)) usage(`${arg} needs a whole number`);
       options[arg.slice(2)] = value;
@@ -499,7 +510,7 @@ function parseArgs(argv) {
 }
 
 function usage(problem) {
-  const text = 'usage: node scripts/bench.mjs [--runs N] [--warmup N] [--keep] [--json]\n';
+  const text = 'usage: node scripts/bench.mjs [--runs N] [--warmup N] [--keep] [--json] [--only startup|parts]\n';
   if (problem) {
     process.stderr.write(`bench: ${problem}\n${text}`);
     process.exit(2);
@@ -510,4 +521,35 @@ function usage(problem) {
 
 function log(message) {
   process.stderr.write(`bench: ${message}\n`);
+}
+
+/**
+ * The parts with targets of their own, each its own script (see the header): their tables follow, and the bench fails
+ * when one of them does. The binary's bench runs only when `npm run build:binary` has built one for this machine.
+ */
+function parts_() {
+  const scripts = ['bench-metrics.mjs', 'bench-import.mjs'];
+  const host = `${process.platform === 'win32' ? 'win' : process.platform}-${process.arch}`;
+  if (readdirSafe(join(ROOT, 'dist-bin')).some((name) => name.startsWith(`dora-${host}`)))
+    scripts.unshift('bench-binary.mjs');
+  else log('no standalone binary for this machine in dist-bin/ (npm run build:binary): its bench is skipped');
+  let worst = 0;
+  for (const script of scripts) {
+    if (!readdirSafe(join(ROOT, 'scripts')).includes(script)) continue;
+    log(`running scripts/${script}…`);
+    try {
+      execFileSync(process.execPath, [join(ROOT, 'scripts', script)], { cwd: ROOT, stdio: 'inherit' });
+    } catch (error) {
+      worst = Math.max(worst, typeof error.status === 'number' ? error.status : 2);
+    }
+  }
+  return worst;
+}
+
+function readdirSafe(dir) {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
 }

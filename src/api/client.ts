@@ -80,6 +80,8 @@ export interface ApiClient {
 export interface ClientOptions {
   /** A dry run: nothing is prepared (no FIPS, no transport), and `call` is a bug. */
   dryRun: boolean;
+  /** Many requests to come (pages, an import): connections are kept open between them. */
+  keepAlive?: boolean | undefined;
   onAnswer?: ((seen: AnswerSeen) => void) | undefined;
 }
 
@@ -95,7 +97,9 @@ export function openClient(
   const host = new URL(target.baseUrl).host;
   let transport: Promise<ClosableTransport> | undefined;
   const transportOf = () => {
-    transport ??= world.createTransport(delivery.proxies).then((made) => observed(made, world, options.onAnswer));
+    transport ??= world
+      .createTransport(delivery.proxies, { keepAlive: options.keepAlive === true })
+      .then((made) => observed(made, world, options.onAnswer));
     return transport;
   };
 

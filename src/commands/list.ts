@@ -36,7 +36,7 @@ function list(kind: RecordKind): Verb<ListFlags> {
     },
     async run({ flags }, world) {
       const input = listInput(kind, flags, world.ctx);
-      const client = world.client(input.delivery, { dryRun: input.dryRun });
+      const client = world.client(input.delivery, { dryRun: input.dryRun, keepAlive: input.open });
       const query = searchQuery(input.terms, input.query);
       const from = apiInstant(input.from);
       const to = apiInstant(input.to, true);

@@ -51,7 +51,7 @@ Examples:
   async run({ flags }, world) {
     const input = metricsInput(flags, world.ctx);
     const { ctx, reporter } = world;
-    const client = world.client(input.delivery, { dryRun: input.dryRun });
+    const client = world.client(input.delivery, { dryRun: input.dryRun, keepAlive: true });
     const query = searchQuery(input.filters);
     if (input.dryRun) {
       const requests = (['deployment', 'failure'] as const).map((kind) =>
