@@ -46,7 +46,11 @@ export function resolveApiTarget(site: string | undefined, apiUrl: string | unde
   const siteTarget = siteApiTarget(site, apiUrl === undefined);
   if (apiUrl === undefined) return siteTarget;
   // Through a gateway the keys still belong to the site: one where Datadog has no DORA Metrics stays one.
-  return { baseUrl: parseApiUrl(apiUrl), site: siteTarget.site, ...(siteTarget.noDora ? { noDora: true as const } : {}) };
+  return {
+    baseUrl: parseApiUrl(apiUrl),
+    site: siteTarget.site,
+    ...(siteTarget.noDora ? { noDora: true as const } : {}),
+  };
 }
 
 /**

@@ -95,8 +95,7 @@ export async function resolveGit(inputs: GitInputs): Promise<GitResolution> {
       if (!sha && ci.commitSha) {
         if (COMMIT_SHA_PATTERN.test(ci.commitSha)) {
           sha = { value: ci.commitSha, source: namedBy(from, ci.commitSha, config.vars), level: 'ci' };
-        }
-        else
+        } else
           warnings.push(
             `Ignored the commit SHA from the ${from} (${echoValue(ci.commitSha)}): not 40 or 64 hex characters.`,
           );

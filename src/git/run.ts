@@ -99,7 +99,12 @@ export function gitIn(
         late.unref();
         child.once('close', () => clearTimeout(late));
       });
-      if (options.input !== undefined) child.stdin?.end(options.input);
+      if (options.input !== undefined) {
+        // A git that exits without reading all its input (outside a checkout) closes the pipe: its exit code is the
+        // answer, and the write's EPIPE is not an error of dora's.
+        child.stdin?.on('error', () => {});
+        child.stdin?.end(options.input);
+      }
     });
 }
 
