@@ -20,6 +20,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createGzip } from 'node:zlib';
+import { formatMB, quantile, runChecked, table } from './bench-common.mjs';
 import { hostTarget, OUT, ROOT, TARGETS } from './build-binary.mjs';
 
 const MB = 1_000_000; // decimal, as release pages print sizes
@@ -104,14 +105,14 @@ async function main() {
   ];
 
   log(`warming up (${warmup} round${warmup === 1 ? '' : 's'}) and checking each command…`);
-  for (let round = 0; round < warmup; round++) for (const command of commands) await runChecked(command, env);
+  for (let round = 0; round < warmup; round++) for (const command of commands) await runChecked(command, env, work);
   log(`timing ${runs} rounds of ${commands.length} commands, interleaved…`);
   const samples = Object.fromEntries(commands.map((command) => [command.key, []]));
   for (let round = 0; round < runs; round++) {
     // Rotate the order every round so no command always follows the same one.
     for (let i = 0; i < commands.length; i++) {
       const command = commands[(round + i) % commands.length];
-      samples[command.key].push((await runChecked(command, env)).ms);
+      samples[command.key].push((await runChecked(command, env, work)).ms);
     }
   }
 
@@ -167,8 +168,8 @@ async function main() {
       sizes.map((size) => [
         size.label,
         String(size.bytes),
-        formatMB(size.bytes),
-        `≤ ${formatMB(size.limit)}`,
+        formatMB(size.bytes, 1),
+        `≤ ${formatMB(size.limit, 1)}`,
         size.pass ? 'PASS' : 'FAIL',
       ]),
       [false, true, true, true, false],
@@ -181,34 +182,6 @@ async function main() {
     process.stdout.write(`${JSON.stringify({ version, target, node: info.node, runs, rows, sizes, samples })}\n`);
   }
   return failed.length === 0 ? 0 : 1;
-}
-
-async function runChecked(command, env) {
-  const run = await time(command.file, command.args, env);
-  if (run.code !== 0) {
-    throw new Error(`${command.label} exited ${run.code ?? run.signal}: ${run.stderr.trim().slice(0, 500)}`);
-  }
-  const verdict = command.check?.(run) ?? true;
-  if (verdict !== true) throw new Error(`${command.label} did not do its job: ${verdict}`);
-  return run;
-}
-
-/** Spawns one command and measures spawn → exit (stdout/stderr piped and drained, as a CI runner would). */
-function time(file, argv, env) {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const child = spawn(file, argv, { env, cwd: work, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk) => (stderr += chunk));
-    const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(killer);
-      resolve({ code, signal, stdout, stderr, ms: performance.now() - started });
-    });
-  });
 }
 
 /**
@@ -234,28 +207,6 @@ function gzippedSize(file) {
       else if (code !== null) reject(new Error(`gzip exited ${code}`));
     });
   });
-}
-
-function quantile(values, q) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const position = (sorted.length - 1) * q;
-  const low = Math.floor(position);
-  const high = Math.ceil(position);
-  return sorted[low] + (sorted[high] - sorted[low]) * (position - low);
-}
-
-function formatMB(bytes) {
-  return `${(bytes / MB).toFixed(1)} MB`;
-}
-
-function table(header, rows, rightAligned) {
-  const widths = header.map((cell, i) => Math.max(cell.length, ...rows.map((row) => row[i].length)));
-  const line = (cells) =>
-    cells
-      .map((cell, i) => (rightAligned[i] ? cell.padStart(widths[i]) : cell.padEnd(widths[i])))
-      .join('  ')
-      .trimEnd();
-  return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n');
 }
 
 function log(message) {

@@ -255,6 +255,7 @@ function cliRun(base) {
 const BARE_CHILD = `
 import http from 'node:http';
 import { readFileSync } from 'node:fs';
+import { median } from './bench-common.mjs';
 const agent = new http.Agent({ keepAlive: true });
 const requests = JSON.parse(readFileSync(process.env.REQUESTS, 'utf8'));
 const post = (path, body) => new Promise((resolve, reject) => {
@@ -420,12 +421,6 @@ function deploymentsOf(mainline, authored, count) {
 }
 
 // --- helpers --------------------------------------------------------------------------------------------------
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
 
 function mulberry32(seed) {
   let a = seed;

@@ -22,12 +22,13 @@
 //
 // Options: --runs N (timed rounds, default 20) · --warmup N (untimed rounds, default 2) · --keep (keep the temp
 // folder) · --json (also print the results as one JSON object on stdout, after the table).
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { formatMB, median, quantile, runChecked, table } from './bench-common.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const MB = 1_000_000; // decimal, as npm prints sizes
@@ -231,7 +232,7 @@ async function main() {
   // Untimed rounds: page cache, and a check that each command does what it says (a fast failure is no result).
   log(`warming up (${args.warmup} round${args.warmup === 1 ? '' : 's'}) and checking each command…`);
   for (let round = 0; round < args.warmup; round++) {
-    for (const command of commands) await runChecked(command);
+    for (const command of commands) await runBenchCommand(command);
   }
 
   log(`timing ${args.runs} rounds of ${commands.length} commands, interleaved…`);
@@ -240,7 +241,7 @@ async function main() {
     // Rotate the order every round so no command always follows the same one.
     for (let i = 0; i < commands.length; i++) {
       const command = commands[(round + i) % commands.length];
-      samples[command.key].push((await runChecked(command)).ms);
+      samples[command.key].push((await runBenchCommand(command)).ms);
     }
   }
 
@@ -347,34 +348,8 @@ async function main() {
   return failed.length === 0 ? 0 : 1;
 }
 
-async function runChecked(command) {
-  const before = command.before?.();
-  const run = await time(command.file, command.args, typeof command.env === 'function' ? command.env() : command.env);
-  if (run.code !== 0) {
-    throw new Error(`${command.label} exited ${run.code ?? run.signal}: ${run.stderr.trim().slice(0, 500)}`);
-  }
-  const verdict = command.check?.(run, before) ?? true;
-  if (verdict !== true) throw new Error(`${command.label} did not do its job: ${verdict}`);
-  return run;
-}
-
-/** Spawns one command and measures spawn → exit (stdout/stderr piped and drained, as a CI runner would). */
-function time(file, argv, env) {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const child = spawn(file, argv, { env, cwd: work, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk) => (stderr += chunk));
-    const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      const ms = performance.now() - started;
-      clearTimeout(killer);
-      resolve({ code, signal, stdout, stderr, ms });
-    });
-  });
+function runBenchCommand(command) {
+  return runChecked(command, typeof command.env === 'function' ? command.env() : command.env, work);
 }
 
 function npm(argv, cwd) {
@@ -464,32 +439,6 @@ function countPackages(modules) {
   return count;
 }
 
-function median(values) {
-  return quantile(values, 0.5);
-}
-
-function quantile(values, q) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const position = (sorted.length - 1) * q;
-  const low = Math.floor(position);
-  const high = Math.ceil(position);
-  return sorted[low] + (sorted[high] - sorted[low]) * (position - low);
-}
-
-function formatMB(bytes) {
-  return `${(bytes / MB).toFixed(2)} MB`;
-}
-
-function table(header, rows, rightAligned) {
-  const widths = header.map((cell, i) => Math.max(cell.length, ...rows.map((row) => row[i].length)));
-  const line = (cells) =>
-    cells
-      .map((cell, i) => (rightAligned[i] ? cell.padStart(widths[i]) : cell.padEnd(widths[i])))
-      .join('  ')
-      .trimEnd();
-  return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n');
-}
-
 function parseArgs(argv) {
   const options = { runs: 20, warmup: 2, keep: false, json: false, only: undefined };
   for (let i = 0; i < argv.length; i++) {
@@ -501,7 +450,8 @@ function parseArgs(argv) {
       if (!['startup', 'parts'].includes(options.only)) usage('--only takes startup or parts');
     } else if (arg === '--runs' || arg === '--warmup') {
       const value = Number(argv[++i]);
-      if (!Number.isInteger(value) || value < (arg === '--runs' ? 3 : 0)) usage(`${arg} needs a whole number`);
+      const least = arg === '--runs' ? 3 : 0;
+      if (!Number.isInteger(value) || value < least) usage(`${arg} needs a whole number of at least ${least}`);
       options[arg.slice(2)] = value;
     } else if (arg === '--help' || arg === '-h') usage();
     else usage(`unknown option ${arg}`);
