@@ -5,10 +5,10 @@
  * process loses none that were written; the file is synced to disk at least once a second and at the end, so even a
  * machine that dies loses at most the last second (those records are sent again).
  *
- * A torn last line (the process died mid-write) has no newline: it is ignored, and the next run starts on a fresh
- * line. The first line says what the file is, so a mistyped --journal never appends ids to someone's data.
+ * A torn last line (the process died mid-write) has no newline: it is ignored, and cut off before the next run
+ * appends. The first line says what the file is, so a mistyped --journal never appends ids to someone's data.
  */
-import { closeSync, fdatasyncSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, fdatasyncSync, openSync, readFileSync, truncateSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { UsageError } from '../errors.js';
 import type { PlannedRecord } from './plan.js';
@@ -82,6 +82,9 @@ export function openJournal(path: string, nowMs: () => number): JournalWriter {
   checkHeader(existing, path);
   let fd: number | undefined;
   try {
+    // A torn last line goes: ended by the next write, it would read as an id that was never recorded.
+    if (existing !== '' && !existing.endsWith('\n'))
+      truncateSync(path, Buffer.byteLength(existing.slice(0, existing.lastIndexOf('\n') + 1)));
     fd = openSync(path, 'a');
   } catch (error) {
     throw new UsageError(
@@ -89,9 +92,7 @@ export function openJournal(path: string, nowMs: () => number): JournalWriter {
     );
   }
   const handle = fd;
-  if (existing === '') writeSync(handle, `${HEADER}\n`);
-  // A torn last line: end it, so the next id starts a line of its own.
-  else if (!existing.endsWith('\n')) writeSync(handle, '\n');
+  if (!existing.includes('\n')) writeSync(handle, `${HEADER}\n`);
   let syncedAt = nowMs();
   let open = true;
   return {

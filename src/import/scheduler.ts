@@ -160,7 +160,7 @@ export async function schedule<R extends Schedulable>(
       const waitMs =
         answer.retryAfterMs ??
         retryAfterMs(answer.headers?.get('retry-after'), clock.wallMs()) ??
-        budget.resetMs() ??
+        budget.knownResetMs() ??
         UNSAID_RETRY_MS;
       if (waitMs > limits.maxWaitMs || count > limits.maxRateLimited) {
         const why =
@@ -266,16 +266,21 @@ export async function schedule<R extends Schedulable>(
       await pause();
       continue;
     }
-    const now = clock.monotonicMs();
-    const paused = pausedUntil - now;
-    const waitMs = Math.max(paused, budget.waitMs(out.size));
-    if (waitMs > 0) {
+    const paused = pausedUntil - clock.monotonicMs();
+    const spent = paused <= 0 && !budget.allows(out.size);
+    if (spent && out.size > 0) {
+      // The answers on their way bring the next budget; the reset may come first.
+      await pause(budget.knownResetMs());
+      continue;
+    }
+    if (paused > 0 || spent) {
+      const ms = paused > 0 ? paused : budget.resetInMs();
       waiting = true;
       options.onWait?.({
-        ms: waitMs,
-        reason: paused >= waitMs ? 'Datadog answered 429 (rate limited)' : "the rate limit's budget is spent",
+        ms,
+        reason: paused > 0 ? 'Datadog answered 429 (rate limited)' : "the rate limit's budget is spent",
       });
-      await pause(waitMs);
+      await pause(ms);
       continue;
     }
     if (waiting) {
