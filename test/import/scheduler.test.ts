@@ -7,7 +7,7 @@ import { failureOf, type Outcome, type ScheduleOptions, type Send, schedule } fr
 import { type ImportResult, importExitCode } from '../../src/import/summary.js';
 import { doraApi } from '../helpers/dora-api.js';
 import { type RateLimitOptions, rateLimitedApi } from '../helpers/rate-limited-api.js';
-import { type VirtualClock, virtualClock } from '../helpers/virtual-clock.js';
+import { virtualClock } from '../helpers/virtual-clock.js';
 import { standInSend, type TestEvent } from './stand-in.js';
 
 const S = 1_000_000_000n;
@@ -177,7 +177,7 @@ describe('schedule: rate limits', () => {
     expect(again).toHaveLength(2);
     expect((again[1] as Start).at).toBeGreaterThanOrEqual(limited.at + 7000);
     // …and before anything newer than it.
-    expect(starts.findIndex((start) => start === again[1])).toBeLessThan(
+    expect(starts.indexOf(again[1] as Start)).toBeLessThan(
       starts.findIndex((start) => start.record.line > limited.record.line && start.at >= limited.at + 7000),
     );
     expect(result.recorded).toBe(40);
@@ -353,5 +353,3 @@ describe('schedule: interruption', () => {
     expect(importExitCode(resultOf(result, 20))).toBe(5);
   });
 });
-
-export type { VirtualClock };
