@@ -30,11 +30,21 @@ export interface Move {
   to: string;
 }
 
+/** A record left out because an earlier one records the same event. */
+export interface Duplicate {
+  line: number;
+  tag?: string;
+  id: string;
+  of: { line: number; tag?: string };
+}
+
 export interface Plan<E extends ValidEvent> {
   /** Oldest first by finish time (file order among equals): the order they are started in. */
   records: PlannedRecord<E>[];
   moves: Move[];
-  /** Two records with one id: they would overwrite each other, so the file is refused as for invalid records. */
+  /** Records of an event an earlier record already holds (same kind, services, env, time, commit or version). */
+  duplicates: Duplicate[];
+  /** Two different events with one id: one would overwrite the other, so the input is refused as for invalid records. */
   problems: ProblemList;
 }
 
@@ -74,19 +84,25 @@ export function planImport<E extends ValidEvent>(validated: readonly ValidatedRe
   const problems = new ProblemList();
   const firstWithId = new Map<string, ValidatedRecord<E>>();
   const records: PlannedRecord<E>[] = [];
+  const duplicates: Duplicate[] = [];
   for (const record of validated) {
     const id = record.event.id ?? derivedId(record.event);
     const earlier = firstWithId.get(id);
+    const where = { line: record.line, ...(record.tag !== undefined ? { tag: record.tag } : {}) };
+    // The same event twice (two tags on one commit, a line pasted twice): sent once.
+    if (earlier && derivedId(earlier.event) === derivedId(record.event)) {
+      duplicates.push({
+        ...where,
+        id,
+        of: { line: earlier.line, ...(earlier.tag !== undefined ? { tag: earlier.tag } : {}) },
+      });
+      continue;
+    }
     if (earlier) {
       problems.add({
-        line: record.line,
-        ...(record.tag !== undefined ? { tag: record.tag } : {}),
+        ...where,
         field: 'id',
-        reason:
-          record.event.id !== undefined
-            ? `${id} is also the id of ${placeOf(earlier)}: two events with one id overwrite each other`
-            : `records the same event as ${placeOf(earlier)} (same kind, service, env, time and commit or version); ` +
-              'remove one, or give each its own id',
+        reason: `${id} is also the id of ${placeOf(earlier)}, a different event: one would overwrite the other`,
       });
       continue;
     }
@@ -103,7 +119,7 @@ export function planImport<E extends ValidEvent>(validated: readonly ValidatedRe
   }
   const moves = moveToFreeSeconds(records);
   records.sort((a, b) => compare(finishOf(a), finishOf(b)) || a.line - b.line);
-  return { records, moves, problems };
+  return { records, moves, duplicates, problems };
 }
 
 /**

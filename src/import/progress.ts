@@ -43,7 +43,7 @@ export function startProgress(options: ProgressOptions): Progress {
   const figures = () => {
     const elapsedMs = clock.monotonicMs() - startedAt;
     const rate = elapsedMs > 0 ? (done * 1000) / elapsedMs : 0;
-    const left = rate > 0 ? ((total - done) / rate) * 1000 : undefined;
+    const left = rate > 0 && done < total ? ((total - done) / rate) * 1000 : undefined;
     return {
       rate: rate >= 10 ? Math.round(rate).toString() : rate.toFixed(1),
       left: left === undefined ? undefined : duration(left),

@@ -36,6 +36,8 @@ export interface ImportRecord {
   tag?: string;
   kind: EventKind;
   flags: ImportFlags;
+  /** Set when started_at was not given and took finished_at's value: a problem with it is finished_at's. */
+  startFromFinish?: true;
 }
 
 /** What a file holds for one record, before normalising. */
@@ -105,7 +107,7 @@ export function normalizeRecord(raw: RawRecord): Normalized {
   }
 }
 
-function read(values: unknown): { kind: EventKind; flags: ImportFlags } {
+function read(values: unknown): Omit<ImportRecord, 'line' | 'tag'> {
   const top = objectOf(values, '(record)', 'must be an object: {"service":…,"finished_at":…}');
   let members = top;
   let prefix = '';
@@ -179,7 +181,10 @@ function read(values: unknown): { kind: EventKind; flags: ImportFlags } {
     if (flags.finishedAt === undefined) {
       throw new Refusal(`${prefix}finished_at`, 'is required: when did the deployment finish? (history has no "now")');
     }
-    flags.startedAt ??= flags.finishedAt;
+    if (flags.startedAt === undefined) {
+      flags.startedAt = flags.finishedAt;
+      return { kind, flags, startFromFinish: true };
+    }
   }
   return { kind, flags };
 }

@@ -13,7 +13,7 @@ import { type GitRunner, gitTagRecords } from './git-tags.js';
 import { isJournalled, type JournalWriter, journalEntry, journalPath, openJournal, readJournal } from './journal.js';
 import { parseRecords, recordFormat } from './parse.js';
 import { type PlannedRecord, planImport } from './plan.js';
-import { ProblemList, problemsReport } from './problems.js';
+import { ProblemList, placeOf, problemsReport } from './problems.js';
 import { startProgress } from './progress.js';
 import { type ImportRecord, normalizeRecord } from './record.js';
 import { type Send, schedule } from './scheduler.js';
@@ -118,7 +118,12 @@ export async function runImport<E extends ValidEvent>(options: ImportOptions, de
       );
     }
     const toSend = plan.records.filter((record) => !isJournalled(journalled, record) && !inDatadog.has(record.id));
-    const skipped = plan.records.length - toSend.length;
+    // Repeated records are skipped too: the record they repeat is sent, or was.
+    const skipped = plan.records.length - toSend.length + plan.duplicates.length;
+    for (const duplicate of plan.duplicates.slice(0, 10)) {
+      out.warn(`${placeOf(duplicate)} records the same event as ${placeOf(duplicate.of)}: it is sent once.`);
+    }
+    if (plan.duplicates.length > 10) out.warn(`… and ${plan.duplicates.length - 10} more repeated records.`);
 
     if (options.dryRun) {
       showDryRun(toSend, { total, skipped, moves: plan.moves, json: options.json }, deps);
@@ -181,7 +186,11 @@ async function readValidated<E extends ValidEvent>(
     const checked = deps.validate(record);
     const where = { line: record.line, ...(record.tag !== undefined ? { tag: record.tag } : {}) };
     if (checked.ok) validated.push({ ...where, event: checked.event });
-    else problems.add({ ...where, field: checked.field, reason: checked.reason });
+    else {
+      // The record gave no start: what is wrong with the one it took is wrong with its finish.
+      const borrowed = record.startFromFinish && checked.field === 'started_at';
+      problems.add({ ...where, field: borrowed ? 'finished_at' : checked.field, reason: checked.reason });
+    }
   };
   let gitDir: string | undefined;
   if (source.kind === 'git-tags') {

@@ -32,7 +32,7 @@ type Request = Parameters<DoraApi['answer']>[0];
 export interface RateLimitedApi {
   api: DoraApi;
   answer(request: Request): Reply;
-  /** Every write (POST deployment/failure), in order of arrival, with the status it got. */
+  /** Every write (POST deployment/failure), in order of arrival, with the status it got; times as exact digits. */
   writes: Write[];
   /** 2xx answers to writes, per event id. */
   acknowledged: Map<string, number>;
@@ -135,9 +135,15 @@ export function rateLimitedApi(api: DoraApi, options: RateLimitOptions = {}): Ra
   return self;
 }
 
+/** The attributes of a write, its times as the exact digits sent (JSON.parse would round the nanoseconds). */
 function attributesOf(body: string): Record<string, unknown> {
   try {
-    return (JSON.parse(body) as { data?: { attributes?: Record<string, unknown> } }).data?.attributes ?? {};
+    const attributes = (JSON.parse(body) as { data?: { attributes?: Record<string, unknown> } }).data?.attributes ?? {};
+    for (const name of ['started_at', 'finished_at']) {
+      const digits = new RegExp(`"${name}":(\\d+)`).exec(body)?.[1];
+      if (digits !== undefined) attributes[name] = digits;
+    }
+    return attributes;
   } catch {
     return {};
   }

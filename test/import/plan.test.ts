@@ -223,16 +223,28 @@ describe('planImport', () => {
     );
   });
 
-  it('refuses two records with one id, naming both lines', () => {
+  it('refuses two different events with one id, naming both lines', () => {
     const plan = planImport([
       deployment(2, 'shop', BASE, { id: 'deploy-000000000001' }),
       deployment(3, 'api', BASE, { id: 'deploy-000000000001' }),
-      deployment(4, 'shop', BASE + 5n * S, { version: '1' }),
-      deployment(5, 'shop', BASE + 5n * S, { version: '1' }),
     ]);
     expect(plan.problems.listed).toEqual([
-      { line: 3, field: 'id', reason: expect.stringMatching(/also the id of line 2/) },
-      { line: 5, field: 'id', reason: expect.stringMatching(/the same event as line 4/) },
+      { line: 3, field: 'id', reason: expect.stringMatching(/also the id of line 2, a different event/) },
+    ]);
+  });
+
+  it('sends an event the input repeats once, saying which record it repeats', () => {
+    const plan = planImport([
+      deployment(2, 'shop', BASE, { version: '1', id: 'deploy-000000000001' }),
+      deployment(3, 'shop', BASE + 5n * S, { commitSha: 'a'.repeat(40), version: 'v1.0' }),
+      { ...deployment(4, 'shop', BASE, { version: '1', id: 'deploy-000000000001' }), tag: 'x' },
+      deployment(5, 'shop', BASE + 5n * S, { commitSha: 'a'.repeat(40), version: 'v1' }),
+    ]);
+    expect(plan.problems.count).toBe(0);
+    expect(plan.records.map((record) => record.line)).toEqual([2, 3]);
+    expect(plan.duplicates).toEqual([
+      { line: 4, tag: 'x', id: 'deploy-000000000001', of: { line: 2 } },
+      { line: 5, id: plan.records[1]?.id, of: { line: 3 } },
     ]);
   });
 
