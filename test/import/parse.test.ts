@@ -128,11 +128,13 @@ describe('reading records', () => {
           customTags: ['team:a', 'note:x, y'],
           version: 'multi\r\nline "v"',
         },
+        startFromFinish: true,
       },
       {
         line: 5,
         kind: 'deployment',
         flags: { service: ['api'], finishedAt: '1795687201', startedAt: '1795687201' },
+        startFromFinish: true,
       },
     ]);
   });
