@@ -4,8 +4,8 @@
  * when an event of the same kind, service and env occupies its second: Datadog keeps one event of a service per
  * second, so sending it would replace that one. An incident to resolve is not there while Datadog has it open.
  */
-import { anchorOf, type PlannedRecord } from './plan.js';
 import type { EventKind } from './record.js';
+import { anchorOf, type RecordTable } from './table.js';
 
 const NS_PER_SECOND = 1_000_000_000n;
 
@@ -29,13 +29,13 @@ export interface ListingQuery {
   to: string;
 }
 
-/** The list calls that cover every record: one per kind and service, over the times its records are sent with. */
-export function listingQueries(records: readonly PlannedRecord[]): ListingQuery[] {
+/** The list calls that cover the records at `indices`: one per kind and service, over the times they are sent with. */
+export function listingQueries(table: RecordTable, indices: Iterable<number>): ListingQuery[] {
   const ranges = new Map<string, { kind: EventKind; service?: string; team?: string; from: bigint; to: bigint }>();
-  for (const record of records) {
-    const { kind, services, team } = record.event;
-    const from = record.startedAt;
-    const to = record.finishedAt ?? record.startedAt;
+  for (const index of indices) {
+    const { kind, services, team } = table.stream(index);
+    const from = table.startedAt(index);
+    const to = table.finishOf(index);
     const targets: Array<{ service?: string; team?: string }> =
       services.length > 0 ? services.map((service) => ({ service })) : team ? [{ team }] : [];
     for (const target of targets) {
@@ -56,10 +56,14 @@ export function listingQueries(records: readonly PlannedRecord[]): ListingQuery[
 }
 
 /**
- * The ids of the records Datadog already holds. `listed`: every event the listing calls returned (duplicates are
- * harmless).
+ * The records at `indices` that Datadog already holds (as table indices). `listed`: every event the listing calls
+ * returned (duplicates are harmless).
  */
-export function alreadyRecorded(records: readonly PlannedRecord[], listed: readonly RecordedEvent[]): Set<string> {
+export function alreadyRecorded(
+  table: RecordTable,
+  indices: Iterable<number>,
+  listed: readonly RecordedEvent[],
+): Set<number> {
   // Whether something holds the id / the second, and whether that something is finished (an incident resolved).
   const byId = new Map<string, boolean>();
   const bySecond = new Map<string, boolean>();
@@ -70,14 +74,14 @@ export function alreadyRecorded(records: readonly PlannedRecord[], listed: reado
       bySecond.set(key, (bySecond.get(key) ?? false) || finished);
     }
   }
-  const found = new Set<string>();
-  for (const record of records) {
+  const found = new Set<number>();
+  for (const index of indices) {
+    const { kind, services, env } = table.stream(index);
     // An incident this file resolves is still to send while Datadog holds it open.
-    const covers = (finished: boolean | undefined) =>
-      finished !== undefined && (finished || record.event.kind === 'deployment' || record.finishedAt === undefined);
-    const sent = { ...record.event, startedAt: record.startedAt, finishedAt: record.finishedAt };
-    const keys = secondKeys(record.event.kind, record.event.services, record.event.env, anchorOf(sent));
-    if (covers(byId.get(record.id)) || keys.some((key) => covers(bySecond.get(key)))) found.add(record.id);
+    const resolving = kind === 'incident' && table.finishedAt(index) !== undefined;
+    const covers = (finished: boolean | undefined) => finished !== undefined && (finished || !resolving);
+    const keys = secondKeys(kind, services, env, table.anchor(index));
+    if (covers(byId.get(table.id(index))) || keys.some((key) => covers(bySecond.get(key)))) found.add(index);
   }
   return found;
 }

@@ -11,7 +11,6 @@
 import { closeSync, fdatasyncSync, openSync, readFileSync, truncateSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { UsageError } from '../errors.js';
-import type { PlannedRecord } from './plan.js';
 
 const HEADER = '# dora import journal: the ids of recorded events, one a line. Delete it to send everything again.';
 /** How often, at most, the journal is synced to disk while ids arrive. */
@@ -33,16 +32,16 @@ export function journalPath(source: JournalSource, explicit?: string): string | 
 }
 
 /**
- * What the journal holds for a record. An open incident is journalled apart (`<id> open`): when a later file has it
- * resolved, the resolution is still to send.
+ * What the journal holds for a record. An open incident (recorded without its finish) is journalled apart
+ * (`<id> open`): when a later file has it resolved, the resolution is still to send.
  */
-export function journalEntry(record: Pick<PlannedRecord, 'id' | 'event' | 'finishedAt'>): string {
-  return record.event.kind === 'incident' && record.finishedAt === undefined ? `${record.id} open` : record.id;
+export function journalEntry(id: string, openIncident: boolean): string {
+  return openIncident ? `${id} open` : id;
 }
 
 /** Whether the journal says the record is recorded: its own entry, or, for an open incident, its resolution. */
-export function isJournalled(entries: ReadonlySet<string>, record: Pick<PlannedRecord, 'id' | 'event' | 'finishedAt'>) {
-  return entries.has(journalEntry(record)) || entries.has(record.id);
+export function isJournalled(entries: ReadonlySet<string>, id: string, openIncident: boolean): boolean {
+  return entries.has(journalEntry(id, openIncident)) || entries.has(id);
 }
 
 /** The entries of the journal at `path`; none when it does not exist yet. */

@@ -32,38 +32,114 @@ export function recordFormat(source: string, format?: string): RecordFormat {
 }
 
 export interface RecordVisitor {
-  record(record: RawRecord): void;
+  /** `at`: where the input holds the record, to read it again (see RecordReader). */
+  record(record: RawRecord, at: number): void;
   problem(problem: Problem): void;
 }
 
-/** Reads every record of `input` in file order, handing each record, or the problem of its line, to `visit`. */
-export async function parseRecords(input: Uint8Array, format: RecordFormat, visit: RecordVisitor): Promise<void> {
+/** Reads a record of the input again, by the `at` it was visited with: the import keeps where, not what. */
+export interface RecordReader {
+  /** The record's values, as they were read the first time. */
+  reread(at: number): unknown;
+  /** From now on, reads records from `range` (bytes [start, end) of the same input), and lets go of the input. */
+  readFrom(range: (start: number, end: number) => Uint8Array): void;
+}
+
+/**
+ * A reader of the records at `spans`, from `input` until told otherwise; built apart from the parsers so that its
+ * closures hold nothing of theirs (a closure keeps every variable its scope shares with other closures).
+ */
+function spanReader(spans: Spans, input: Buffer, decode: (bytes: Buffer) => unknown): RecordReader {
+  let held: Buffer | undefined = input;
+  let range: ((start: number, end: number) => Uint8Array) | undefined;
+  return {
+    reread(at) {
+      const { start, end } = spans.of(at);
+      if (range) {
+        const bytes = range(start, end);
+        return decode(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+      }
+      return decode((held as Buffer).subarray(start, end));
+    },
+    readFrom(other) {
+      range = other;
+      held = undefined;
+    },
+  };
+}
+
+/**
+ * Reads every record of `input` in file order, handing each record, or the problem of its line, to `visit`; then
+ * reads any of them again on demand (`input` is kept for that).
+ */
+export async function parseRecords(
+  input: Uint8Array,
+  format: RecordFormat,
+  visit: RecordVisitor,
+): Promise<RecordReader> {
   // A file in another encoding is refused, not read as replacement characters.
   if (!isUtf8(input)) {
     visit.problem({ line: 1, field: '(file)', reason: 'is not UTF-8 text: convert it first (iconv -t UTF-8)' });
-    return;
+    return { reread: unread, readFrom: () => undefined };
   }
-  if (format === 'csv') await parseCsv(input, visit);
-  else parseJsonLines(new TextDecoder().decode(input), visit);
+  const bytes = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+  return format === 'csv' ? parseCsv(bytes, visit) : parseJsonLines(bytes, visit);
 }
 
-/** `text`: decoded, its byte order mark dropped. */
-function parseJsonLines(text: string, visit: RecordVisitor): void {
+function unread(): never {
+  throw new Error('no record was read from this input');
+}
+
+/** Where each record is: its start and end byte offsets, in columns that grow as records are read. */
+class Spans {
+  private starts = new Float64Array(1024);
+  private ends = new Float64Array(1024);
+  private size = 0;
+
+  add(start: number, end: number): number {
+    if (this.size === this.starts.length) {
+      const starts = new Float64Array(this.size * 2);
+      const ends = new Float64Array(this.size * 2);
+      starts.set(this.starts);
+      ends.set(this.ends);
+      this.starts = starts;
+      this.ends = ends;
+    }
+    this.starts[this.size] = start;
+    this.ends[this.size] = end;
+    return this.size++;
+  }
+
+  of(at: number): { start: number; end: number } {
+    if (!(at >= 0 && at < this.size)) throw new Error(`no record ${at} in this input`);
+    return { start: this.starts[at] as number, end: this.ends[at] as number };
+  }
+}
+
+/** Line by line from the bytes: a file of 100,000 records is never also held as one string. */
+function parseJsonLines(bytes: Buffer, visit: RecordVisitor): RecordReader {
+  const spans = new Spans();
+  const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
   let line = 0;
-  let start = 0;
-  while (start <= text.length) {
-    const end = text.indexOf('\n', start);
-    const stop = end === -1 ? text.length : end;
+  let start = bom;
+  while (start <= bytes.length) {
+    const end = bytes.indexOf(0x0a, start);
+    const stop = end === -1 ? bytes.length : end;
     line++;
-    const content = text.slice(start, stop);
+    const content = bytes.toString('utf8', start, stop);
+    const at = start;
     start = stop + 1;
     if (content.trim() === '') continue;
+    let values: unknown;
     try {
-      visit.record({ line, values: JSON.parse(numbersAsText(content)) });
+      values = JSON.parse(numbersAsText(content));
     } catch {
       visit.problem({ line, field: '(record)', reason: `is not valid JSON (${jsonError(content)})` });
+      continue;
     }
+    visit.record({ line, values }, spans.add(at, stop));
   }
+  return spanReader(spans, bytes, (line) => JSON.parse(numbersAsText(line.toString('utf8'))));
 }
 
 /** The message of JSON.parse for the line as written (positions then point into the user's own text). */
@@ -124,20 +200,20 @@ const LIST_COLUMNS = new Set(['services', 'custom_tags']);
 /** What a CSV header may name: the record fields, except `git` (an object; CSV has git_repository_url/_commit_sha). */
 const CSV_COLUMNS = RECORD_MEMBERS.filter((member) => member !== 'git');
 
-async function parseCsv(input: Uint8Array, visit: RecordVisitor): Promise<void> {
+async function parseCsv(bytes: Buffer, visit: RecordVisitor): Promise<RecordReader> {
   // Loaded here only: no other command pays for a CSV parser at start-up.
   const { parse } = await import('csv-parse/sync');
-  const bytes = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+  const spans = new Spans();
   const lines = lineCounter(bytes);
   let header: string[] | undefined;
   let headerOk = false;
   // Where the previous record (or skipped one) ended: the next starts after the blank lines that follow it.
   let previousEnd = 0;
-  const startLine = (end: number) => {
+  const startOf = (end: number) => {
     let start = previousEnd;
     while (start < end && (bytes[start] === 0x0a || bytes[start] === 0x0d)) start++;
     previousEnd = end;
-    return lines.at(start);
+    return start;
   };
   try {
     parse(bytes, {
@@ -146,27 +222,36 @@ async function parseCsv(input: Uint8Array, visit: RecordVisitor): Promise<void> 
       skip_records_with_error: true,
       on_skip: (error) => {
         if (!error) return;
-        const line = startLine(typeof error.bytes === 'number' ? error.bytes : previousEnd);
+        const line = lines.at(startOf(typeof error.bytes === 'number' ? error.bytes : previousEnd));
         visit.problem({ line, field: '(record)', reason: csvReason(error.code, error.message, header?.length) });
       },
       on_record: (cells: string[], context) => {
-        const line = startLine(context.bytes);
+        const start = startOf(context.bytes);
+        const line = lines.at(start);
         if (header === undefined) {
           header = cells.map((cell) => cell.trim());
           headerOk = checkHeader(header, line, visit);
           return undefined;
         }
-        if (headerOk) visit.record({ line, values: csvValues(header, cells) });
+        if (headerOk) visit.record({ line, values: csvValues(header, cells) }, spans.add(start, context.bytes));
         return undefined;
       },
     });
   } catch (error) {
     // Errors skip_records_with_error does not cover (an unclosed quote runs to the end of the file).
     const { code, message } = error as { code?: string; message: string };
-    const line = startLine(bytes.length);
+    const line = lines.at(startOf(bytes.length));
     visit.problem({ line, field: '(record)', reason: csvReason(code, message, header?.length) });
   }
   if (header === undefined) visit.problem({ line: 1, field: '(file)', reason: 'has no header row' });
+  return csvReader(spans, bytes, header ?? [], parse);
+}
+
+function csvReader(spans: Spans, bytes: Buffer, columns: string[], parse: (input: Buffer) => unknown): RecordReader {
+  return spanReader(spans, bytes, (record) => {
+    const [cells = []] = parse(record) as string[][];
+    return csvValues(columns, cells);
+  });
 }
 
 function checkHeader(header: string[], line: number, visit: RecordVisitor): boolean {

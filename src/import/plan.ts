@@ -1,15 +1,16 @@
 /**
- * The plan of an import: every record's id, the seconds records must move so Datadog keeps them all, and the order
- * they are sent in. Pure and deterministic: the same file gives the same plan, which is what lets a second run
- * recognise what the first one recorded.
+ * The plan of an import: every record's id (see table.ts), the seconds records must move so Datadog keeps them all,
+ * and the order they are sent in. Pure and deterministic: the same file gives the same plan, which is what lets a
+ * second run recognise what the first one recorded.
  */
-import { createHash } from 'node:crypto';
 import { formatInstant } from '../time.js';
 import type { ValidatedRecord, ValidEvent } from './event.js';
 import { ProblemList, placeOf } from './problems.js';
+import { type Duplicate, RecordTable } from './table.js';
 
 const NS_PER_SECOND = 1_000_000_000n;
 
+/** A record as it is sent: the checked event, with the plan's id and times. */
 export interface PlannedRecord<E extends ValidEvent = ValidEvent> {
   line: number;
   tag?: string;
@@ -30,96 +31,59 @@ export interface Move {
   to: string;
 }
 
-/** A record left out because an earlier one records the same event. */
-export interface Duplicate {
-  line: number;
-  tag?: string;
-  id: string;
-  of: { line: number; tag?: string };
-}
-
-export interface Plan<E extends ValidEvent> {
-  /** Oldest first by finish time (file order among equals): the order they are started in. */
-  records: PlannedRecord<E>[];
+export interface Plan {
+  /** Indices into the table, oldest first by finish time (file order among equals): the order they start in. */
+  order: Uint32Array;
   moves: Move[];
-  /** Records of an event an earlier record already holds (same kind, services, env, time, commit or version). */
+  /** Records of an event an earlier record already holds: sent once. */
   duplicates: Duplicate[];
   /** Two different events with one id: one would overwrite the other, so the input is refused as for invalid records. */
   problems: ProblemList;
 }
 
-/**
- * The second a record occupies for its services and env. Datadog keeps one event of a service per second: a
- * deployment by its finish; an incident by its start, since a failure is matched by services, env and start.
- */
-export function anchorOf(event: ValidEvent): bigint {
-  return event.kind === 'deployment' ? (event.finishedAt ?? event.startedAt) : event.startedAt;
-}
-
-/** The time records are ordered by, and moves are reported in: the finish, or an open incident's start. */
-export function finishOf(event: { startedAt: bigint; finishedAt?: bigint }): bigint {
-  return event.finishedAt ?? event.startedAt;
-}
-
-/**
- * The id of a record that gives none, from what it records: kind, service(s) (or the team of a team-only incident),
- * env, the anchor time and the commit (else the version). The same record imported twice, from any machine, gets the
- * same id; the time is the record's own, before any move, so a later file that adds records keeps the old ids.
- * `import-` and 32 hex digits: inside the API's 16–128 characters of [A-Za-z0-9-_.:].
- */
-export function derivedId(event: ValidEvent): string {
-  const services = [...new Set(event.services)].sort();
-  const identity = [
-    event.kind,
-    services,
-    services.length === 0 ? (event.team ?? null) : null,
-    event.env ?? null,
-    anchorOf(event).toString(),
-    event.commitSha?.toLowerCase() ?? event.version ?? null,
-  ];
-  return `import-${createHash('sha256').update(JSON.stringify(identity)).digest('hex').slice(0, 32)}`;
-}
-
-export function planImport<E extends ValidEvent>(validated: readonly ValidatedRecord<E>[]): Plan<E> {
+/** Plans the records of a table (sealed here: no record is added after planning). */
+export function planTable(table: RecordTable): Plan {
+  table.seal();
   const problems = new ProblemList();
-  const firstWithId = new Map<string, ValidatedRecord<E>>();
-  const records: PlannedRecord<E>[] = [];
-  const duplicates: Duplicate[] = [];
-  for (const record of validated) {
-    const id = record.event.id ?? derivedId(record.event);
-    const earlier = firstWithId.get(id);
-    const where = { line: record.line, ...(record.tag !== undefined ? { tag: record.tag } : {}) };
-    // The same event twice (two tags on one commit, a line pasted twice): sent once.
-    if (earlier && derivedId(earlier.event) === derivedId(record.event)) {
-      duplicates.push({
-        ...where,
-        id,
-        of: { line: earlier.line, ...(earlier.tag !== undefined ? { tag: earlier.tag } : {}) },
-      });
-      continue;
-    }
-    if (earlier) {
-      problems.add({
-        ...where,
-        field: 'id',
-        reason: `${id} is also the id of ${placeOf(earlier)}, a different event: one would overwrite the other`,
-      });
-      continue;
-    }
-    firstWithId.set(id, record);
-    records.push({
-      line: record.line,
-      ...(record.tag !== undefined ? { tag: record.tag } : {}),
-      id,
-      event: record.event,
-      startedAt: record.event.startedAt,
-      ...(record.event.finishedAt !== undefined ? { finishedAt: record.event.finishedAt } : {}),
-      movedSeconds: 0,
+  for (const conflict of table.conflicts) {
+    problems.add({
+      line: conflict.line,
+      ...(conflict.tag !== undefined ? { tag: conflict.tag } : {}),
+      field: 'id',
+      reason: `${conflict.id} is also the id of ${placeOf(conflict.with)}, a different event: one would overwrite the other`,
     });
   }
-  const moves = moveToFreeSeconds(records);
-  records.sort((a, b) => compare(finishOf(a), finishOf(b)) || a.line - b.line);
-  return { records, moves, duplicates, problems };
+  const moves = moveToFreeSeconds(table);
+  const order = Uint32Array.from({ length: table.size }, (_, index) => index).sort(
+    (a, b) => compare(table.finishOf(a), table.finishOf(b)) || table.line(a) - table.line(b),
+  );
+  return { order, moves, duplicates: table.duplicates, problems };
+}
+
+/** The plan of records given as objects, with their events: for callers that hold them anyway (and the tests). */
+export function planImport<E extends ValidEvent>(
+  validated: readonly ValidatedRecord<E>[],
+): Omit<Plan, 'order'> & { records: PlannedRecord<E>[] } {
+  const table = new RecordTable();
+  for (const [at, record] of validated.entries()) table.add({ ...record, at });
+  const { order, ...plan } = planTable(table);
+  const records = Array.from(order, (index) => plannedRecord(table, index, validated[table.at(index)]?.event as E));
+  return { ...plan, records };
+}
+
+/** Record `index` of a planned table as it is sent, with its checked event. */
+export function plannedRecord<E extends ValidEvent>(table: RecordTable, index: number, event: E): PlannedRecord<E> {
+  const tag = table.tag(index);
+  const finishedAt = table.finishedAt(index);
+  return {
+    line: table.line(index),
+    ...(tag !== undefined ? { tag } : {}),
+    id: table.id(index),
+    event,
+    startedAt: table.startedAt(index),
+    ...(finishedAt !== undefined ? { finishedAt } : {}),
+    movedSeconds: table.movedSeconds(index),
+  };
 }
 
 /**
@@ -127,44 +91,51 @@ export function planImport<E extends ValidEvent>(validated: readonly ValidatedRe
  * equals), a record whose second an earlier one already holds moves forward by whole seconds, its start and finish
  * alike, to the first second no other record of that service and env holds or starts in.
  */
-function moveToFreeSeconds(records: PlannedRecord[]): Move[] {
-  const keysOf = (record: PlannedRecord) =>
-    record.event.services.map((service) => `${record.event.kind}\u0000${service}\u0000${record.event.env ?? ''}`);
-  const secondOf = (record: PlannedRecord) => Number(anchorOf(record.event) / NS_PER_SECOND);
-  // Seconds the file's records start in: a moved record must not land on one, or that record would have to move too.
+function moveToFreeSeconds(table: RecordTable): Move[] {
+  const secondOf = Float64Array.from({ length: table.size }, (_, index) => Number(table.anchor(index) / NS_PER_SECOND));
+  // Seconds the records start in: a moved record must not land on one, or that record would have to move too.
   const original = new Map<string, Set<number>>();
   const taken = new Map<string, Set<number>>();
   const setOf = (map: Map<string, Set<number>>, key: string) => {
-    const set = map.get(key) ?? new Set<number>();
-    map.set(key, set);
+    let set = map.get(key);
+    if (set === undefined) {
+      set = new Set<number>();
+      map.set(key, set);
+    }
     return set;
   };
-  for (const record of records) for (const key of keysOf(record)) setOf(original, key).add(secondOf(record));
-
-  const byAnchor = [...records].sort((a, b) => compare(anchorOf(a.event), anchorOf(b.event)) || a.line - b.line);
+  for (let index = 0; index < table.size; index++) {
+    for (const key of table.stream(index).keys) setOf(original, key).add(secondOf[index] as number);
+  }
+  const byAnchor = Uint32Array.from({ length: table.size }, (_, index) => index).sort(
+    (a, b) => compare(table.anchor(a), table.anchor(b)) || table.line(a) - table.line(b),
+  );
   // Where the last search from a second ended: seconds before it stay taken, so a thousand records in one second
   // (a spreadsheet with dates only) cost a thousand steps, not half a million.
   const searchedTo = new Map<string, number>();
+  const busy = (keys: readonly string[], at: number) =>
+    keys.some((key) => taken.get(key)?.has(at) || original.get(key)?.has(at));
   const moves: Move[] = [];
-  for (const record of byAnchor) {
-    const keys = keysOf(record);
-    const second = secondOf(record);
-    const busy = (at: number) => keys.some((key) => taken.get(key)?.has(at) || original.get(key)?.has(at));
+  for (const index of byAnchor) {
+    const { keys } = table.stream(index);
+    const second = secondOf[index] as number;
     let target = second;
     if (keys.some((key) => taken.get(key)?.has(second))) {
       const from = `${keys.join('\u0001')}\u0002${second}`;
       target = Math.max(second + 1, searchedTo.get(from) ?? 0);
-      while (busy(target)) target++;
+      while (busy(keys, target)) target++;
       searchedTo.set(from, target + 1);
     }
     for (const key of keys) setOf(taken, key).add(target);
     if (target === second) continue;
-    const shift = BigInt(target - second) * NS_PER_SECOND;
-    const from = finishOf(record);
-    record.movedSeconds = target - second;
-    record.startedAt += shift;
-    if (record.finishedAt !== undefined) record.finishedAt += shift;
-    moves.push({ line: record.line, id: record.id, from: formatInstant(from), to: formatInstant(finishOf(record)) });
+    const from = table.finishOf(index);
+    table.move(index, target - second);
+    moves.push({
+      line: table.line(index),
+      id: table.id(index),
+      from: formatInstant(from),
+      to: formatInstant(table.finishOf(index)),
+    });
   }
   return moves.sort((a, b) => a.line - b.line);
 }

@@ -69,9 +69,9 @@ export function startProgress(options: ProgressOptions): Progress {
   else
     void (async () => {
       try {
-        while (true) {
+        while (!stopped.signal.aborted) {
           await clock.sleep(LOG_EVERY_MS, stopped.signal);
-          logLine();
+          if (!stopped.signal.aborted) logLine();
         }
       } catch {
         // stopped

@@ -8,16 +8,18 @@
 import type { Clock } from '../context.js';
 import { UsageError } from '../errors.js';
 import { alreadyRecorded, type ListingQuery, listingQueries, type RecordedEvent } from './already-recorded.js';
-import type { Validate, ValidatedRecord, ValidEvent } from './event.js';
+import type { Validate, ValidEvent } from './event.js';
 import { type GitRunner, gitTagRecords } from './git-tags.js';
+import { openInputFile } from './input-file.js';
 import { isJournalled, type JournalWriter, journalEntry, journalPath, openJournal, readJournal } from './journal.js';
 import { parseRecords, recordFormat } from './parse.js';
-import { type PlannedRecord, planImport } from './plan.js';
+import { type PlannedRecord, plannedRecord, planTable } from './plan.js';
 import { ProblemList, placeOf, problemsReport } from './problems.js';
 import { startProgress } from './progress.js';
 import { type ImportRecord, normalizeRecord } from './record.js';
-import { type Send, schedule } from './scheduler.js';
+import { type RecordQueue, type ScheduleResult, type Send, schedule } from './scheduler.js';
 import { type ImportResult, importExitCode, importJson, summaryLines } from './summary.js';
+import { RecordTable } from './table.js';
 
 export type ImportSource =
   /** A records file; its format from `format` (--format), else from its extension. */
@@ -72,7 +74,6 @@ export interface ImportDeps<E extends ValidEvent> {
   body(record: PlannedRecord<E>): string;
   /** Opens the API client: in a dry run, only to list what is recorded (undefined members when it cannot). */
   connect(mode: { dryRun: boolean }): Promise<ImportApi<E>>;
-  readFile(path: string): Promise<Uint8Array>;
   readStdin(): Promise<Uint8Array>;
   git: { run: GitRunner; cwd: string };
   clock: Clock;
@@ -88,11 +89,38 @@ const DRY_RUN_BODIES = 3;
 
 /** Runs the import; resolves with the exit code. Invalid input throws a UsageError listing the bad records. */
 export async function runImport<E extends ValidEvent>(options: ImportOptions, deps: ImportDeps<E>): Promise<number> {
+  const startedMs = deps.clock.monotonicMs();
+  const { table, recordAt: importRecordAt, total, gitDir, close } = await readTable(options.source, deps);
+  try {
+    return await sendTable(options, deps, { table, importRecordAt, total, gitDir, startedMs });
+  } finally {
+    close();
+  }
+}
+
+async function sendTable<E extends ValidEvent>(
+  options: ImportOptions,
+  deps: ImportDeps<E>,
+  read: {
+    table: RecordTable;
+    importRecordAt(at: number, line: number): ImportRecord;
+    total: number;
+    gitDir: string | undefined;
+    startedMs: number;
+  },
+): Promise<number> {
   const { clock, out } = deps;
-  const startedMs = clock.monotonicMs();
-  const { validated, gitDir, total } = await readValidated(options.source, deps);
-  const plan = planImport(validated);
+  const { table, importRecordAt, total, gitDir, startedMs } = read;
+  const plan = planTable(table);
   if (!plan.problems.empty) throw new UsageError(problemsReport(plan.problems, sourceName(options.source)));
+  /** Record `index` as it is sent: read and checked again (the table keeps no checked event). */
+  const recordAt = (index: number): PlannedRecord<E> => {
+    const checked = deps.validate(importRecordAt(table.at(index), table.line(index)));
+    if (!checked.ok) throw new Error(`line ${table.line(index)} passed validation once, then not: ${checked.reason}`);
+    return plannedRecord(table, index, checked.event);
+  };
+  const openIncident = (index: number) =>
+    table.stream(index).kind === 'incident' && table.finishedAt(index) === undefined;
 
   const path = journalPath(
     options.source.kind === 'file'
@@ -106,9 +134,10 @@ export async function runImport<E extends ValidEvent>(options: ImportOptions, de
   const api = await deps.connect({ dryRun: options.dryRun });
   let writer: JournalWriter | undefined;
   try {
-    let inDatadog = new Set<string>();
+    let inDatadog = new Set<number>();
     if (api.listRecorded) {
-      inDatadog = alreadyRecorded(plan.records, await api.listRecorded(listingQueries(plan.records), deps.signal));
+      const listed = await api.listRecorded(listingQueries(table, plan.order), deps.signal);
+      inDatadog = alreadyRecorded(table, plan.order, listed);
     } else {
       out.warn(
         `Could not check Datadog for records it already holds (that needs an application key: DD_APP_KEY); ` +
@@ -117,31 +146,55 @@ export async function runImport<E extends ValidEvent>(options: ImportOptions, de
             : 'and there is no journal for stdin: give --journal <path>, or a second run sends everything again.'),
       );
     }
-    const toSend = plan.records.filter((record) => !isJournalled(journalled, record) && !inDatadog.has(record.id));
+    const toSend = plan.order.filter(
+      (index) => !isJournalled(journalled, table.id(index), openIncident(index)) && !inDatadog.has(index),
+    );
     // Repeated records are skipped too: the record they repeat is sent, or was.
-    const skipped = plan.records.length - toSend.length + plan.duplicates.length;
+    const skipped = plan.order.length - toSend.length + plan.duplicates.length;
     for (const duplicate of plan.duplicates.slice(0, 10)) {
       out.warn(`${placeOf(duplicate)} records the same event as ${placeOf(duplicate.of)}: it is sent once.`);
     }
     if (plan.duplicates.length > 10) out.warn(`… and ${plan.duplicates.length - 10} more repeated records.`);
 
     if (options.dryRun) {
-      showDryRun(toSend, { total, skipped, moves: plan.moves, json: options.json }, deps);
+      const first = Array.from(toSend.subarray(0, DRY_RUN_BODIES), (index) => deps.body(recordAt(index)));
+      showDryRun(first, { total, toSend: toSend.length, skipped, moves: plan.moves, json: options.json }, out);
       return 0;
     }
     const send = api.send;
     if (!send) throw new Error('the API client has no send outside a dry run');
     if (path !== undefined) writer = openJournal(path, () => clock.monotonicMs());
     const progress = startProgress({ total: toSend.length, clock, ...out.progress });
-    let scheduled: Awaited<ReturnType<typeof schedule<PlannedRecord<E>>>>;
+    const queue: RecordQueue<PlannedRecord<E>> = {
+      length: toSend.length,
+      about: (position) => {
+        const index = toSend[position] as number;
+        const tag = table.tag(index);
+        return {
+          line: table.line(index),
+          ...(tag !== undefined ? { tag } : {}),
+          id: table.id(index),
+          services: table.stream(index).services,
+        };
+      },
+      record: (position) => recordAt(toSend[position] as number),
+    };
+    let scheduled: ScheduleResult;
     try {
       const journal = writer;
-      scheduled = await schedule(toSend, send, {
+      scheduled = await schedule(queue, send, {
         concurrency: options.concurrency,
         clock,
         signal: deps.signal,
         ...(deps.inFlightSignal ? { inFlightSignal: deps.inFlightSignal } : {}),
-        ...(journal ? { onRecorded: (record: PlannedRecord<E>) => journal.add(journalEntry(record)) } : {}),
+        ...(journal
+          ? {
+              onRecorded: (record: PlannedRecord<E>) =>
+                journal.add(
+                  journalEntry(record.id, record.event.kind === 'incident' && record.finishedAt === undefined),
+                ),
+            }
+          : {}),
         onSettled: (_record, outcome) => {
           if (outcome !== 'rate-limited') progress.advance();
         },
@@ -173,25 +226,36 @@ export async function runImport<E extends ValidEvent>(options: ImportOptions, de
   }
 }
 
-/** Every record read, normalised and validated; throws the list of problems when any record is bad. */
-async function readValidated<E extends ValidEvent>(
+/**
+ * Every record read, normalised and validated into the table (which keeps what planning needs, not the checked
+ * events); and how to read a record again when it is sent. Throws the list of problems when any record is bad.
+ */
+async function readTable<E extends ValidEvent>(
   source: ImportSource,
   deps: ImportDeps<E>,
-): Promise<{ validated: ValidatedRecord<E>[]; total: number; gitDir?: string }> {
+): Promise<{
+  table: RecordTable;
+  recordAt(at: number, line: number): ImportRecord;
+  total: number;
+  gitDir: string | undefined;
+  close(): void;
+}> {
   const problems = new ProblemList();
-  const validated: ValidatedRecord<E>[] = [];
+  const table = new RecordTable();
   let total = 0;
-  const take = (record: ImportRecord) => {
+  const take = (record: ImportRecord, at: number) => {
     total++;
     const checked = deps.validate(record);
     const where = { line: record.line, ...(record.tag !== undefined ? { tag: record.tag } : {}) };
-    if (checked.ok) validated.push({ ...where, event: checked.event });
+    if (checked.ok) table.add({ ...where, at, event: checked.event });
     else {
       // The record gave no start: what is wrong with the one it took is wrong with its finish.
       const borrowed = record.startFromFinish && checked.field === 'started_at';
       problems.add({ ...where, field: borrowed ? 'finished_at' : checked.field, reason: checked.reason });
     }
   };
+  let recordAt: (at: number, line: number) => ImportRecord;
+  let close: () => void = () => undefined;
   let gitDir: string | undefined;
   if (source.kind === 'git-tags') {
     const tags = await gitTagRecords({
@@ -206,14 +270,17 @@ async function readValidated<E extends ValidEvent>(
     });
     gitDir = tags.gitDir;
     for (const { tag, reason } of tags.skipped) deps.out.warn(`Tag ${tag} ${reason}: left out.`);
-    for (const record of tags.records) take(record);
+    for (const [at, record] of tags.records.entries()) take(record, at);
+    recordAt = (at) => tags.records[at] as ImportRecord;
   } else {
     const format = recordFormat(source.kind === 'file' ? source.path : '-', source.format);
-    const bytes = source.kind === 'file' ? await readInput(deps, source.path) : await deps.readStdin();
-    await parseRecords(bytes, format, {
-      record(raw) {
+    const file = source.kind === 'file' ? openInputFile(source.path) : undefined;
+    close = () => file?.close();
+    const bytes = file ? file.read() : await deps.readStdin();
+    const reader = await parseRecords(bytes, format, {
+      record(raw, at) {
         const normalized = normalizeRecord(raw);
-        if (normalized.ok) take(normalized.record);
+        if (normalized.ok) take(normalized.record, at);
         else {
           total++;
           problems.add(normalized.problem);
@@ -221,40 +288,40 @@ async function readValidated<E extends ValidEvent>(
       },
       problem: (problem) => problems.add(problem),
     });
+    // A file is read again record by record as they are sent; stdin has only the bytes it gave.
+    if (file) reader.readFrom((start, end) => file.range(start, end));
+    recordAt = (at, line) => {
+      const normalized = normalizeRecord({ line, values: reader.reread(at) });
+      if (!normalized.ok) throw new Error(`a record read once could not be read again: ${normalized.problem.reason}`);
+      return normalized.record;
+    };
   }
-  if (!problems.empty) throw new UsageError(problemsReport(problems, sourceName(source)));
-  if (total === 0) throw new UsageError(`${sourceName(source)} holds no records: nothing to import.`);
-  return { validated, total, ...(gitDir !== undefined ? { gitDir } : {}) };
+  if (!problems.empty || total === 0) {
+    close();
+    if (total === 0) throw new UsageError(`${sourceName(source)} holds no records: nothing to import.`);
+    throw new UsageError(problemsReport(problems, sourceName(source)));
+  }
+  return { table, recordAt, total, gitDir, close };
 }
 
-async function readInput(deps: { readFile(path: string): Promise<Uint8Array> }, path: string): Promise<Uint8Array> {
-  try {
-    return await deps.readFile(path);
-  } catch (error) {
-    throw new UsageError(`Cannot read ${path}: ${(error as Error).message}`);
-  }
-}
-
-function showDryRun<E extends ValidEvent>(
-  toSend: readonly PlannedRecord<E>[],
-  counts: { total: number; skipped: number; moves: ImportResult['moves']; json: boolean },
-  deps: ImportDeps<E>,
+function showDryRun(
+  bodies: string[],
+  counts: { total: number; toSend: number; skipped: number; moves: ImportResult['moves']; json: boolean },
+  out: ImportOutput,
 ): void {
-  const bodies = toSend.slice(0, DRY_RUN_BODIES).map((record) => deps.body(record));
   if (counts.json) {
-    deps.out.result(
+    out.result(
       `{"ok":true,"dry_run":true,"total":${counts.total},"already_recorded":${counts.skipped},` +
-        `"to_send":${toSend.length},"moved":${JSON.stringify(counts.moves)},"first":[${bodies.join(',')}]}`,
+        `"to_send":${counts.toSend},"moved":${JSON.stringify(counts.moves)},"first":[${bodies.join(',')}]}`,
     );
-  } else for (const body of bodies) deps.out.result(body);
-  deps.out.info(
-    `Dry run: nothing sent. Of ${counts.total} records, ${toSend.length} would be sent (oldest first), ` +
+  } else for (const body of bodies) out.result(body);
+  out.info(
+    `Dry run: nothing sent. Of ${counts.total} records, ${counts.toSend} would be sent (oldest first), ` +
       `${counts.skipped} are already recorded, ${counts.moves.length} move to a second of their own` +
       (bodies.length > 0 ? `; above, the first ${bodies.length}.` : '.'),
   );
-  for (const move of counts.moves.slice(0, 10))
-    deps.out.info(`  line ${move.line} (${move.id}): ${move.from} → ${move.to}`);
-  if (counts.moves.length > 10) deps.out.info(`  … and ${counts.moves.length - 10} more moves (--json lists them).`);
+  for (const move of counts.moves.slice(0, 10)) out.info(`  line ${move.line} (${move.id}): ${move.from} → ${move.to}`);
+  if (counts.moves.length > 10) out.info(`  … and ${counts.moves.length - 10} more moves (--json lists them).`);
 }
 
 function sourceName(source: ImportSource): string {

@@ -35,12 +35,36 @@ export interface SendAnswer {
  */
 export type Send<R> = (record: R, signal: AbortSignal) => Promise<SendAnswer>;
 
-/** What the scheduler reads of a record. */
+/** What ordering, chaining and reporting need of a record, without building it. */
 export interface Schedulable {
   line: number;
   tag?: string;
   id: string;
-  event: { services: readonly string[] };
+  services: readonly string[];
+}
+
+/**
+ * The records to send, in plan order. A record is built (read and checked again) only when it starts, so an import
+ * holds what it sends, not every event of the file at once.
+ */
+export interface RecordQueue<R> {
+  readonly length: number;
+  about(index: number): Schedulable;
+  record(index: number): R;
+}
+
+/** A queue of records already built: an array of planned records. */
+export function listQueue<R extends { line: number; tag?: string; id: string; event: { services: readonly string[] } }>(
+  records: readonly R[],
+): RecordQueue<R> {
+  return {
+    length: records.length,
+    about: (index) => {
+      const { line, tag, id, event } = records[index] as R;
+      return { line, ...(tag !== undefined ? { tag } : {}), id, services: event.services };
+    },
+    record: (index) => records[index] as R,
+  };
 }
 
 export interface Refused {
@@ -58,7 +82,7 @@ export interface Undelivered {
   error: string;
 }
 
-export type StopReason = 'unauthorized' | 'failures' | 'rate-limit' | 'journal' | 'interrupted';
+export type StopReason = 'unauthorized' | 'failures' | 'rate-limit' | 'journal' | 'input' | 'interrupted';
 
 export interface ScheduleResult {
   recorded: number;
@@ -81,7 +105,7 @@ export interface ScheduleOptions<R> {
   /** Called as each acknowledgement arrives, before anything else happens: the journal's write. */
   onRecorded?(record: R): void;
   /** Called once per record with its final outcome (and for every 429), for progress. */
-  onSettled?(record: R, outcome: Outcome): void;
+  onSettled?(record: Schedulable, outcome: Outcome): void;
   /** Called when the import starts waiting (a 429, a spent budget), and with undefined when it goes on. */
   onWait?(wait: { ms: number; reason: string } | undefined): void;
   /** Records in a row that could not be delivered before the import stops (default 10). */
@@ -95,6 +119,14 @@ export interface ScheduleOptions<R> {
 /** A 429 that says neither Retry-After nor when the window resets. */
 const UNSAID_RETRY_MS = 10_000;
 
+/** A record on its way (or waiting to go again after a 429). */
+interface Started<R = unknown> {
+  record: R;
+  about: Schedulable;
+  /** Its place in the queue: rate-limited records go again in this order. */
+  index: number;
+}
+
 /** A failure, read the same way whether `send` rejected or resolved with a non-2xx status. */
 interface Failure {
   status?: number;
@@ -103,8 +135,8 @@ interface Failure {
   retryAfterMs?: number;
 }
 
-export async function schedule<R extends Schedulable>(
-  records: readonly R[],
+export async function schedule<R>(
+  records: RecordQueue<R>,
   send: Send<R>,
   options: ScheduleOptions<R>,
 ): Promise<ScheduleResult> {
@@ -122,11 +154,12 @@ export async function schedule<R extends Schedulable>(
   /** Services with a request out. */
   const busy = new Set<string>();
   /** Services whose record was not delivered: their later records wait for the next run. */
-  const held = new Map<string, R>();
+  const held = new Map<string, Schedulable>();
   /** Rate-limited records, to start again before anything newer, kept in plan order. */
-  const again: Array<{ record: R; index: number }> = [];
-  const out = new Map<R, number>();
-  const limited = new Map<R, number>();
+  const again: Started[] = [];
+  /** Requests out. */
+  let out = 0;
+  const limited = new Map<number, number>();
   let next = 0;
   let failuresInRow = 0;
   let pausedUntil = 0;
@@ -137,26 +170,26 @@ export async function schedule<R extends Schedulable>(
     stop ??= { reason, message, ...(exitCode !== undefined ? { exitCode } : {}) };
   };
 
-  const settle = (record: R, answer: Failure & { status?: number }) => {
-    const index = out.get(record) ?? 0;
-    out.delete(record);
-    for (const service of record.event.services) busy.delete(service);
+  const settle = (started: Started, answer: Failure) => {
+    const { record, about, index } = started;
+    out--;
+    for (const service of about.services) busy.delete(service);
     budget.observe(answer.headers);
     const { status } = answer;
-    const where = { line: record.line, ...(record.tag !== undefined ? { tag: record.tag } : {}), id: record.id };
+    const where = { line: about.line, ...(about.tag !== undefined ? { tag: about.tag } : {}), id: about.id };
     if (status !== undefined && status >= 200 && status < 300) {
       failuresInRow = 0;
-      limited.delete(record);
+      limited.delete(index);
       result.recorded++;
       try {
-        options.onRecorded?.(record);
+        options.onRecorded?.(record as R);
       } catch (error) {
         stopWith('journal', `the journal could not be written (${(error as Error).message})`);
       }
-      options.onSettled?.(record, 'recorded');
+      options.onSettled?.(about, 'recorded');
     } else if (status === 429) {
-      const count = (limited.get(record) ?? 0) + 1;
-      limited.set(record, count);
+      const count = (limited.get(index) ?? 0) + 1;
+      limited.set(index, count);
       const waitMs =
         answer.retryAfterMs ??
         retryAfterMs(answer.headers?.get('retry-after'), clock.wallMs()) ??
@@ -167,26 +200,26 @@ export async function schedule<R extends Schedulable>(
           waitMs > limits.maxWaitMs
             ? `Datadog asked to wait ${Math.ceil(waitMs / 1000)} s before the next request`
             : `Datadog's rate limit refused the same request ${count} times`;
-        notDelivered(record, `HTTP 429: ${why}`);
+        notDelivered(about, index, `HTTP 429: ${why}`);
         stopWith('rate-limit', why);
       } else {
         pausedUntil = Math.max(pausedUntil, clock.monotonicMs() + waitMs);
         let at = again.length;
         while (at > 0 && (again[at - 1]?.index ?? 0) > index) at--;
-        again.splice(at, 0, { record, index });
+        again.splice(at, 0, started);
       }
-      options.onSettled?.(record, 'rate-limited');
+      options.onSettled?.(about, 'rate-limited');
     } else if (status === 401 || status === 403) {
       result.refused.push({ ...where, status, error: answer.message });
-      stopWith('unauthorized', `Datadog answered HTTP ${status} at ${placeOf(record)}: ${answer.message}`, 3);
-      options.onSettled?.(record, 'refused');
+      stopWith('unauthorized', `Datadog answered HTTP ${status} at ${placeOf(about)}: ${answer.message}`, 3);
+      options.onSettled?.(about, 'refused');
     } else if (status !== undefined && status >= 400 && status < 500 && status !== 407 && status !== 408) {
       failuresInRow = 0;
-      limited.delete(record);
+      limited.delete(index);
       result.refused.push({ ...where, status, error: answer.message });
-      options.onSettled?.(record, 'refused');
+      options.onSettled?.(about, 'refused');
     } else {
-      notDelivered(record, answer.message);
+      notDelivered(about, index, answer.message);
       failuresInRow++;
       if (failuresInRow >= limits.stopAfterFailures) {
         stopWith('failures', `${failuresInRow} records in a row could not be delivered (the last: ${answer.message})`);
@@ -195,80 +228,93 @@ export async function schedule<R extends Schedulable>(
     wake?.();
   };
 
-  const notDelivered = (record: R, error: string) => {
-    limited.delete(record);
-    for (const service of record.event.services) if (!held.has(service)) held.set(service, record);
+  const notDelivered = (about: Schedulable, index: number, error: string) => {
+    limited.delete(index);
+    for (const service of about.services) if (!held.has(service)) held.set(service, about);
     result.notDelivered.push({
-      line: record.line,
-      ...(record.tag !== undefined ? { tag: record.tag } : {}),
-      id: record.id,
+      line: about.line,
+      ...(about.tag !== undefined ? { tag: about.tag } : {}),
+      id: about.id,
       error,
     });
-    options.onSettled?.(record, 'not-delivered');
+    options.onSettled?.(about, 'not-delivered');
   };
 
-  const start = (record: R, index: number) => {
-    out.set(record, index);
-    for (const service of record.event.services) busy.add(service);
+  const start = (started: Started) => {
+    out++;
+    for (const service of started.about.services) busy.add(service);
     let sending: Promise<SendAnswer>;
     try {
-      sending = send(record, inFlightSignal);
+      sending = send(started.record as R, inFlightSignal);
     } catch (error) {
       sending = Promise.reject(error);
     }
     sending.then(
-      (answer) => settle(record, answerOf(answer)),
-      (error: unknown) => settle(record, failureOf(error)),
+      (answer) => settle(started, answerOf(answer)),
+      (error: unknown) => settle(started, failureOf(error)),
     );
   };
 
-  /** Until an answer arrives, `ms` pass, or the import is interrupted. */
+  /**
+   * Until an answer arrives, `ms` pass, or the import is interrupted. Called once per answer: it allocates a timer
+   * only when it has a time to wait, and listens to the interruption once for the whole run (an AbortController or a
+   * listener per answer is promoted garbage that costs a large import tens of megabytes of peak memory).
+   */
   const pause = (ms?: number) =>
     new Promise<void>((resolve) => {
+      if (ms === undefined) {
+        wake = () => {
+          wake = undefined;
+          resolve();
+        };
+        return;
+      }
       const timer = new AbortController();
       const done = () => {
-        wake = undefined;
-        signal.removeEventListener('abort', done);
+        if (wake === done) wake = undefined;
         timer.abort();
         resolve();
       };
       wake = done;
-      signal.addEventListener('abort', done, { once: true });
-      if (ms !== undefined) clock.sleep(ms, timer.signal).then(done, () => undefined);
+      clock.sleep(ms, timer.signal).then(done, () => undefined);
     });
+  const interrupted = () => wake?.();
+  signal.addEventListener('abort', interrupted, { once: true });
 
   let waiting = false;
   while (true) {
     if (signal.aborted) stopWith('interrupted', 'interrupted', exitCodeOf(signal.reason));
     if (stop) {
-      if (out.size === 0) break;
+      if (out === 0) break;
       await pause();
       continue;
     }
     const queued = again[0];
-    const record = queued?.record ?? records[next];
-    if (record === undefined) {
-      if (out.size === 0) break;
+    if (queued === undefined && next >= records.length) {
+      if (out === 0) break;
       await pause();
       continue;
     }
-    const heldBy = record.event.services.map((service) => held.get(service)).find((found) => found !== undefined);
+    const index = queued ? queued.index : next;
+    const about = queued ? queued.about : records.about(next);
+    const heldBy = about.services.map((service) => held.get(service)).find((found) => found !== undefined);
     if (heldBy !== undefined) {
       if (queued) again.shift();
       else next++;
       notDelivered(
-        record,
+        about,
+        index,
         `held back: ${placeOf(heldBy)}, of the same service, was not delivered, and a service's records go in order`,
       );
       continue;
     }
-    if (out.size >= concurrency || record.event.services.some((service) => busy.has(service))) {
+    if (out >= concurrency || about.services.some((service) => busy.has(service))) {
       await pause();
       continue;
     }
     const paused = pausedUntil - clock.monotonicMs();
-    const spent = paused <= 0 && !budget.allows(out.size);
-    if (spent && out.size > 0) {
+    const spent = paused <= 0 && !budget.allows(out);
+    if (spent && out > 0) {
       // The answers on their way bring the next budget; the reset may come first.
       await pause(budget.knownResetMs());
       continue;
@@ -288,16 +334,29 @@ export async function schedule<R extends Schedulable>(
       options.onWait?.(undefined);
     }
     if (queued) again.shift();
-    start(record, queued ? queued.index : next++);
+    else next++;
+    let started = queued;
+    if (!started) {
+      try {
+        started = { record: records.record(index), about, index };
+      } catch (error) {
+        // The record could not be read again (its file changed): send nothing more that was not checked.
+        notDelivered(about, index, (error as Error).message);
+        stopWith('input', (error as Error).message);
+        continue;
+      }
+    }
+    start(started);
   }
   if (waiting) options.onWait?.(undefined);
+  signal.removeEventListener('abort', interrupted);
 
   if (stop) {
     const why = notSentBecause(stop);
-    for (const { record } of again) notDelivered(record, why);
-    for (; next < records.length; next++) notDelivered(records[next] as R, why);
+    for (const { about, index } of again) notDelivered(about, index, why);
+    for (; next < records.length; next++) notDelivered(records.about(next), next, why);
+    result.stop = stop;
   }
-  if (stop) result.stop = stop;
   return result;
 }
 

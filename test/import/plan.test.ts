@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ValidatedRecord, ValidEvent } from '../../src/import/event.js';
-import { anchorOf, derivedId, finishOf, type PlannedRecord, planImport } from '../../src/import/plan.js';
+import { type PlannedRecord, planImport } from '../../src/import/plan.js';
+import { anchorOf, derivedId } from '../../src/import/table.js';
 import { ID_PATTERN } from '../../src/input/fields.js';
 
 const S = 1_000_000_000n;
@@ -59,6 +60,7 @@ const crowded = fc
 const keysOf = (record: PlannedRecord) =>
   record.event.services.map((s) => `${record.event.kind}/${s}/${record.event.env ?? ''}`);
 const second = (ns: bigint) => ns / S;
+const finishOf = (record: PlannedRecord) => record.finishedAt ?? record.startedAt;
 const sentAnchor = (record: PlannedRecord) =>
   anchorOf({ ...record.event, startedAt: record.startedAt, finishedAt: record.finishedAt });
 

@@ -1,6 +1,5 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -62,7 +61,6 @@ function harness(server: RateLimitedApi, options: { appKey?: boolean; stdin?: st
       ...(dryRun ? {} : { send: standInSend(server, clock) }),
       ...(options.appKey ? { listRecorded } : {}),
     }),
-    readFile: (path) => readFile(path),
     readStdin: async () => Buffer.from(options.stdin ?? ''),
     git: { run: execFileGit, cwd: options.cwd ?? process.cwd() },
     clock,

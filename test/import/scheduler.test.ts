@@ -3,7 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { RequestFailure } from '../../src/api/request.js';
 import { InterruptedError } from '../../src/errors.js';
 import { type PlannedRecord, planImport } from '../../src/import/plan.js';
-import { failureOf, type Outcome, type ScheduleOptions, type Send, schedule } from '../../src/import/scheduler.js';
+import {
+  failureOf,
+  listQueue,
+  type Outcome,
+  type ScheduleOptions,
+  type Send,
+  schedule,
+} from '../../src/import/scheduler.js';
 import { type ImportResult, importExitCode } from '../../src/import/summary.js';
 import { doraApi } from '../helpers/dora-api.js';
 import { type RateLimitOptions, rateLimitedApi } from '../helpers/rate-limited-api.js';
@@ -66,7 +73,7 @@ function setup(
     todo: readonly PlannedRecord<TestEvent>[],
     options: Partial<ScheduleOptions<PlannedRecord<TestEvent>>> = {},
   ) =>
-    schedule(todo, send, {
+    schedule(listQueue(todo), send, {
       concurrency: 8,
       clock,
       signal: new AbortController().signal,
@@ -268,7 +275,7 @@ describe('schedule: failures', () => {
 
   it('reads a network failure as not delivered', async () => {
     const { records, clock } = setup(3, 3);
-    const result = await schedule(records, async () => Promise.reject(new Error('ECONNRESET')), {
+    const result = await schedule(listQueue(records), async () => Promise.reject(new Error('ECONNRESET')), {
       concurrency: 2,
       clock,
       signal: new AbortController().signal,
