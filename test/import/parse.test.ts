@@ -9,17 +9,19 @@ import { CSV_COLUMNS, meantRecord, writeFile } from './records.js';
 async function read(text: string | Uint8Array, format: RecordFormat) {
   const records: ImportRecord[] = [];
   const raws: RawRecord[] = [];
+  const ats: number[] = [];
   const problems: Problem[] = [];
-  await parseRecords(typeof text === 'string' ? Buffer.from(text) : text, format, {
-    record(raw) {
+  const reader = await parseRecords(typeof text === 'string' ? Buffer.from(text) : text, format, {
+    record(raw, at) {
       raws.push(raw);
+      ats.push(at);
       const normalized = normalizeRecord(raw);
       if (normalized.ok) records.push(normalized.record);
       else problems.push(normalized.problem);
     },
     problem: (problem) => problems.push(problem),
   });
-  return { records, raws, problems };
+  return { records, raws, ats, problems, reader };
 }
 
 const fileOf = (format: 'jsonl' | 'csv') =>
@@ -45,8 +47,13 @@ describe('reading records', () => {
     async (format) => {
       await fc.assert(
         fc.asyncProperty(fileOf(format), async ({ records, file }) => {
-          const { records: read_, problems } = await read(file.text, format);
+          const { records: read_, problems, raws, ats, reader } = await read(file.text, format);
           expect(problems).toEqual([]);
+          // Read again, record by record, from the bytes or from a range of them elsewhere: the same values.
+          expect(ats.map((at) => reader.reread(at))).toEqual(raws.map((raw) => raw.values));
+          const elsewhere = Buffer.from(file.text);
+          reader.readFrom((start, end) => elsewhere.subarray(start, end));
+          expect(ats.map((at) => reader.reread(at))).toEqual(raws.map((raw) => raw.values));
           expect(read_.map((record) => record.line)).toEqual(file.lines);
           expect(read_.map(({ kind, flags }) => ({ kind, flags }))).toEqual(
             records.map(({ kind, flags }) => ({ kind, flags })),

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -299,6 +299,20 @@ describe('runImport', () => {
     expect(await runImport(options({ kind: 'file', path }), harness(server).deps)).toBe(0);
     expect(server.acknowledged.size).toBe(61);
     expect([...server.acknowledged.values()].every((count) => count === 1)).toBe(true);
+  });
+});
+
+describe('runImport, when the file changes during the import', () => {
+  it('stops rather than send what was not checked, and says why', async () => {
+    const path = historyFile(20);
+    const server = rateLimitedApi(doraApi());
+    server.onWrite = (_write, index) => {
+      if (index === 5) appendFileSync(path, `\n${JSON.stringify({ service: 'shop', finished_at: T0 })}`);
+    };
+    const run = harness(server);
+    expect(await runImport(options({ kind: 'file', path }, { concurrency: 1 }), run.deps)).toBe(5);
+    expect(server.writes).toHaveLength(6);
+    expect(run.stderr.join('\n')).toMatch(/Stopped: .*deploys\.jsonl changed while it was imported/);
   });
 });
 
