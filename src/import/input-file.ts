@@ -1,16 +1,16 @@
 /**
- * A records file, read whole once (to check and plan every record), then record by record as each is sent: the
- * import keeps where each record is, not the file's bytes. Both reads go through one descriptor, so an editor that
- * saves by replacing the file changes nothing here; a file changed in place is noticed, and the import stops rather
- * than send what was not checked.
+ * A records file, read through to check and plan every record, then record by record as each is sent: the import
+ * keeps where each record is, not the file's bytes. Every read goes through one descriptor, so an editor that saves
+ * by replacing the file changes nothing here; a file changed in place is noticed, and the import stops rather than
+ * send what was not checked.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 
 export interface InputFile {
-  /** The whole file. */
-  read(): Buffer;
-  /** Bytes [start, end), as they were when the file was read whole. */
+  /** The size when it was opened. */
+  readonly size: number;
+  /** Bytes [start, end), as they were when the file was opened. */
   range(start: number, end: number): Buffer;
   close(): void;
 }
@@ -34,7 +34,7 @@ export function openInputFile(path: string): InputFile {
     return bytes.subarray(0, done);
   };
   return {
-    read: () => readAt(0, size),
+    size,
     range(start, end) {
       const now = fstatSync(fd);
       if (now.size !== size || now.mtimeMs !== mtimeMs) {

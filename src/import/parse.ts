@@ -41,53 +41,30 @@ export interface RecordVisitor {
 export interface RecordReader {
   /** The record's values, as they were read the first time. */
   reread(at: number): unknown;
-  /** From now on, reads records from `range` (bytes [start, end) of the same input), and lets go of the input. */
-  readFrom(range: (start: number, end: number) => Uint8Array): void;
+}
+
+/** Where records are read from: a file (through its descriptor), or the bytes stdin gave. */
+export interface RecordInput {
+  readonly size: number;
+  /** Bytes [start, end). */
+  range(start: number, end: number): Uint8Array;
+}
+
+/** Bytes in memory as a RecordInput. */
+export function bytesInput(bytes: Uint8Array): RecordInput {
+  return { size: bytes.length, range: (start, end) => bytes.subarray(start, end) };
 }
 
 /**
- * A reader of the records at `spans`, from `input` until told otherwise; built apart from the parsers so that its
- * closures hold nothing of theirs (a closure keeps every variable its scope shares with other closures).
- */
-function spanReader(spans: Spans, input: Buffer, decode: (bytes: Buffer) => unknown): RecordReader {
-  let held: Buffer | undefined = input;
-  let range: ((start: number, end: number) => Uint8Array) | undefined;
-  return {
-    reread(at) {
-      const { start, end } = spans.of(at);
-      if (range) {
-        const bytes = range(start, end);
-        return decode(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-      }
-      return decode((held as Buffer).subarray(start, end));
-    },
-    readFrom(other) {
-      range = other;
-      held = undefined;
-    },
-  };
-}
-
-/**
- * Reads every record of `input` in file order, handing each record, or the problem of its line, to `visit`; then
- * reads any of them again on demand (`input` is kept for that).
+ * Reads every record of `input` in order, handing each record, or the problem of its line, to `visit`; then reads
+ * any of them again on demand, from `input`.
  */
 export async function parseRecords(
-  input: Uint8Array,
+  input: RecordInput,
   format: RecordFormat,
   visit: RecordVisitor,
 ): Promise<RecordReader> {
-  // A file in another encoding is refused, not read as replacement characters.
-  if (!isUtf8(input)) {
-    visit.problem({ line: 1, field: '(file)', reason: 'is not UTF-8 text: convert it first (iconv -t UTF-8)' });
-    return { reread: unread, readFrom: () => undefined };
-  }
-  const bytes = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
-  return format === 'csv' ? parseCsv(bytes, visit) : parseJsonLines(bytes, visit);
-}
-
-function unread(): never {
-  throw new Error('no record was read from this input');
+  return format === 'csv' ? parseCsv(input, visit) : parseJsonLines(input, visit);
 }
 
 /** Where each record is: its start and end byte offsets, in columns that grow as records are read. */
@@ -116,19 +93,66 @@ class Spans {
   }
 }
 
-/** Line by line from the bytes: a file of 100,000 records is never also held as one string. */
-function parseJsonLines(bytes: Buffer, visit: RecordVisitor): RecordReader {
+/**
+ * A reader of the records at `spans` of `input`; built apart from the parsers so that its closures hold nothing of
+ * theirs (a closure keeps every variable its scope shares with other closures, a whole file's bytes included).
+ */
+function spanReader(spans: Spans, input: RecordInput, decode: (bytes: Buffer) => unknown): RecordReader {
+  return {
+    reread(at) {
+      const { start, end } = spans.of(at);
+      return decode(asBuffer(input.range(start, end)));
+    },
+  };
+}
+
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** How much of a JSON Lines input is read at a time: a file is never held whole, nor as one string. */
+const WINDOW = 1 << 20;
+
+/** Each line of `input` (without its newline) with its byte offsets, read a window at a time. */
+function* linesOf(input: RecordInput): Generator<{ start: number; end: number; bytes: Buffer }> {
+  let offset = 0;
+  let window = WINDOW;
+  while (offset < input.size) {
+    const chunk = asBuffer(input.range(offset, Math.min(input.size, offset + window)));
+    const last = offset + chunk.length >= input.size;
+    let lineStart = 0;
+    for (let newline = chunk.indexOf(0x0a); newline !== -1; newline = chunk.indexOf(0x0a, lineStart)) {
+      yield { start: offset + lineStart, end: offset + newline, bytes: chunk.subarray(lineStart, newline) };
+      lineStart = newline + 1;
+    }
+    if (last) {
+      if (lineStart < chunk.length) {
+        yield { start: offset + lineStart, end: offset + chunk.length, bytes: chunk.subarray(lineStart) };
+      }
+      return;
+    }
+    // A line longer than the window: read more at once.
+    if (lineStart === 0) window *= 2;
+    else {
+      offset += lineStart;
+      window = WINDOW;
+    }
+  }
+}
+
+function parseJsonLines(input: RecordInput, visit: RecordVisitor): RecordReader {
   const spans = new Spans();
-  const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
   let line = 0;
-  let start = bom;
-  while (start <= bytes.length) {
-    const end = bytes.indexOf(0x0a, start);
-    const stop = end === -1 ? bytes.length : end;
+  for (const { start, end, bytes } of linesOf(input)) {
     line++;
-    const content = bytes.toString('utf8', start, stop);
-    const at = start;
-    start = stop + 1;
+    // A byte order mark at the start of the file is not part of the first line.
+    const bom = start === 0 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+    // Lines split at a newline byte, which no multi-byte UTF-8 sequence holds: each line is checked alone.
+    if (!isUtf8(bytes)) {
+      visit.problem({ line, field: '(record)', reason: NOT_UTF8 });
+      continue;
+    }
+    const content = bytes.toString('utf8', bom);
     if (content.trim() === '') continue;
     let values: unknown;
     try {
@@ -137,10 +161,13 @@ function parseJsonLines(bytes: Buffer, visit: RecordVisitor): RecordReader {
       visit.problem({ line, field: '(record)', reason: `is not valid JSON (${jsonError(content)})` });
       continue;
     }
-    visit.record({ line, values }, spans.add(at, stop));
+    visit.record({ line, values }, spans.add(start + bom, end));
   }
-  return spanReader(spans, bytes, (line) => JSON.parse(numbersAsText(line.toString('utf8'))));
+  return spanReader(spans, input, (bytes) => JSON.parse(numbersAsText(bytes.toString('utf8'))));
 }
+
+/** A file in another encoding is refused, not read as replacement characters. */
+const NOT_UTF8 = 'is not UTF-8 text: convert it first (iconv -t UTF-8)';
 
 /** The message of JSON.parse for the line as written (positions then point into the user's own text). */
 function jsonError(content: string): string {
@@ -200,10 +227,16 @@ const LIST_COLUMNS = new Set(['services', 'custom_tags']);
 /** What a CSV header may name: the record fields, except `git` (an object; CSV has git_repository_url/_commit_sha). */
 const CSV_COLUMNS = RECORD_MEMBERS.filter((member) => member !== 'git');
 
-async function parseCsv(bytes: Buffer, visit: RecordVisitor): Promise<RecordReader> {
+async function parseCsv(input: RecordInput, visit: RecordVisitor): Promise<RecordReader> {
   // Loaded here only: no other command pays for a CSV parser at start-up.
   const { parse } = await import('csv-parse/sync');
   const spans = new Spans();
+  // csv-parse's synchronous API reads the whole file at once (once: records are read again by their spans).
+  const bytes = asBuffer(input.range(0, input.size));
+  if (!isUtf8(bytes)) {
+    visit.problem({ line: 1, field: '(file)', reason: NOT_UTF8 });
+    return spanReader(spans, input, () => undefined);
+  }
   const lines = lineCounter(bytes);
   let header: string[] | undefined;
   let headerOk = false;
@@ -244,11 +277,11 @@ async function parseCsv(bytes: Buffer, visit: RecordVisitor): Promise<RecordRead
     visit.problem({ line, field: '(record)', reason: csvReason(code, message, header?.length) });
   }
   if (header === undefined) visit.problem({ line: 1, field: '(file)', reason: 'has no header row' });
-  return csvReader(spans, bytes, header ?? [], parse);
+  return csvReader(spans, input, header ?? [], parse);
 }
 
-function csvReader(spans: Spans, bytes: Buffer, columns: string[], parse: (input: Buffer) => unknown): RecordReader {
-  return spanReader(spans, bytes, (record) => {
+function csvReader(spans: Spans, input: RecordInput, columns: string[], parse: (bytes: Buffer) => unknown) {
+  return spanReader(spans, input, (record) => {
     const [cells = []] = parse(record) as string[][];
     return csvValues(columns, cells);
   });

@@ -12,7 +12,7 @@ import type { Validate, ValidEvent } from './event.js';
 import { type GitRunner, gitTagRecords } from './git-tags.js';
 import { openInputFile } from './input-file.js';
 import { isJournalled, type JournalWriter, journalEntry, journalPath, openJournal, readJournal } from './journal.js';
-import { parseRecords, recordFormat } from './parse.js';
+import { bytesInput, parseRecords, recordFormat } from './parse.js';
 import { type PlannedRecord, plannedRecord, planTable } from './plan.js';
 import { ProblemList, placeOf, problemsReport } from './problems.js';
 import { startProgress } from './progress.js';
@@ -276,8 +276,8 @@ async function readTable<E extends ValidEvent>(
     const format = recordFormat(source.kind === 'file' ? source.path : '-', source.format);
     const file = source.kind === 'file' ? openInputFile(source.path) : undefined;
     close = () => file?.close();
-    const bytes = file ? file.read() : await deps.readStdin();
-    const reader = await parseRecords(bytes, format, {
+    const input = file ?? bytesInput(await deps.readStdin());
+    const reader = await parseRecords(input, format, {
       record(raw, at) {
         const normalized = normalizeRecord(raw);
         if (normalized.ok) take(normalized.record, at);
@@ -288,8 +288,6 @@ async function readTable<E extends ValidEvent>(
       },
       problem: (problem) => problems.add(problem),
     });
-    // A file is read again record by record as they are sent; stdin has only the bytes it gave.
-    if (file) reader.readFrom((start, end) => file.range(start, end));
     recordAt = (at, line) => {
       const normalized = normalizeRecord({ line, values: reader.reread(at) });
       if (!normalized.ok) throw new Error(`a record read once could not be read again: ${normalized.problem.reason}`);
