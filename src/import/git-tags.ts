@@ -70,7 +70,8 @@ export async function gitTagRecords(options: GitTagOptions): Promise<GitTags> {
   }
   let listing: string;
   try {
-    listing = await run(['tag', '--list', glob, `--format=${FORMAT}`], at);
+    // `--` first: a glob that starts with "-" is a glob, not an option.
+    listing = await run(['tag', '--list', `--format=${FORMAT}`, '--', glob], at);
   } catch (error) {
     throw new UsageError(`git could not list the tags: ${messageOf(error)}`);
   }

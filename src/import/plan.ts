@@ -26,6 +26,8 @@ export interface PlannedRecord<E extends ValidEvent = ValidEvent> {
 /** A record moved to a free second, as the dry run and the summary list it (RFC 3339 finish times). */
 export interface Move {
   line: number;
+  /** For records made from git tags: the tag (messages name it; --json keeps to line, id, from, to). */
+  tag?: string;
   id: string;
   from: string;
   to: string;
@@ -130,8 +132,10 @@ function moveToFreeSeconds(table: RecordTable): Move[] {
     if (target === second) continue;
     const from = table.finishOf(index);
     table.move(index, target - second);
+    const tag = table.tag(index);
     moves.push({
       line: table.line(index),
+      ...(tag !== undefined ? { tag } : {}),
       id: table.id(index),
       from: formatInstant(from),
       to: formatInstant(table.finishOf(index)),

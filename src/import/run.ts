@@ -310,7 +310,8 @@ function showDryRun(
   if (counts.json) {
     out.result(
       `{"ok":true,"dry_run":true,"total":${counts.total},"already_recorded":${counts.skipped},` +
-        `"to_send":${counts.toSend},"moved":${JSON.stringify(counts.moves)},"first":[${bodies.join(',')}]}`,
+        `"to_send":${counts.toSend},"moved":${JSON.stringify(counts.moves.map(({ line, id, from, to }) => ({ line, id, from, to })))},` +
+        `"first":[${bodies.join(',')}]}`,
     );
   } else for (const body of bodies) out.result(body);
   out.info(
@@ -318,7 +319,7 @@ function showDryRun(
       `${counts.skipped} are already recorded, ${counts.moves.length} move to a second of their own` +
       (bodies.length > 0 ? `; above, the first ${bodies.length}.` : '.'),
   );
-  for (const move of counts.moves.slice(0, 10)) out.info(`  line ${move.line} (${move.id}): ${move.from} → ${move.to}`);
+  for (const move of counts.moves.slice(0, 10)) out.info(`  ${placeOf(move)} (${move.id}): ${move.from} → ${move.to}`);
   if (counts.moves.length > 10) out.info(`  … and ${counts.moves.length - 10} more moves (--json lists them).`);
 }
 

@@ -10,7 +10,8 @@
  * import wait as Retry-After says, then the record is started again.
  * Failures: a 4xx refusal is listed and the rest go on; 401/403 stops at once (every later record would meet it too);
  * so do `stopAfterFailures` records in a row that could not be delivered (the service is down: the rest wait for the
- * next run). Interruption (`signal`) stops starting and waits for the requests out, whose answers still count.
+ * next run); so does a record that cannot be read again (its file changed) or a journal that cannot be written.
+ * Interruption (`signal`) stops starting and waits for the requests out, whose answers still count.
  *
  * Retries and timeouts of one request are `send`'s business (the request engine's); this file sees final answers.
  */

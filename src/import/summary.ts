@@ -62,7 +62,7 @@ export function summaryLines(result: ImportResult, context: SummaryContext): str
   if (result.moves.length > 0) {
     lines.push(
       `${result.moves.length} moved to a second of their own (Datadog keeps one event of a service and env per second):`,
-      ...listed(result.moves, (move) => `  line ${move.line} (${move.id}): ${move.from} → ${move.to}`),
+      ...listed(result.moves, (move) => `  ${placeOf(move)} (${move.id}): ${move.from} → ${move.to}`),
     );
   }
   if (result.refused.length > 0) {

@@ -164,6 +164,17 @@ describe('gitTagRecords', () => {
     expect(error.message).toContain('git fetch --tags');
   });
 
+  it('takes a glob that starts with "-" as a glob, not as an option of git', async () => {
+    // Read as an option, this would list every tag, sorted.
+    const error = await gitTagRecords({
+      glob: '--sort=-refname',
+      cwd: repo.dir,
+      run: execFileGit,
+      service: 'shop',
+    }).catch((e) => e);
+    expect(error.message).toMatch(/No tag matches "--sort=-refname"/);
+  });
+
   it('refuses a folder that is not a checkout', async () => {
     const plain = mkdtempSync(join(tmpdir(), 'dora-plain-'));
     await expect(gitTagRecords({ glob: 'v*', cwd: plain, run: execFileGit, service: 'shop' })).rejects.toThrow(
