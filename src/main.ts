@@ -21,7 +21,7 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
   for (const signal of signals) process.on(signal, keep);
   // Node's own compile cache (Node 22.1+; NODE_DISABLE_COMPILE_CACHE=1 turns it off): a machine that ran dora before
   // skips compiling dist/app.js again.
-  process.getBuiltinModule('node:module').enableCompileCache?.();
+  (process.getBuiltinModule('node:module') as { enableCompileCache?: () => unknown }).enableCompileCache?.();
   const app = require('./app.js') as typeof import('./app.js');
   // runProcess installs its own handlers before it first waits: only then are these let go.
   void app.runProcess(argv, early);

@@ -1,0 +1,327 @@
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { InterruptedError, UsageError } from '../../src/errors.js';
+import { listBody, readListed, searchQuery } from '../../src/events/records.js';
+import type { RecordedEvent } from '../../src/import/already-recorded.js';
+import { execFileGit } from '../../src/import/git-tags.js';
+import { readJournal } from '../../src/import/journal.js';
+import { type ImportDeps, type ImportOptions, parseConcurrency, runImport } from '../../src/import/run.js';
+import { doraApi } from '../helpers/dora-api.js';
+import { type RateLimitedApi, rateLimitedApi } from '../helpers/rate-limited-api.js';
+import { virtualClock } from '../helpers/virtual-clock.js';
+import { bodyOf, standInSend, standInValidate, type TestEvent } from './stand-in.js';
+
+const NOW_NS = BigInt(Date.parse('2027-01-01T00:00:00Z')) * 1_000_000n;
+const T0 = 1_795_687_200; // 2026-11-26T10:00:00Z
+
+interface Harness {
+  server: RateLimitedApi;
+  stdout: string[];
+  stderr: string[];
+  deps: ImportDeps<TestEvent>;
+  abort: AbortController;
+}
+
+/** runImport's dependencies around one stand-in server (kept across runs, as Datadog is); `appKey`: it can list. */
+function harness(server: RateLimitedApi, options: { appKey?: boolean; stdin?: string; cwd?: string } = {}): Harness {
+  const clock = virtualClock();
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const abort = new AbortController();
+  const listRecorded = async (
+    queries: Parameters<NonNullable<Awaited<ReturnType<ImportDeps<TestEvent>['connect']>>['listRecorded']>>[0],
+  ) => {
+    const found: RecordedEvent[] = [];
+    for (const query of queries) {
+      const reply = server.answer({
+        method: 'POST',
+        path: query.kind === 'deployment' ? '/api/v2/dora/deployments' : '/api/v2/dora/failures',
+        body: JSON.stringify(
+          listBody(query.kind, {
+            from: query.from,
+            to: query.to,
+            limit: 1000,
+            query: query.service ? searchQuery({ service: query.service }) : searchQuery({ team: query.team ?? '' }),
+          }),
+        ),
+        headers: { 'dd-api-key': 'k', 'dd-application-key': 'a' },
+      });
+      if (typeof reply === 'string' || reply.status !== 200) throw new Error('the listing failed');
+      found.push(...readListed(query.kind, JSON.parse(reply.body ?? '')));
+    }
+    return found;
+  };
+  const deps: ImportDeps<TestEvent> = {
+    validate: standInValidate(NOW_NS),
+    body: bodyOf,
+    connect: async ({ dryRun }) => ({
+      ...(dryRun ? {} : { send: standInSend(server, clock) }),
+      ...(options.appKey ? { listRecorded } : {}),
+    }),
+    readStdin: async () => Buffer.from(options.stdin ?? ''),
+    git: { run: execFileGit, cwd: options.cwd ?? process.cwd() },
+    clock,
+    signal: abort.signal,
+    out: {
+      result: (text) => stdout.push(text),
+      info: (text) => stderr.push(text),
+      warn: (text) => stderr.push(`warning: ${text}`),
+      progress: { write: (text) => stderr.push(text), terminal: false },
+    },
+  };
+  return { server, stdout, stderr, deps, abort };
+}
+
+const options = (source: ImportOptions['source'], extra: Partial<ImportOptions> = {}): ImportOptions => ({
+  source,
+  dryRun: false,
+  json: false,
+  concurrency: 8,
+  resumeCommand: 'dora import deploys.jsonl',
+  ...extra,
+});
+
+/** `count` deployments over three services, one a minute, written in reverse; two of shop's share a second. */
+function historyFile(count: number, format: 'jsonl' | 'csv' = 'jsonl'): string {
+  const dir = mkdtempSync(join(tmpdir(), 'dora-import-'));
+  const records = Array.from({ length: count }, (_, index) => ({
+    service: ['shop', 'api', 'cart'][index % 3] as string,
+    env: 'prod',
+    version: `1.${index}`,
+    finished_at: T0 + index * 60,
+  })).reverse();
+  records.push({ service: 'shop', env: 'prod', version: 'hotfix', finished_at: T0 });
+  const path = join(dir, `deploys.${format}`);
+  writeFileSync(
+    path,
+    format === 'jsonl'
+      ? records.map((record) => JSON.stringify(record)).join('\n')
+      : [
+          'service,env,version,finished_at',
+          ...records.map((r) => `${r.service},${r.env},${r.version},${r.finished_at}`),
+        ].join('\r\n'),
+  );
+  return path;
+}
+
+const finishedOrder = (server: RateLimitedApi, service: string) =>
+  server.writes
+    .filter((write) => write.attributes.service === service && write.status === 202)
+    .map((write) => BigInt(String(write.attributes.finished_at)));
+
+describe('runImport', () => {
+  it.each(['jsonl', 'csv'] as const)(
+    'imports a %s file oldest first, moved seconds included; a second run sends nothing',
+    async (format) => {
+      const path = historyFile(30, format);
+      const server = rateLimitedApi(doraApi());
+      const first = harness(server);
+      expect(await runImport(options({ kind: 'file', path }), first.deps)).toBe(0);
+      expect(server.acknowledged.size).toBe(31);
+      expect([...server.acknowledged.values()].every((count) => count === 1)).toBe(true);
+      for (const service of ['shop', 'api', 'cart']) {
+        const order = finishedOrder(server, service);
+        expect(order).toEqual([...order].sort((a, b) => (a < b ? -1 : 1)));
+      }
+      // The hotfix shared shop's first second and came later in the file: it moved to the next free second.
+      const hotfix = server.writes.find((write) => write.attributes.version === 'hotfix');
+      expect(hotfix?.attributes.finished_at).toBe(String(BigInt(T0 + 1) * 1_000_000_000n));
+      expect(first.stderr).toContain(
+        'Recorded 31 of 31 records; 0 skipped (already recorded); 0 refused; 0 not delivered.',
+      );
+      expect(readJournal(`${path}.dora-journal`).size).toBe(31);
+
+      const second = harness(server);
+      const writes = server.writes.length;
+      expect(await runImport(options({ kind: 'file', path }), second.deps)).toBe(0);
+      expect(server.writes.length).toBe(writes);
+      expect(second.stderr).toContain(
+        'Recorded 0 of 31 records; 31 skipped (already recorded); 0 refused; 0 not delivered.',
+      );
+    },
+  );
+
+  it('from another machine (no journal) with an application key, skips what Datadog lists', async () => {
+    const path = historyFile(12);
+    const server = rateLimitedApi(doraApi());
+    await runImport(options({ kind: 'file', path }), harness(server).deps);
+    rmSync(`${path}.dora-journal`);
+    const writes = server.writes.length;
+    const elsewhere = harness(server, { appKey: true });
+    expect(await runImport(options({ kind: 'file', path }), elsewhere.deps)).toBe(0);
+    expect(server.writes.length).toBe(writes);
+    expect(elsewhere.stderr.some((line) => line.startsWith('Recorded 0 of 13 records; 13 skipped'))).toBe(true);
+  });
+
+  it('without an application key says it relies on the journal', async () => {
+    const run = harness(rateLimitedApi(doraApi()));
+    await runImport(options({ kind: 'file', path: historyFile(2) }), run.deps);
+    expect(run.stderr.find((line) => line.startsWith('warning:'))).toMatch(
+      /needs an application key.*relying on the journal .*dora-journal/,
+    );
+  });
+
+  it('--json prints exactly one object on stdout', async () => {
+    const path = historyFile(3);
+    const run = harness(rateLimitedApi(doraApi()));
+    await runImport(options({ kind: 'file', path }, { json: true }), run.deps);
+    expect(run.stdout).toHaveLength(1);
+    const json = JSON.parse(run.stdout[0] as string);
+    expect(Object.keys(json)).toEqual([
+      'ok',
+      'total',
+      'recorded',
+      'already_recorded',
+      'moved',
+      'refused',
+      'not_delivered',
+      'duration_ms',
+    ]);
+    expect(json).toMatchObject({
+      ok: true,
+      total: 4,
+      recorded: 4,
+      already_recorded: 0,
+      refused: [],
+      not_delivered: [],
+    });
+    expect(json.moved).toEqual([
+      { line: 4, id: expect.stringMatching(/^import-/), from: '2026-11-26T10:00:00Z', to: '2026-11-26T10:00:01Z' },
+    ]);
+  });
+
+  it('a dry run shows the counts and the first three bodies, sends nothing and writes no journal', async () => {
+    const path = historyFile(9);
+    const run = harness(rateLimitedApi(doraApi()));
+    expect(await runImport(options({ kind: 'file', path }, { dryRun: true }), run.deps)).toBe(0);
+    expect(run.server.writes).toEqual([]);
+    expect(existsSync(`${path}.dora-journal`)).toBe(false);
+    expect(run.stdout).toHaveLength(3);
+    expect(JSON.parse(run.stdout[0] as string).data.attributes).toMatchObject({ service: 'shop', version: '1.0' });
+    expect(run.stderr.join('\n')).toMatch(
+      /Dry run: nothing sent\. Of 10 records, 10 would be sent \(oldest first\), 0 are already recorded, 1 move/,
+    );
+  });
+
+  it('validates every record before sending anything: lists 20 bad records, then counts the rest', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dora-import-'));
+    const path = join(dir, 'bad.jsonl');
+    const lines = [JSON.stringify({ service: 'shop', finished_at: T0 })];
+    for (let i = 0; i < 25; i++)
+      lines.push(JSON.stringify({ service: 'shop', finished_at: i % 2 ? 'yesterday' : '-5m' }));
+    writeFileSync(path, lines.join('\n'));
+    const run = harness(rateLimitedApi(doraApi()));
+    const error = await runImport(options({ kind: 'file', path }), run.deps).catch((e) => e);
+    expect(error).toBeInstanceOf(UsageError);
+    const message = (error as Error).message.split('\n');
+    expect(message[0]).toBe(`25 problems in ${path}, so nothing was sent:`);
+    expect(message[1]).toMatch(/^ {2}line 2: finished_at: "-5m" is relative to now/);
+    // started_at took finished_at's value: the problem is named after what the record gave.
+    expect(message[2]).toMatch(/^ {2}line 3: finished_at: .*"yesterday" is not a time we understand/);
+    expect(message).toHaveLength(22);
+    expect(message[21]).toBe('  … and 5 more.');
+    expect(run.server.writes).toEqual([]);
+  });
+
+  it('reads stdin; keeps no journal for it unless --journal is given, and says so', async () => {
+    const text = `${JSON.stringify({ service: 'shop', finished_at: T0 })}\n`;
+    const without = harness(rateLimitedApi(doraApi()), { stdin: text });
+    await runImport(options({ kind: 'stdin', format: 'jsonl' }), without.deps);
+    expect(without.stderr.join('\n')).toMatch(/no journal for stdin: give --journal <path>/);
+    const journal = join(mkdtempSync(join(tmpdir(), 'dora-import-')), 'stdin.journal');
+    const server = rateLimitedApi(doraApi());
+    await runImport(options({ kind: 'stdin', format: 'jsonl' }, { journal }), harness(server, { stdin: text }).deps);
+    await runImport(options({ kind: 'stdin', format: 'jsonl' }, { journal }), harness(server, { stdin: text }).deps);
+    expect(server.writes).toHaveLength(1);
+  });
+
+  it('imports git tags, journals in the checkout’s .git, and sends nothing the second time', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dora-tags-'));
+    const git = (...args: string[]) =>
+      execFileSync('git', args, {
+        cwd: dir,
+        env: {
+          PATH: process.env.PATH ?? '',
+          HOME: dir,
+          GIT_AUTHOR_NAME: 't',
+          GIT_AUTHOR_EMAIL: 't@x.invalid',
+          GIT_COMMITTER_NAME: 't',
+          GIT_COMMITTER_EMAIL: 't@x.invalid',
+          GIT_COMMITTER_DATE: `@${T0} +0000`,
+        },
+      });
+    git('init', '-q');
+    git('commit', '-q', '--allow-empty', '-m', 'one');
+    git('tag', 'v1.0.0');
+    git('tag', 'v1.0');
+    git('commit', '-q', '--allow-empty', '-m', 'two');
+    git('tag', '-a', 'v1.1.0', '-m', 'next');
+    const source = {
+      kind: 'git-tags' as const,
+      glob: 'v*',
+      service: 'shop',
+      repositoryUrl: 'https://github.com/o/shop',
+      duration: '10m',
+    };
+    const server = rateLimitedApi(doraApi());
+    const first = harness(server, { cwd: dir });
+    expect(await runImport(options(source), first.deps)).toBe(0);
+    // v1.0 and v1.0.0 tag one commit at one time: one deployment (of the first in git's order).
+    expect(first.stderr).toContain('warning: tag v1.0.0 records the same event as tag v1.0: it is sent once.');
+    expect(server.writes.map((write) => write.attributes.version)).toEqual(['v1.0', 'v1.1.0']);
+    // The second commit and its tag are of the same second as the first: it moved to the next.
+    expect(server.writes.map((write) => write.attributes.started_at)).toEqual([
+      String(BigInt(T0 - 600) * 1_000_000_000n),
+      String(BigInt(T0 - 599) * 1_000_000_000n),
+    ]);
+    expect(readJournal(join(dir, '.git', 'dora-import.journal')).size).toBe(2);
+    await runImport(options(source), harness(server, { cwd: dir }).deps);
+    expect(server.writes).toHaveLength(2);
+  });
+
+  it('Ctrl-C: waits for the requests out, journals them, reports, exits 130; the rerun sends only the rest', async () => {
+    const path = historyFile(60);
+    const server = rateLimitedApi(doraApi());
+    const first = harness(server);
+    server.onWrite = (_write, index) => {
+      if (index === 20) first.abort.abort(new InterruptedError('SIGINT'));
+    };
+    expect(await runImport(options({ kind: 'file', path }, { concurrency: 4 }), first.deps)).toBe(130);
+    const journalled = readJournal(`${path}.dora-journal`).size;
+    expect(journalled).toBe(server.acknowledged.size);
+    expect(journalled).toBeLessThan(61);
+    expect(first.stderr.some((line) => line.startsWith(`Recorded ${journalled} of 61 records`))).toBe(true);
+    expect(first.stderr.at(-1)).toBe('  dora import deploys.jsonl');
+    server.onWrite = undefined;
+    expect(await runImport(options({ kind: 'file', path }), harness(server).deps)).toBe(0);
+    expect(server.acknowledged.size).toBe(61);
+    expect([...server.acknowledged.values()].every((count) => count === 1)).toBe(true);
+  });
+});
+
+describe('runImport, when the file changes during the import', () => {
+  it('stops rather than send what was not checked, and says why', async () => {
+    const path = historyFile(20);
+    const server = rateLimitedApi(doraApi());
+    server.onWrite = (_write, index) => {
+      if (index === 5) appendFileSync(path, `\n${JSON.stringify({ service: 'shop', finished_at: T0 })}`);
+    };
+    const run = harness(server);
+    expect(await runImport(options({ kind: 'file', path }, { concurrency: 1 }), run.deps)).toBe(5);
+    expect(server.writes).toHaveLength(6);
+    expect(run.stderr.join('\n')).toMatch(/Stopped: .*deploys\.jsonl changed while it was imported/);
+  });
+});
+
+describe('parseConcurrency', () => {
+  it('takes 1 to 64, default 8', () => {
+    expect(parseConcurrency(undefined)).toBe(8);
+    expect(parseConcurrency('1')).toBe(1);
+    expect(parseConcurrency(' 32 ')).toBe(32);
+    for (const bad of ['0', '65', '2.5', 'many', '-1', ''])
+      expect(() => parseConcurrency(bad)).toThrow(/--concurrency/);
+  });
+});
