@@ -25,7 +25,7 @@ const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
 const analyze = process.argv.includes('--analyze');
 
 /** Packages that must stay out of the start-up path: loaded by dynamic import, only where needed. */
-const LAZY_PACKAGES = ['ora'];
+const LAZY_PACKAGES = ['ora', 'csv-parse/sync'];
 
 /** Where each lazily imported package is built: `import('ora')` in src becomes `require('./vendor/ora.js')`. */
 const VENDOR = Object.fromEntries(LAZY_PACKAGES.map((name) => [name, `./vendor/${name}.js`]));

@@ -46,6 +46,7 @@ export interface ContextParts {
   readLocalGit?: Context['readLocalGit'];
   enableFips?: () => void;
   confirm?: Context['confirm'];
+  readStdin?: Context['readStdin'];
 }
 
 /** The Context production runs with; tests call it too, replacing only what they must. */
@@ -61,6 +62,7 @@ export function createContext(parts: ContextParts): Context {
     random: parts.random ?? Math.random,
     newId: parts.newId ?? randomEventId,
     io: { readFile },
+    readStdin: parts.readStdin ?? readStdin,
     readLocalGit: parts.readLocalGit ?? localGitReader(parts.env),
     createTransport: parts.createTransport ?? realTransport,
     signal: parts.signal ?? new AbortController().signal,
@@ -162,6 +164,13 @@ async function askAtTerminal(question: string): Promise<'yes' | 'no' | 'interrup
   } finally {
     prompt.close();
   }
+}
+
+/** Standard input, whole. */
+async function readStdin(): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
+  return Buffer.concat(chunks);
 }
 
 function readFile(path: string): string | undefined {

@@ -42,6 +42,8 @@ export interface Context {
   random(): number;
   newId(): string;
   io: FileReader;
+  /** Standard input, whole (`dora import -`). */
+  readStdin(): Promise<Uint8Array>;
   readLocalGit: LocalGitReader;
   createTransport(proxy: ProxySettings, options?: TransportOptions): Promise<ClosableTransport>;
   /** Aborted on SIGINT/SIGTERM/SIGHUP, with an InterruptedError as reason. */

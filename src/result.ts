@@ -146,8 +146,28 @@ export interface FailureResult extends ResultBase {
   id?: string | undefined;
 }
 
+/** `dora import`: what became of the records, or in a dry run what would be sent. */
+export interface ImportResult extends ResultBase {
+  kind: 'import';
+  /** Valid records in the input. */
+  total: number;
+  recorded?: number | undefined;
+  /** Skipped: the journal or Datadog already had them (repeated records of the input too). */
+  already_recorded: number;
+  /** Records moved to a second of their own; `from`/`to`: the old and new `finished_at`, RFC 3339. */
+  moved: Array<{ line: number; id: string; from: string; to: string }>;
+  refused?: Array<{ line: number; id: string; status: number; error: string }> | undefined;
+  not_delivered?: Array<{ line: number; id: string; error: string }> | undefined;
+  duration_ms?: number | undefined;
+  dry_run?: true | undefined;
+  /** Dry run: how many would be sent, and the first bodies. */
+  to_send?: number | undefined;
+  first?: JsonValue[] | undefined;
+}
+
 export type Result =
   | EventsResult
+  | ImportResult
   | ShowResult
   | ListResult
   | DeleteResult

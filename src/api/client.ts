@@ -32,6 +32,8 @@ export interface PlannedCall {
   needsJson?: boolean | undefined;
   /** How much of that body may be read (a page of a list is larger than the default). */
   maxBodyBytes?: number | undefined;
+  /** A 429 is returned as the answer instead of retried: the caller paces itself (see ApiCall). */
+  answerRateLimits?: boolean | undefined;
 }
 
 /** An event to record: the call that sends it, and its id for messages. */
@@ -83,6 +85,13 @@ export interface ClientOptions {
   /** Many requests to come (pages, an import): connections are kept open between them. */
   keepAlive?: boolean | undefined;
   onAnswer?: ((seen: AnswerSeen) => void) | undefined;
+  /**
+   * The caller shows its own progress (an import's bar, many requests at once): no spinner per call, and retries are
+   * said only with --verbose.
+   */
+  quiet?: boolean | undefined;
+  /** What stops the requests, instead of the run's interruption (an import lets the requests out finish). */
+  signal?: AbortSignal | undefined;
 }
 
 /** Opens the client. Outside a dry run, FIPS is turned on here, so a run that cannot have it exits 2 before any work. */
@@ -103,9 +112,12 @@ export function openClient(
     return transport;
   };
 
+  /** The proxy is named once a run, not once a request. */
+  let proxyTold = false;
   const call = async (planned: PlannedCall): Promise<Answer> => {
     if (options.dryRun) throw new Error(`a dry run made a ${planned.method} request`);
-    if (proxy) {
+    if (proxy && !proxyTold) {
+      proxyTold = true;
       const unless = delivery.proxies.noProxy ? ` (unless NO_PROXY=${delivery.proxies.noProxy} matches)` : '';
       reporter.detail(`Through the proxy ${proxy.display}${unless}.`);
     }
@@ -114,7 +126,7 @@ export function openClient(
     const { keys } = delivery;
     try {
       const closable = await transportOf();
-      return await reporter.progress(`${doing} ${where} ${target.baseUrl}…`, (update) =>
+      const send = (update: (text: string) => void) =>
         request(
           {
             method: planned.method,
@@ -124,6 +136,7 @@ export function openClient(
             ...(planned.appKey && keys.appKey !== undefined ? { appKey: keys.appKey } : {}),
             ...(planned.needsJson !== undefined ? { needsJson: planned.needsJson } : {}),
             ...(planned.maxBodyBytes !== undefined ? { maxBodyBytes: planned.maxBodyBytes } : {}),
+            ...(planned.answerRateLimits !== undefined ? { answerRateLimits: planned.answerRateLimits } : {}),
           },
           policy,
           {
@@ -132,19 +145,22 @@ export function openClient(
             transport: closable.transport,
             clock: world.clock,
             random: world.random,
-            signal: world.signal,
+            signal: options.signal ?? world.signal,
             onAttempt: (attempt) => {
               if (attempt > 1)
                 update(`${doing} ${where} ${target.baseUrl} (attempt ${attempt} of ${policy.maxAttempts})…`);
             },
             onRetry: ({ attempt, delayMs, reason }) => {
               const next = `Attempt ${attempt} failed (${reason}); retrying in ${(delayMs / 1000).toFixed(1)}s…`;
-              reporter.warn(next);
+              if (options.quiet) reporter.detail(`${planned.title}: ${next}`);
+              else reporter.warn(next);
               update(next);
             },
           },
-        ),
-      );
+        );
+      return await (options.quiet
+        ? send(() => undefined)
+        : reporter.progress(`${doing} ${where} ${target.baseUrl}…`, send));
     } catch (error) {
       if (error instanceof RequestFailure) {
         const worded = failureError(error, { action: planned.action, noun: planned.noun, host, proxy });

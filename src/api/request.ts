@@ -46,6 +46,11 @@ export interface ApiCall {
   needsJson?: boolean;
   /** The most of a 2xx body to read: BODY_LIMIT (1 MiB) unless the call expects more. Refusals: BODY_LIMIT. */
   maxBodyBytes?: number;
+  /**
+   * A 429 is the answer, not a reason to retry: for a caller that paces many requests itself (an import waits as a
+   * whole, instead of each request retrying into the same limit).
+   */
+  answerRateLimits?: boolean;
 }
 
 export interface RequestPolicy {
@@ -293,7 +298,7 @@ async function attemptOnce(
       response.body !== undefined
         ? await readBody(response.body, bodySignal, limit)
         : await textOf(response, bodySignal, limit);
-    if (!bodyIsResult) return judge(response, body.text, clock.wallMs());
+    if (!bodyIsResult) return judge(response, body.text, clock.wallMs(), call.answerRateLimits === true);
     return readResult(response, body, limit, userSignal);
   } finally {
     over.abort();
@@ -361,9 +366,9 @@ async function textOf(response: TransportResponse, signal: AbortSignal, limit: n
 }
 
 /** What one HTTP answer means: the status decides; the body only lends its words. */
-function judge(response: TransportResponse, text: string, wallNowMs: number): Outcome {
+function judge(response: TransportResponse, text: string, wallNowMs: number, answerRateLimits: boolean): Outcome {
   const { status } = response;
-  if (status >= 200 && status < 300) {
+  if ((status >= 200 && status < 300) || (status === 429 && answerRateLimits)) {
     const reading = readJson(text);
     return { kind: 'answered', response, json: reading.ok ? reading.value : undefined };
   }

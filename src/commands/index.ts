@@ -23,6 +23,7 @@ export const VERBS: readonly VerbEntry[] = [
   { path: 'incident show', load: v(async () => (await import('./show.js')).incidentShow) },
   { path: 'incident list', load: v(async () => (await import('./list.js')).incidentList) },
   { path: 'incident delete', load: v(async () => (await import('./delete.js')).incidentDelete) },
+  { path: 'import', load: v(async () => (await import('./import.js')).importVerb) },
   { path: 'metrics', load: v(async () => (await import('./metrics.js')).metrics) },
   { path: 'doctor', load: v(async () => (await import('./doctor.js')).doctor) },
 ];

@@ -128,6 +128,25 @@ export async function resolveGit(inputs: GitInputs): Promise<GitResolution> {
 }
 
 /**
+ * The git facts an event names by itself, with nothing looked up (an imported record's `git_repository_url` and
+ * `git_commit_sha`): each checked as its flag is, and the pair or nothing, as the API takes it. `labels` name the
+ * two values in messages.
+ */
+export function namedGit(
+  raw: { url?: string | undefined; sha?: string | undefined },
+  labels: { url: string; sha: string },
+): GitFacts | undefined {
+  const url = given(raw.url?.trim(), labels.url, 'flag');
+  const sha = givenSha(raw.sha, labels.sha, 'flag');
+  if (url && sha) return { repository_url: url.value, commit_sha: sha.value.toLowerCase() };
+  if (url)
+    throw new UsageError(`${labels.url} needs ${labels.sha}: Datadog takes the repository and the commit together.`);
+  if (sha)
+    throw new UsageError(`${labels.sha} needs ${labels.url}: Datadog takes the repository and the commit together.`);
+  return undefined;
+}
+
+/**
  * Where a CI provider's value came from, naming the variable that holds it as it was read (`GitLab CI environment,
  * CI_COMMIT_SHA`), so `dora doctor` and --verbose say which one to look at. A value the provider put together (a URL
  * from its parts, a commit from its event payload) is the provider's environment as a whole.

@@ -9,12 +9,12 @@ export interface ValidEvent {
   kind: EventKind;
   /** A deployment's one service, or an incident's services (none when it names only a team). */
   services: readonly string[];
-  team?: string;
-  env?: string;
-  version?: string;
-  commitSha?: string;
+  team?: string | undefined;
+  env?: string | undefined;
+  version?: string | undefined;
+  commitSha?: string | undefined;
   /** The record's own id, checked; undefined when it gave none (the import derives one). */
-  id?: string;
+  id?: string | undefined;
   startedAt: bigint;
   /** Always set for deployments; an incident without it is open. */
   finishedAt?: bigint | undefined;

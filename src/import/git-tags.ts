@@ -10,6 +10,7 @@
  * commit's committer date, started_at = finished_at minus the duration.
  */
 import { UsageError } from '../errors.js';
+import { gitIn } from '../git/run.js';
 import type { ImportFlags, ImportRecord } from './record.js';
 
 /** Runs git with `args` in `cwd` and resolves with its stdout; rejects with git's message when it fails. */
@@ -145,20 +146,21 @@ function messageOf(error: unknown): string {
   return text.trim().replace(/^fatal: /, '');
 }
 
-/** The runner of a real run: git through execFile (no shell), with room for a long tag list. */
-export const execFileGit: GitRunner = async (args, options) => {
-  const { execFile } = await import('node:child_process');
-  return new Promise((resolve, reject) => {
-    execFile(
-      'git',
-      [...args],
-      {
-        cwd: options.cwd,
-        encoding: 'utf8',
-        maxBuffer: 512 * 1024 * 1024,
-        ...(options.signal ? { signal: options.signal } : {}),
-      },
-      (error, stdout, stderr) => (error ? reject(Object.assign(error, { stderr })) : resolve(stdout)),
-    );
-  });
-};
+/**
+ * The runner of a real run: git through src/git/run.ts, the one way dora runs git (its own process group, the
+ * user's interruption, a time budget: a minute, for a history of many thousands of tags).
+ */
+export function tagReader(env: Readonly<Record<string, string | undefined>>, timeoutMs = 60_000): GitRunner {
+  return async (args, options) => {
+    const git = gitIn(options.cwd, env, options.signal ?? new AbortController().signal, timeoutMs);
+    const answer = await git(args);
+    if (answer.code === 0) return answer.stdout;
+    const why =
+      answer.failure?.kind === 'timeout'
+        ? 'git was stopped (interrupted, or it took over a minute)'
+        : answer.failure?.kind === 'not-started'
+          ? `git could not be run (${answer.failure.message})`
+          : answer.stderr.trim() || `git exited ${answer.code}`;
+    throw Object.assign(new Error(why), { stderr: answer.stderr });
+  };
+}

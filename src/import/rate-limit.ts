@@ -30,9 +30,14 @@ export class RateBudget {
     const remaining = count(headers?.get('x-ratelimit-remaining'));
     if (remaining === undefined) return;
     const resetS = seconds(headers?.get('x-ratelimit-reset')) ?? seconds(headers?.get('x-ratelimit-period'));
-    this.remaining = remaining;
+    const now = this.nowMs();
+    // Answers arrive out of order: within the window already known, the lowest count announced is the truth (an
+    // answer to an earlier request says more is left than there is).
+    const sameWindow = this.remaining !== undefined && now < this.resetAt;
+    this.remaining = sameWindow ? Math.min(this.remaining ?? remaining, remaining) : remaining;
     this.limit = count(headers?.get('x-ratelimit-limit')) ?? this.limit;
-    this.resetAt = this.nowMs() + (resetS === undefined ? UNKNOWN_RESET_MS : resetS * 1000);
+    const resetAt = now + (resetS === undefined ? UNKNOWN_RESET_MS : resetS * 1000);
+    this.resetAt = sameWindow ? Math.max(this.resetAt, resetAt) : resetAt;
   }
 
   /** Whether one more request may start while `inFlight` are out. */

@@ -85,12 +85,6 @@ export function memberOf(flag: keyof ImportFlags): string {
   return TEXT_MEMBERS.find(([, name]) => name === flag)?.[0] ?? flag;
 }
 
-/**
- * A time relative to the moment of the import (`now`, `-5m`): refused in records, since history must not depend on
- * when it is imported. The same forms src/time.ts reads as relative, so none slips through to it.
- */
-const RELATIVE_TIME = /^(?:now|-\d+[smhdw])$/i;
-
 class Refusal {
   constructor(
     readonly field: string,
@@ -164,19 +158,6 @@ function read(values: unknown): Omit<ImportRecord, 'line' | 'tag'> {
   if (tags !== undefined) flags.customTags = tags;
   readGit(members.git, prefix, flags);
 
-  for (const [member, flag] of [
-    ['started_at', 'startedAt'],
-    ['finished_at', 'finishedAt'],
-  ] as const) {
-    const value = flags[flag];
-    if (value !== undefined && RELATIVE_TIME.test(value.trim())) {
-      throw new Refusal(
-        `${prefix}${member}`,
-        `${JSON.stringify(value)} is relative to now; a record needs an absolute time, so that importing it again ` +
-          'next week means the same',
-      );
-    }
-  }
   if (kind === 'deployment') {
     if (flags.finishedAt === undefined) {
       throw new Refusal(`${prefix}finished_at`, 'is required: when did the deployment finish? (history has no "now")');

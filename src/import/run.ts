@@ -7,6 +7,8 @@
  */
 import type { Clock } from '../context.js';
 import { UsageError } from '../errors.js';
+import { type JsonValue, toJson } from '../events/json.js';
+import type { ImportResult as ImportJson } from '../result.js';
 import { alreadyRecorded, type ListingQuery, listingQueries, type RecordedEvent } from './already-recorded.js';
 import type { Validate, ValidEvent } from './event.js';
 import { type GitRunner, gitTagRecords } from './git-tags.js';
@@ -41,7 +43,7 @@ export interface ImportOptions {
   source: ImportSource;
   dryRun: boolean;
   json: boolean;
-  /** --concurrency, checked (see parseConcurrency). */
+  /** --concurrency, checked (see src/input/import.ts). */
   concurrency: number;
   /** --journal, if given. */
   journal?: string;
@@ -59,8 +61,10 @@ export interface ImportApi<E extends ValidEvent> {
 }
 
 export interface ImportOutput {
-  /** stdout: the --json object, a dry run's bodies. */
+  /** stdout without --json: a dry run's bodies. */
   result(text: string): void;
+  /** With --json: the one result object. */
+  json(result: ImportJson): void;
   /** stderr, one message. */
   info(text: string): void;
   warn(text: string): void;
@@ -71,7 +75,7 @@ export interface ImportOutput {
 export interface ImportDeps<E extends ValidEvent> {
   validate: Validate<E>;
   /** The wire body of a record, for the dry run's first three. */
-  body(record: PlannedRecord<E>): string;
+  body(record: PlannedRecord<E>): JsonValue;
   /** Opens the API client: in a dry run, only to list what is recorded (undefined members when it cannot). */
   connect(mode: { dryRun: boolean }): Promise<ImportApi<E>>;
   readStdin(): Promise<Uint8Array>;
@@ -213,7 +217,7 @@ async function sendTable<E extends ValidEvent>(
       durationMs: Math.round(clock.monotonicMs() - startedMs),
       ...(scheduled.stop ? { stop: scheduled.stop } : {}),
     };
-    if (options.json) out.result(importJson(result));
+    if (options.json) out.json(importJson(result));
     for (const line of summaryLines(result, {
       resumeCommand: options.resumeCommand,
       ...(path ? { journal: path } : {}),
@@ -303,17 +307,23 @@ async function readTable<E extends ValidEvent>(
 }
 
 function showDryRun(
-  bodies: string[],
+  bodies: JsonValue[],
   counts: { total: number; toSend: number; skipped: number; moves: ImportResult['moves']; json: boolean },
   out: ImportOutput,
 ): void {
   if (counts.json) {
-    out.result(
-      `{"ok":true,"dry_run":true,"total":${counts.total},"already_recorded":${counts.skipped},` +
-        `"to_send":${counts.toSend},"moved":${JSON.stringify(counts.moves.map(({ line, id, from, to }) => ({ line, id, from, to })))},` +
-        `"first":[${bodies.join(',')}]}`,
-    );
-  } else for (const body of bodies) out.result(body);
+    out.json({
+      ok: true,
+      exit_code: 0,
+      kind: 'import',
+      dry_run: true,
+      total: counts.total,
+      already_recorded: counts.skipped,
+      to_send: counts.toSend,
+      moved: counts.moves.map(({ line, id, from, to }) => ({ line, id, from, to })),
+      first: bodies,
+    });
+  } else for (const body of bodies) out.result(toJson(body));
   out.info(
     `Dry run: nothing sent. Of ${counts.total} records, ${counts.toSend} would be sent (oldest first), ` +
       `${counts.skipped} are already recorded, ${counts.moves.length} move to a second of their own` +
@@ -327,15 +337,4 @@ function sourceName(source: ImportSource): string {
   if (source.kind === 'file') return source.path;
   if (source.kind === 'stdin') return 'stdin';
   return `the tags matching ${JSON.stringify(source.glob)}`;
-}
-
-/** `--concurrency`: a whole number from 1 to 64; default 8. */
-export function parseConcurrency(value: string | undefined): number {
-  if (value === undefined) return 8;
-  const text = value.trim();
-  const n = /^\d+$/.test(text) ? Number(text) : Number.NaN;
-  if (!(n >= 1 && n <= 64)) {
-    throw new UsageError(`--concurrency must be a whole number from 1 to 64, not ${JSON.stringify(value)}.`);
-  }
-  return n;
 }

@@ -2,7 +2,7 @@
  * What an import reports at the end: the exit code, the `--json` object, and the summary for people, which always
  * says how many records were recorded, skipped, refused and not delivered, and the command that resumes.
  */
-import { toJson } from '../events/json.js';
+import type { ImportResult as ImportJson } from '../result.js';
 import type { Move } from './plan.js';
 import { placeOf } from './problems.js';
 import type { Refused, ScheduleResult, Undelivered } from './scheduler.js';
@@ -30,9 +30,13 @@ export function importExitCode(result: ImportResult): number {
 }
 
 /** The one --json object of a run. */
-export function importJson(result: ImportResult): string {
-  return toJson({
-    ok: importExitCode(result) === 0,
+export function importJson(result: ImportResult): ImportJson {
+  const exitCode = importExitCode(result);
+  return {
+    ok: exitCode === 0,
+    exit_code: exitCode,
+    kind: 'import',
+    ...(result.stop ? { error: stopMessage(result.stop) } : {}),
     total: result.total,
     recorded: result.recorded,
     already_recorded: result.alreadyRecorded,
@@ -40,7 +44,11 @@ export function importJson(result: ImportResult): string {
     refused: result.refused.map(({ line, id, status, error }) => ({ line, id, status, error })),
     not_delivered: result.notDelivered.map(({ line, id, error }) => ({ line, id, error })),
     duration_ms: result.durationMs,
-  });
+  };
+}
+
+function stopMessage(stop: NonNullable<ImportResult['stop']>): string {
+  return stop.reason === 'interrupted' ? 'the import was interrupted' : `the import stopped: ${stop.message}`;
 }
 
 /** How many of each list are printed for people; --json has them all. */

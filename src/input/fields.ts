@@ -33,17 +33,37 @@ function textChecks(label: string, max: number) {
   ] as const;
 }
 
+/**
+ * Each schema is built once per label and kept: an import checks every record with the same few labels, and
+ * building zod schemas per value would cost time and, over 100,000 records, memory.
+ */
+const built = new Map<string, unknown>();
+function once<T>(key: string, build: () => T): T {
+  let schema = built.get(key) as T | undefined;
+  if (schema === undefined) {
+    schema = build();
+    built.set(key, schema);
+  }
+  return schema;
+}
+
 export function text(label: string, max = MAX_VALUE_LENGTH) {
-  return z.string().check(...textChecks(label, max));
+  return once(`text\0${label}\0${max}`, () => z.string().check(...textChecks(label, max)));
 }
 
 export function eventId(label = '--id') {
-  return z
-    .string()
-    .check(z.regex(ID_PATTERN, `${label} must be 16 to 128 characters of letters, digits, "-", "_", "." or ":"`));
+  return once(`id\0${label}`, () =>
+    z
+      .string()
+      .check(z.regex(ID_PATTERN, `${label} must be 16 to 128 characters of letters, digits, "-", "_", "." or ":"`)),
+  );
 }
 
 export function customTags(label = '--custom-tags') {
+  return once(`tags\0${label}`, () => customTagsSchema(label));
+}
+
+function customTagsSchema(label: string) {
   return z
     .array(
       z

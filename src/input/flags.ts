@@ -55,6 +55,19 @@ export interface IncidentFlags extends EventFlags, DeliveryFlags, OutputFlags, S
 /** The read and update verbs (show, list, delete, update, resolve). */
 export interface VerbFlags extends DeliveryFlags, OutputFlags {}
 
+/** `dora import`: a records file (or `-`), or the checkout's tags with what every tag's deployment shares. */
+export interface ImportFlags extends DeliveryFlags, OutputFlags {
+  format?: string | undefined;
+  gitTags?: string | undefined;
+  service?: string | undefined;
+  env?: string | undefined;
+  team?: string | undefined;
+  customTags?: string[] | undefined;
+  duration?: string | undefined;
+  concurrency?: string | undefined;
+  journal?: string | undefined;
+}
+
 /** For options that repeat (`--custom-tags`, `--service`). */
 export const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
@@ -139,6 +152,35 @@ export function addDeliveryFlags(command: Command): Command {
     .addOption(new Option('--fips', 'use FIPS-validated crypto (env: DATADOG_FIPS)'))
     .addOption(
       new Option('--fips-ignore-error', 'carry on when FIPS mode cannot be enabled (env: DATADOG_FIPS_IGNORE_ERROR)'),
+    );
+}
+
+export function addImportFlags(command: Command): Command {
+  return command
+    .addOption(
+      single('--format <format>', "jsonl or csv: the records' format (needed with -; else from the extension)"),
+    )
+    .addOption(
+      single('--git-tags <glob>', 'import one deployment per tag of this checkout matching <glob> (as git tag --list)'),
+    )
+    .addOption(single('--service <service>', 'with --git-tags: the deployed service'))
+    .addOption(single('--env <env>', 'with --git-tags: the environment'))
+    .addOption(single('--team <team>', 'with --git-tags: the owning team'))
+    .addOption(
+      new Option('--custom-tags <key:value>', 'with --git-tags: a custom tag; repeat for more').argParser(collect),
+    )
+    .addOption(
+      single(
+        '--duration <duration>',
+        'with --git-tags: how long each deployment took: seconds, or 30s, 5m, 2h, 1d (default 0)',
+      ),
+    )
+    .addOption(single('--concurrency <n>', 'requests in flight at most, 1 to 64 (default 8)'))
+    .addOption(
+      single(
+        '--journal <path>',
+        'where acknowledged ids are kept (default: beside the file, or in .git for --git-tags)',
+      ),
     );
 }
 

@@ -115,6 +115,19 @@ export class Reporter {
     }
   }
 
+  /**
+   * A progress display of the caller's own (an import's bar, redrawn in place with `\r` and an erase-line
+   * sequence): secrets masked, the caller's control sequences kept. Where it may animate, and how wide it may be.
+   */
+  get bar(): { write(text: string): void; terminal: boolean; columns?: number } {
+    const columns = this.options.spinner ? this.stderr.nodeStream?.().columns : undefined;
+    return {
+      write: (text) => this.stderr.write(this.options.redactor.mask(text)),
+      terminal: this.options.spinner && (columns ?? 0) > 0,
+      ...(columns ? { columns } : {}),
+    };
+  }
+
   /** `decorate` adds our colours and prefix after redaction escaped control characters: any others came from input. */
   private line(message: string, decorate: (text: string) => string = (text) => text): void {
     // A line printed under a running spinner would be overdrawn by its next frame: lift the spinner, print, redraw.

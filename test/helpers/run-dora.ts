@@ -5,7 +5,7 @@
  * it is, with a PATH that has no `node`: it must need none).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,6 +39,8 @@ export interface RunOptions {
   executable?: string;
   /** A file descriptor to give the CLI as its stdout (e.g. /dev/full) instead of a pipe we read. */
   stdoutFd?: number;
+  /** A file whose bytes are the CLI's standard input (none: stdin is closed). */
+  stdin?: string;
 }
 
 /** The command that runs dora, for tests that start it their own way (under `script`, say): [file, ...arguments]. */
@@ -59,7 +61,7 @@ export function runDora(args: string[], options: RunOptions = {}): Promise<DoraR
   const child = spawn(file, [...prefix, ...args], {
     cwd: options.cwd ?? process.cwd(),
     env,
-    stdio: ['ignore', options.stdoutFd ?? 'pipe', 'pipe'],
+    stdio: [options.stdin === undefined ? 'ignore' : openSync(options.stdin, 'r'), options.stdoutFd ?? 'pipe', 'pipe'],
   });
   options.onSpawn?.(child);
   let stdout = '';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.js';
-import { execFileGit, type GitRunner, gitTagRecords, parseDuration } from '../../src/import/git-tags.js';
+import { type GitRunner, gitTagRecords, parseDuration, tagReader } from '../../src/import/git-tags.js';
 import { planImport } from '../../src/import/plan.js';
 import { standInValidate } from './stand-in.js';
 
@@ -65,7 +65,7 @@ function counting() {
   const calls: string[][] = [];
   const run: GitRunner = (args, options) => {
     calls.push([...args]);
-    return execFileGit(args, options);
+    return tagReader(process.env)(args, options);
   };
   return { run, calls };
 }
@@ -110,7 +110,7 @@ describe('gitTagRecords', () => {
   it.each(['v1.*', 'v1.?', 'v[12].0', '*rc*', 'v2.0', '*'])(
     'matches %s exactly as git tag --list does',
     async (glob) => {
-      const tags = await gitTagRecords({ glob, cwd: repo.dir, run: execFileGit, service: 'shop' }).catch(
+      const tags = await gitTagRecords({ glob, cwd: repo.dir, run: tagReader(process.env), service: 'shop' }).catch(
         () => undefined,
       );
       const listed = repo.git(['tag', '--list', glob]).split('\n').filter(Boolean);
@@ -120,7 +120,7 @@ describe('gitTagRecords', () => {
   );
 
   it('leaves out a tag that points at no commit, saying why', async () => {
-    const tags = await gitTagRecords({ glob: '*', cwd: repo.dir, run: execFileGit, service: 'shop' });
+    const tags = await gitTagRecords({ glob: '*', cwd: repo.dir, run: tagReader(process.env), service: 'shop' });
     expect(tags.skipped).toEqual([{ tag: 'tree-1', reason: 'points at a tree, not a commit' }]);
   });
 
@@ -128,7 +128,7 @@ describe('gitTagRecords', () => {
     const tags = await gitTagRecords({
       glob: 'v*',
       cwd: repo.dir,
-      run: execFileGit,
+      run: tagReader(process.env),
       service: 'shop',
       repositoryUrl: 'https://github.com/o/shop',
     });
@@ -149,16 +149,21 @@ describe('gitTagRecords', () => {
   it('refuses a shallow clone, giving the git fetch that fixes it', async () => {
     const shallow = mkdtempSync(join(tmpdir(), 'dora-shallow-'));
     repo.git(['clone', '-q', '--depth', '1', `file://${repo.dir}`, shallow]);
-    const error = await gitTagRecords({ glob: 'v*', cwd: shallow, run: execFileGit, service: 'shop' }).catch((e) => e);
+    const error = await gitTagRecords({ glob: 'v*', cwd: shallow, run: tagReader(process.env), service: 'shop' }).catch(
+      (e) => e,
+    );
     expect(error).toBeInstanceOf(UsageError);
     expect(error.message).toMatch(/shallow clone/);
     expect(error.message).toContain('git fetch --unshallow --tags');
   });
 
   it('refuses a glob no tag matches, giving the git fetch that brings tags', async () => {
-    const error = await gitTagRecords({ glob: 'release-*', cwd: repo.dir, run: execFileGit, service: 'shop' }).catch(
-      (e) => e,
-    );
+    const error = await gitTagRecords({
+      glob: 'release-*',
+      cwd: repo.dir,
+      run: tagReader(process.env),
+      service: 'shop',
+    }).catch((e) => e);
     expect(error).toBeInstanceOf(UsageError);
     expect(error.message).toMatch(/No tag matches "release-\*"/);
     expect(error.message).toContain('git fetch --tags');
@@ -169,7 +174,7 @@ describe('gitTagRecords', () => {
     const error = await gitTagRecords({
       glob: '--sort=-refname',
       cwd: repo.dir,
-      run: execFileGit,
+      run: tagReader(process.env),
       service: 'shop',
     }).catch((e) => e);
     expect(error.message).toMatch(/No tag matches "--sort=-refname"/);
@@ -177,9 +182,9 @@ describe('gitTagRecords', () => {
 
   it('refuses a folder that is not a checkout', async () => {
     const plain = mkdtempSync(join(tmpdir(), 'dora-plain-'));
-    await expect(gitTagRecords({ glob: 'v*', cwd: plain, run: execFileGit, service: 'shop' })).rejects.toThrow(
-      /not one: not a git repository/,
-    );
+    await expect(
+      gitTagRecords({ glob: 'v*', cwd: plain, run: tagReader(process.env), service: 'shop' }),
+    ).rejects.toThrow(/not one: not a git repository/);
   });
 });
 

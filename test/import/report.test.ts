@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { type JsonValue, toJson } from '../../src/events/json.js';
 import { LOG_EVERY_MS, startProgress } from '../../src/import/progress.js';
 import { type ImportResult, importExitCode, importJson, summaryLines } from '../../src/import/summary.js';
 
@@ -96,13 +97,16 @@ const result = (extra: Partial<ImportResult> = {}): ImportResult => ({
 
 describe('summary', () => {
   it('writes the --json object with exactly its members, in order', () => {
-    expect(importJson(result())).toBe(
-      '{"ok":false,"total":5,"recorded":3,"already_recorded":1,' +
+    expect(toJson(importJson(result()) as unknown as JsonValue)).toBe(
+      '{"ok":false,"exit_code":4,"kind":"import","total":5,"recorded":3,"already_recorded":1,' +
         '"moved":[{"line":4,"id":"import-1","from":"2026-11-26T10:00:00Z","to":"2026-11-26T10:00:01Z"}],' +
         '"refused":[{"line":2,"id":"import-2","status":400,"error":"Bad Request: invalid"}],' +
         '"not_delivered":[],"duration_ms":1234}',
     );
-    expect(JSON.parse(importJson(result({ refused: [] }))).ok).toBe(true);
+    expect(importJson(result({ refused: [] }))).toMatchObject({ ok: true, exit_code: 0 });
+    expect(
+      importJson(result({ stop: { reason: 'unauthorized', message: 'Datadog answered HTTP 403', exitCode: 3 } })),
+    ).toMatchObject({ ok: false, exit_code: 3, error: 'the import stopped: Datadog answered HTTP 403' });
   });
 
   it('exits with the first code that applies: 3, 5, 4, else 0; a signal its own', () => {

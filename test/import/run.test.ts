@@ -4,15 +4,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InterruptedError, UsageError } from '../../src/errors.js';
+import { type JsonValue, toJson } from '../../src/events/json.js';
 import { listBody, readListed, searchQuery } from '../../src/events/records.js';
 import type { RecordedEvent } from '../../src/import/already-recorded.js';
-import { execFileGit } from '../../src/import/git-tags.js';
+import { tagReader } from '../../src/import/git-tags.js';
 import { readJournal } from '../../src/import/journal.js';
-import { type ImportDeps, type ImportOptions, parseConcurrency, runImport } from '../../src/import/run.js';
+import { type ImportDeps, type ImportOptions, runImport } from '../../src/import/run.js';
+import { preparedRecord } from '../../src/import/wire.js';
+import { concurrencyOf } from '../../src/input/import.js';
 import { doraApi } from '../helpers/dora-api.js';
 import { type RateLimitedApi, rateLimitedApi } from '../helpers/rate-limited-api.js';
 import { virtualClock } from '../helpers/virtual-clock.js';
-import { bodyOf, standInSend, standInValidate, type TestEvent } from './stand-in.js';
+import { standInSend, standInValidate, type TestEvent } from './stand-in.js';
 
 const NOW_NS = BigInt(Date.parse('2027-01-01T00:00:00Z')) * 1_000_000n;
 const T0 = 1_795_687_200; // 2026-11-26T10:00:00Z
@@ -56,17 +59,18 @@ function harness(server: RateLimitedApi, options: { appKey?: boolean; stdin?: st
   };
   const deps: ImportDeps<TestEvent> = {
     validate: standInValidate(NOW_NS),
-    body: bodyOf,
+    body: (record) => preparedRecord(record).payload,
     connect: async ({ dryRun }) => ({
       ...(dryRun ? {} : { send: standInSend(server, clock) }),
       ...(options.appKey ? { listRecorded } : {}),
     }),
     readStdin: async () => Buffer.from(options.stdin ?? ''),
-    git: { run: execFileGit, cwd: options.cwd ?? process.cwd() },
+    git: { run: tagReader(process.env), cwd: options.cwd ?? process.cwd() },
     clock,
     signal: abort.signal,
     out: {
       result: (text) => stdout.push(text),
+      json: (value) => stdout.push(toJson(value as unknown as JsonValue)),
       info: (text) => stderr.push(text),
       warn: (text) => stderr.push(`warning: ${text}`),
       progress: { write: (text) => stderr.push(text), terminal: false },
@@ -172,6 +176,8 @@ describe('runImport', () => {
     const json = JSON.parse(run.stdout[0] as string);
     expect(Object.keys(json)).toEqual([
       'ok',
+      'exit_code',
+      'kind',
       'total',
       'recorded',
       'already_recorded',
@@ -316,12 +322,11 @@ describe('runImport, when the file changes during the import', () => {
   });
 });
 
-describe('parseConcurrency', () => {
+describe('concurrencyOf', () => {
   it('takes 1 to 64, default 8', () => {
-    expect(parseConcurrency(undefined)).toBe(8);
-    expect(parseConcurrency('1')).toBe(1);
-    expect(parseConcurrency(' 32 ')).toBe(32);
-    for (const bad of ['0', '65', '2.5', 'many', '-1', ''])
-      expect(() => parseConcurrency(bad)).toThrow(/--concurrency/);
+    expect(concurrencyOf(undefined)).toBe(8);
+    expect(concurrencyOf('1')).toBe(1);
+    expect(concurrencyOf(' 32 ')).toBe(32);
+    for (const bad of ['0', '65', '2.5', 'many', '-1', '']) expect(() => concurrencyOf(bad)).toThrow(/--concurrency/);
   });
 });
