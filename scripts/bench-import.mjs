@@ -1,32 +1,29 @@
 #!/usr/bin/env node
-// `node scripts/bench-import.mjs`: what `dora import` costs, against the targets of issue 22.
+// `node scripts/bench-import.mjs`: what `dora import` costs, against the targets of issue 22, measured on the built
+// CLI (`npm run build` first; `npm run bench` does it through npm pack).
 //
 // 1. Throughput. A stand-in DORA API in a process of its own (node:http on 127.0.0.1) answers every POST 202 after
 //    5 ms, with rate-limit headers that never run out. 10,000 deployments over 100 services (a service's records go
-//    one after another, so one service alone would measure the 5 ms, not the client) are sent twice per concurrency,
-//    in the same run, interleaved:
+//    one after another, so one service alone would measure the 5 ms, not the client) are sent per concurrency, in
+//    the same run, interleaved:
 //      bare    a bare Node keep-alive client: node:http with a keep-alive Agent, `concurrency` workers taking the
 //              next precomputed body until none is left;
-//      import  dora's scheduler (src/import/scheduler.ts) over the planned records, with a `send` on the same
-//              keep-alive node:http client that builds each body as it goes (src/events).
+//      import  `dora import history.jsonl --concurrency N`, the whole command as a user runs it: start-up, reading,
+//              checking, planning, journalling and sending (a fresh journal each time).
 //    Reported for concurrency 1, 8 and 32 as records per second; target: import ≥ 0.8 × bare.
-// 2. Memory. In a child process, the whole import (read, normalise, validate, plan, journal, send at concurrency 32)
-//    of 100,000 deployments from a JSONL file, to the same stand-in; its peak resident memory (maxRSS). Target:
-//    ≤ 200 MB.
-// The sources are bundled with esbuild at start (scripts/, like build.mjs); validation is the tests' stand-in of the
-// input core (test/import/stand-in.ts) until the command is wired, when this can point at the built CLI instead.
+// 2. Memory. `dora import` of 100,000 deployments at concurrency 32 to the same stand-in; its peak resident memory
+//    (the child's maxRSS, from a preload that reads process.resourceUsage at exit). Target: ≤ 200 MB.
 //
 // Options: --records N (default 10000) · --memory-records N (default 100000) · --rounds N (per concurrency and
 // client, default 1) · --concurrency 1,8,32 · --json (also print the results as one JSON object on stdout).
 // Exits 1 when a target fails, 2 when the bench itself could not run. Not part of `npm test`.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
+import { fileURLToPath } from 'node:url';
+import { median } from './bench-common.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const TARGET_RATIO = 0.8;
@@ -50,99 +47,60 @@ try {
 }
 
 async function main() {
-  const lib = await bundle();
   server = await startStandIn();
   const url = server.url;
   log(`stand-in on ${url}, answering after ${LATENCY_MS} ms`);
-
-  const { planImport, schedule, listQueue, standInValidate, bodyOf } = lib;
-  const validate = standInValidate(BigInt(Date.now()) * 1_000_000n);
-  const records = planImport(
-    Array.from({ length: args.records }, (_, index) => {
-      const checked = validate({
-        line: index + 1,
-        kind: 'deployment',
-        flags: deploymentFlags(index),
-      });
-      if (!checked.ok) throw new Error(`record ${index}: ${checked.field}: ${checked.reason}`);
-      return { line: index + 1, event: checked.event };
-    }),
-  ).records;
-  const bodies = records.map((record) => bodyOf(record));
+  const bodies = Array.from({ length: args.records }, (_, index) => JSON.stringify(bodyOf(index)));
   const path = '/api/v2/dora/deployment';
-
   const file = writeHistory(join(work, 'throughput.jsonl'), args.records);
   const throughput = [];
   for (const concurrency of args.concurrency) {
-    const runs = { bare: [], scheduler: [], import: [] };
+    const runs = { bare: [], import: [] };
     for (let round = 0; round < args.rounds; round++) {
       // Rotate which goes first, so warm-up and drift hit each alike.
-      const clients = ['bare', 'scheduler', 'import'];
-      for (let turn = 0; turn < clients.length; turn++) {
-        const client = clients[(turn + round) % clients.length];
-        const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
-        const send = async (record) => {
-          const answer = await post(`${url}${path}`, bodyOf(record), agent);
-          return { status: answer.status, headers: { get: (name) => answer.headers[name.toLowerCase()] ?? null } };
-        };
+      for (const client of round % 2 ? ['import', 'bare'] : ['bare', 'import']) {
         const started = performance.now();
-        if (client === 'bare') await bare(bodies, concurrency, `${url}${path}`, agent);
-        else if (client === 'scheduler') {
-          const result = await schedule(listQueue(records), send, {
-            concurrency,
-            clock: realClock(),
-            signal: new AbortController().signal,
-          });
-          if (result.recorded !== records.length) throw new Error(`recorded ${result.recorded} of ${records.length}`);
+        if (client === 'bare') {
+          const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+          await bare(bodies, concurrency, `${url}${path}`, agent);
+          agent.destroy();
         } else {
           rmSync(`${file}.dora-journal`, { force: true });
-          const code = await lib.runImport(importOptions(file, concurrency), importDeps(lib, send));
-          if (code !== 0) throw new Error(`the import exited ${code}`);
+          const run = await dora(['import', file, '--concurrency', String(concurrency), '--json'], url);
+          const result = JSON.parse(run.stdout);
+          if (result.recorded !== args.records)
+            throw new Error(`the import recorded ${result.recorded}: ${run.stderr}`);
         }
         const seconds = (performance.now() - started) / 1000;
-        agent.destroy();
-        runs[client].push(records.length / seconds);
-        log(`concurrency ${concurrency}, ${client}: ${Math.round(records.length / seconds)} records/s`);
+        runs[client].push(args.records / seconds);
+        log(`concurrency ${concurrency}, ${client}: ${Math.round(args.records / seconds)} records/s`);
       }
     }
     const bareRate = median(runs.bare);
     throughput.push({
       concurrency,
       bare: bareRate,
-      scheduler: median(runs.scheduler),
       import: median(runs.import),
-      ratio: median(runs.scheduler) / bareRate,
-      importRatio: median(runs.import) / bareRate,
+      ratio: median(runs.import) / bareRate,
     });
   }
 
-  log(`memory: importing ${args.memoryRecords} records in a child process…`);
-  const memory = await memoryRun(lib.entry, url);
+  log(`memory: importing ${args.memoryRecords} records…`);
+  const memory = await memoryRun(url);
 
-  const rows = throughput.map(({ concurrency, bare: b, scheduler, import: i, ratio, importRatio }) => [
+  const rows = throughput.map(({ concurrency, bare: b, import: i, ratio }) => [
     `concurrency ${concurrency}`,
     `${Math.round(b)}/s`,
-    `${Math.round(scheduler)}/s (${ratio.toFixed(2)}×)`,
-    `${Math.round(i)}/s (${importRatio.toFixed(2)}×)`,
+    `${Math.round(i)}/s (${ratio.toFixed(2)}×)`,
     ratio >= TARGET_RATIO ? 'PASS' : 'FAIL',
   ]);
   rows.push([
     `${args.memoryRecords} records`,
     '',
-    '',
     `${memory.peakMb.toFixed(0)} MB peak, ${memory.seconds.toFixed(1)} s`,
     memory.peakMb <= TARGET_PEAK_MB ? 'PASS' : 'FAIL',
   ]);
-  printTable(
-    [
-      '',
-      'bare client',
-      'dora scheduler',
-      'whole dora import',
-      `target ≥ ${TARGET_RATIO}× (scheduler), ≤ ${TARGET_PEAK_MB} MB`,
-    ],
-    rows,
-  );
+  printTable(['', 'bare client', 'dora import', `target ≥ ${TARGET_RATIO}×, ≤ ${TARGET_PEAK_MB} MB`], rows);
   if (args.json) {
     process.stdout.write(
       `${JSON.stringify({ node: process.version, records: args.records, services: SERVICES, latency_ms: LATENCY_MS, throughput, memory })}\n`,
@@ -150,6 +108,45 @@ async function main() {
   }
   const failed = throughput.some(({ ratio }) => ratio < TARGET_RATIO) || memory.peakMb > TARGET_PEAK_MB;
   return failed ? 1 : 0;
+}
+
+/** The body `dora import` sends for record `index` of the history (what the bare client sends too). */
+function bodyOf(index) {
+  const flags = deploymentFlags(index);
+  return {
+    data: {
+      attributes: {
+        service: flags.service[0],
+        started_at: Number(flags.startedAt) * 1e9,
+        finished_at: Number(flags.finishedAt) * 1e9,
+        env: flags.env,
+        version: flags.version,
+        git: { repository_url: flags.gitRepositoryUrl, commit_sha: flags.gitCommitSha },
+      },
+    },
+  };
+}
+
+/** Runs the built CLI against the stand-in; `preload`: a script required first (the memory probe). */
+function dora(argv, url, preload) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [...(preload ? ['--require', preload] : []), join(ROOT, 'bin/dora.js'), ...argv],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { PATH: process.env.PATH ?? '', HOME: work, TMPDIR: work, DORA_API_URL: url, DD_API_KEY: 'b'.repeat(32) },
+      },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) =>
+      code === 0 ? resolve({ stdout, stderr }) : reject(new Error(`dora ${argv.join(' ')} exited ${code}: ${stderr}`)),
+    );
+  });
 }
 
 function deploymentFlags(index) {
@@ -183,55 +180,6 @@ function writeHistory(file, count) {
   }
   writeFileSync(file, `${lines.join('\n')}\n`);
   return file;
-}
-
-function importOptions(file, concurrency) {
-  return {
-    source: { kind: 'file', path: file },
-    dryRun: false,
-    json: false,
-    concurrency,
-    resumeCommand: 'dora import',
-  };
-}
-
-/** What the command will inject, with the tests' stand-in validation and this bench's send. */
-function importDeps(lib, send) {
-  return {
-    validate: lib.standInValidate(BigInt(Date.now()) * 1_000_000n),
-    body: lib.bodyOf,
-    connect: async () => ({ send }),
-    readStdin: async () => new Uint8Array(),
-    git: { run: lib.execFileGit, cwd: process.cwd() },
-    clock: realClock(),
-    signal: new AbortController().signal,
-    out: { result() {}, info() {}, warn() {}, progress: { write() {}, terminal: false } },
-  };
-}
-
-/** The modules the bench drives, bundled into one ES module with esbuild. */
-async function bundle() {
-  const entry = join(work, 'bench-lib.mjs');
-  await build({
-    stdin: {
-      contents: [
-        `export { schedule, listQueue } from ${JSON.stringify(join(ROOT, 'src/import/scheduler.ts'))};`,
-        `export { planImport } from ${JSON.stringify(join(ROOT, 'src/import/plan.ts'))};`,
-        `export { runImport } from ${JSON.stringify(join(ROOT, 'src/import/run.ts'))};`,
-        `export { execFileGit } from ${JSON.stringify(join(ROOT, 'src/import/git-tags.ts'))};`,
-        `export { standInValidate, bodyOf } from ${JSON.stringify(join(ROOT, 'test/import/stand-in.ts'))};`,
-      ].join('\n'),
-      resolveDir: ROOT,
-      loader: 'ts',
-    },
-    outfile: entry,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20.19',
-    logLevel: 'error',
-  });
-  return { ...(await import(pathToFileURL(entry).href)), entry };
 }
 
 /** The stand-in in a process of its own: 202 after 5 ms, with a rate limit that never runs out. */
@@ -288,78 +236,22 @@ async function bare(bodies, concurrency, url, agent) {
   await Promise.all(Array.from({ length: concurrency }, worker));
 }
 
-function realClock() {
-  return {
-    monotonicMs: () => performance.now(),
-    wallMs: () => Date.now(),
-    sleep: (ms, signal) => sleep(ms, undefined, { signal }),
-  };
-}
-
-/** The whole import of `--memory-records` deployments in a child process; its peak RSS and time. */
-async function memoryRun(entry, url) {
+/** `dora import` of `--memory-records` deployments at concurrency 32: its peak RSS and time. */
+async function memoryRun(url) {
   const file = writeHistory(join(work, 'history.jsonl'), args.memoryRecords);
-  const script = join(work, 'memory-child.mjs');
+  const probe = join(work, 'peak-memory.cjs');
+  const report = join(work, 'peak-memory.json');
   writeFileSync(
-    script,
-    `
-import http from 'node:http';
-import { setTimeout as sleep } from 'node:timers/promises';
-const { runImport, execFileGit, standInValidate, bodyOf } = await import(${JSON.stringify(pathToFileURL(entry).href)});
-const agent = new http.Agent({ keepAlive: true, maxSockets: 32 });
-const post = (body) => new Promise((resolve, reject) => {
-  const request = http.request(${JSON.stringify(`${url}/api/v2/dora/deployment`)}, { method: 'POST', agent, headers: { 'content-type': 'application/json' } }, (response) => {
-    response.resume();
-    response.on('end', () => resolve({ status: response.statusCode, headers: response.headers }));
-  });
-  request.on('error', reject);
-  request.end(body);
-});
-const started = performance.now();
-const code = await runImport(
-  { source: { kind: 'file', path: ${JSON.stringify(file)} }, dryRun: false, json: false, concurrency: 32, resumeCommand: 'dora import history.jsonl' },
-  {
-    validate: standInValidate(BigInt(Date.now()) * 1_000_000n),
-    body: bodyOf,
-    connect: async () => ({
-      send: async (record) => {
-        const answer = await post(bodyOf(record));
-        return { status: answer.status, headers: { get: (name) => answer.headers[name] ?? null } };
-      },
-      close: () => agent.destroy(),
-    }),
-    readStdin: async () => new Uint8Array(),
-    git: { run: execFileGit, cwd: process.cwd() },
-    clock: {
-      monotonicMs: () => performance.now(),
-      wallMs: () => Date.now(),
-      sleep: (ms, signal) => import('node:timers/promises').then(({ setTimeout }) => setTimeout(ms, undefined, { signal })),
-    },
-    signal: new AbortController().signal,
-    out: { result() {}, info() {}, warn() {}, progress: { write() {}, terminal: false } },
-  },
-);
-process.stdout.write(JSON.stringify({ code, seconds: (performance.now() - started) / 1000, maxRssKb: process.resourceUsage().maxRSS }) + '\\n');
-`,
+    probe,
+    `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(report)}, ` +
+      `JSON.stringify({ maxRssKb: process.resourceUsage().maxRSS })));\n`,
   );
-  const output = await new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let text = '';
-    child.stdout.on('data', (chunk) => {
-      text += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(text) : reject(new Error(`the memory run exited ${code}`))));
-  });
-  const { code, seconds, maxRssKb } = JSON.parse(output);
-  if (code !== 0) throw new Error(`the memory run's import exited ${code}`);
+  const started = performance.now();
+  const run = await dora(['import', file, '--concurrency', '32', '--json'], url, probe);
+  const seconds = (performance.now() - started) / 1000;
+  if (JSON.parse(run.stdout).recorded !== args.memoryRecords) throw new Error(`the memory run: ${run.stderr}`);
+  const { maxRssKb } = JSON.parse(readFileSync(report, 'utf8'));
   return { records: args.memoryRecords, peakMb: (maxRssKb * 1024) / 1_000_000, seconds };
-}
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 function printTable(header, rows) {

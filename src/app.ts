@@ -4,7 +4,6 @@
  * that sets the exit code and exits.
  */
 import { readFileSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { createTransport as realTransport } from './api/transports/index.js';
 import { randomEventId } from './boot/event-id.js';
 import { fdStream } from './boot/fd-stream.js';
@@ -26,8 +25,31 @@ const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 export const systemClock: Clock = {
   monotonicMs: () => Number(process.hrtime.bigint()) / 1e6,
   wallMs: () => Date.now(),
-  sleep: (ms, signal) => sleep(ms, undefined, { signal }),
+  sleep,
 };
+
+/**
+ * A timer that ends early when `signal` aborts, rejecting with the signal's reason. Not timers/promises' setTimeout:
+ * that builds an AbortError (and its stack) on every abort, and every request ends two timers that way, which an
+ * import of 10,000 records measurably pays for.
+ */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
 
 export interface ContextParts {
   env: Env;
