@@ -8,6 +8,7 @@ import { Command, CommanderError } from 'commander';
 import { type ApiClient, openClient } from './api/client.js';
 import { VERBS, type VerbEntry } from './commands/index.js';
 import type { Verb, World } from './commands/verb.js';
+import { guardOptionValues } from './input/flags.js';
 import type { Context } from './context.js';
 import { isDoraError, UsageError } from './errors.js';
 import { type JsonValue, toJson } from './events/json.js';
@@ -168,7 +169,7 @@ Examples:
   const nouns = new Map<string, Command>();
   for (const { entry, verb } of verbs) {
     const [head, tail] = entry.path.split(' ') as [string, string | undefined];
-    const command = verb.command();
+    const command = guardOptionValues(verb.command());
     command.exitOverride().configureOutput({ writeOut, writeErr });
     command.action(async (...received: unknown[]) => {
       const self = received[received.length - 1] as Command;

@@ -68,6 +68,28 @@ export interface ImportFlags extends DeliveryFlags, OutputFlags {
   journal?: string | undefined;
 }
 
+/**
+ * Every option that takes a value refuses one that is another option (`--version --dry-run`): it is what a script
+ * sends when the variable meant as the value is empty (`--version $VERSION`), and taking `--dry-run` as a version
+ * would turn a dry run into a real send. No value of dora's options starts with `--`.
+ */
+export function guardOptionValues(command: Command): Command {
+  for (const option of command.options) {
+    if (!option.required && !option.optional) continue;
+    const parse = option.parseArg;
+    const flag = option.long ?? option.short ?? option.flags;
+    option.argParser((value: string, previous: unknown) => {
+      if (value === '--' || /^--[A-Za-z]/.test(value)) {
+        throw new InvalidArgumentError(
+          `${flag} needs a value, and the next word is ${value === '--' ? 'the end of the options, --' : `the option ${value.split('=')[0]}`}: is the variable meant as its value empty?`,
+        );
+      }
+      return parse ? parse(value, previous) : value;
+    });
+  }
+  return command;
+}
+
 /** For options that repeat (`--custom-tags`, `--service`). */
 export const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
