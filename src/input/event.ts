@@ -12,7 +12,7 @@ import { echoValue } from '../output/credential.js';
 import { checkNotAhead, formatInstant, isRelativeTime, parseTimestamp } from '../time.js';
 import { customTags, eventId, firstIssue, text } from './fields.js';
 import type { EventFlags, SoftFailFlags } from './flags.js';
-import { checked, flagOrEnv, fromFlag, type Sourced } from './values.js';
+import { checked, flagOrEnv, fromFlag, refuseCredential, type Sourced } from './values.js';
 
 /** What the input step reads besides the flags: the configuration, the clock once, ids, and the checkout. */
 export interface InputSources {
@@ -52,7 +52,7 @@ export function servicesOf(flags: EventFlags, config: Config): Sourced[] {
       : [];
   const seen = new Set<string>();
   return sourced.filter((one) => {
-    checked(text, one);
+    checked(text, one, config.secrets);
     if (seen.has(one.value)) return false;
     seen.add(one.value);
     return true;
@@ -61,12 +61,13 @@ export function servicesOf(flags: EventFlags, config: Config): Sourced[] {
 
 export function fieldsOf(flags: EventFlags, config: Config): EventFields {
   const fields: EventFields = {
-    env: checked(text, flagOrEnv(flags.env, '--env', config, 'env')),
-    version: checked(text, flagOrEnv(flags.version, '--version', config, 'version')),
-    team: checked(text, fromFlag(flags.team, '--team')),
+    env: checked(text, flagOrEnv(flags.env, '--env', config, 'env'), config.secrets),
+    version: checked(text, flagOrEnv(flags.version, '--version', config, 'version'), config.secrets),
+    team: checked(text, fromFlag(flags.team, '--team'), config.secrets),
   };
   const tags = flags.customTags?.map((tag) => tag.trim());
   if (tags !== undefined && tags.length > 0) {
+    for (const tag of tags) refuseCredential({ value: tag, from: '--custom-tags' }, config.secrets);
     const parsed = customTags().safeParse(tags);
     if (!parsed.success) throw new UsageError(firstIssue(parsed.error));
     fields.customTags = parsed.data;
@@ -75,8 +76,8 @@ export function fieldsOf(flags: EventFlags, config: Config): EventFields {
 }
 
 /** A free-text flag of its own (an incident's --name or --severity). */
-export function textOf(value: string | undefined, flag: string, max?: number): string | undefined {
-  return checked((label) => text(label, max), fromFlag(value, flag));
+export function textOf(value: string | undefined, flag: string, config: Config, max?: number): string | undefined {
+  return checked((label) => text(label, max), fromFlag(value, flag), config.secrets);
 }
 
 /** The event id: the user's, checked, or one generated for this run (every retry reuses it). */

@@ -248,7 +248,10 @@ function checkRecord(record: ImportRecord, now: bigint, none: Config): ImportEve
     git,
     commitSha: git?.commit_sha,
     ...(kind === 'incident'
-      ? { name: textOf(flags.name, '--name', MAX_NAME_LENGTH), severity: textOf(flags.severity, '--severity') }
+      ? {
+          name: textOf(flags.name, '--name', none, MAX_NAME_LENGTH),
+          severity: textOf(flags.severity, '--severity', none),
+        }
       : {}),
   };
 }

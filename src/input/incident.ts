@@ -49,8 +49,8 @@ export async function incidentInput(flags: IncidentFlags, sources: InputSources)
   if (startedAt === undefined) throw new UsageError('--started-at is required: when did the failure start?');
   const finishedAt = timeOf(flags.finishedAt, '--finished-at', now);
   checkOrder(startedAt, finishedAt, 'an incident cannot be resolved before it starts');
-  const name = textOf(flags.name, '--name', MAX_NAME_LENGTH);
-  const severity = textOf(flags.severity, '--severity');
+  const name = textOf(flags.name, '--name', config, MAX_NAME_LENGTH);
+  const severity = textOf(flags.severity, '--severity', config);
   const softFail = softFailOf(flags, config);
   const { id, generated } = idOf(flags.id, sources.newId);
   // An incident is about what broke, not about the checkout this command runs in: git only when the culprit is named.

@@ -57,10 +57,10 @@ export function metricsInput(flags: MetricsFlags, sources: InputSources): Metric
     );
   }
   const services = (flags.service ?? (config.service !== undefined ? [config.service] : [])).map(
-    (value) => checked(text, fromFlag(value, flags.service ? '--service' : 'DD_SERVICE')) as string,
+    (value) => checked(text, fromFlag(value, flags.service ? '--service' : 'DD_SERVICE'), config.secrets) as string,
   );
-  const env = checked(text, flagOrEnv(flags.env, '--env', config, 'env'));
-  const team = checked(text, fromFlag(flags.team, '--team'));
+  const env = checked(text, flagOrEnv(flags.env, '--env', config, 'env'), config.secrets);
+  const team = checked(text, fromFlag(flags.team, '--team'), config.secrets);
   const by = flags.by?.trim();
   if (by !== undefined && !GROUPS.includes(by as GroupBy)) {
     throw new UsageError(`--by takes ${GROUPS.join(', ')}.`);

@@ -7,7 +7,7 @@ import type { Patch, RecordKind, RemediationType, SearchTerms } from '../events/
 import { checkNotAhead, parseTimestamp } from '../time.js';
 import { type DeliveryInput, deliveryInput, withKeys } from './delivery.js';
 import { type InputSources, timeOf } from './event.js';
-import { text } from './fields.js';
+import { ID_PATTERN, text } from './fields.js';
 import type { VerbFlags } from './flags.js';
 import { READ, WRITE } from './permissions.js';
 import { checked, fromFlag } from './values.js';
@@ -20,8 +20,9 @@ export interface VerbInput {
 /** The id of an event to read, update or delete: as the API gave it, so only sanity is checked. */
 export function recordId(value: string, label = '<id>'): string {
   const id = value.trim();
-  if (!/^[\x21-\x7e]{1,128}$/.test(id)) {
-    throw new UsageError(`${label}: not an event id (1 to 128 visible ASCII characters).`);
+  // The API's own form: anything else names no event, and `.` or `..` would reach another endpoint of the path.
+  if (!ID_PATTERN.test(id)) {
+    throw new UsageError(`${label}: not an event id (16 to 128 characters of letters, digits, "-", "_", "." or ":").`);
   }
   return id;
 }
@@ -96,7 +97,7 @@ export function listInput(kind: RecordKind, flags: ListFlags, sources: InputSour
   if (!/^\d+$/.test(rawLimit) || limit < 1 || limit > 1000) {
     throw new UsageError('--limit must be a whole number from 1 to 1000.');
   }
-  const value = (raw: string | undefined, flag: string) => checked(text, fromFlag(raw, flag));
+  const value = (raw: string | undefined, flag: string) => checked(text, fromFlag(raw, flag), sources.config.secrets);
   const terms: SearchTerms = {
     service: value(flags.service, '--service'),
     env: value(flags.env, '--env'),
@@ -188,12 +189,13 @@ export function updateInput(rawId: string | undefined, flags: UpdateFlags, sourc
       ? undefined
       : flags.remediatedBy !== undefined
         ? { id: recordId(flags.remediatedBy, '--remediated-by'), type }
-        : { version: checked(text, fromFlag(by, '--remediated-by-version')) as string, type };
+        : { version: checked(text, fromFlag(by, '--remediated-by-version'), sources.config.secrets) as string, type };
   // A remediation is of a change failure: naming one marks it.
   const patch: Patch = { changeFailure: flags.changeFailure ?? true, ...(remediation ? { remediation } : {}) };
   const base = verb(flags, sources, pickGiven > 0 ? `${READ} and ${WRITE}` : WRITE);
   if (rawId !== undefined) return { ...base, target: { id: recordId(rawId) }, patch };
-  const value = (raw: string | undefined, flag: string) => checked(text, fromFlag(raw, flag)) as string;
+  const value = (raw: string | undefined, flag: string) =>
+    checked(text, fromFlag(raw, flag), sources.config.secrets) as string;
   const pick: DeploymentPick = {
     service: value(flags.service, '--service'),
     env: value(flags.env, '--env'),

@@ -1,0 +1,88 @@
+/**
+ * No credential is ever sent: a value of an event (or of a search) that holds a key of this run, the value of a
+ * credential-named variable, or a URL with user info is refused (exit 2), whichever flag or variable brought it.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+
+const KEY = '0123456789abcdef0123456789abcdef';
+const APP_KEY = 'fedcba9876543210fedcba9876543210fedcba98';
+
+/** Where a value can come from in a deployment, an incident or a list: [argv before it, flag or variable]. */
+const PLACES: Array<{ argv: string[]; flag?: string; variable?: string }> = [
+  { argv: ['deployment', '--started-at', '-5m', '--skip-git', '--service', 'shop'], flag: '--env' },
+  { argv: ['deployment', '--started-at', '-5m', '--skip-git', '--service', 'shop'], flag: '--version' },
+  { argv: ['deployment', '--started-at', '-5m', '--skip-git', '--service', 'shop'], flag: '--team' },
+  { argv: ['deployment', '--started-at', '-5m', '--skip-git'], flag: '--service' },
+  { argv: ['deployment', '--started-at', '-5m', '--skip-git', '--service', 'shop'], variable: 'DD_ENV' },
+  { argv: ['deployment', '--started-at', '-5m', '--skip-git', '--service', 'shop'], variable: 'DD_VERSION' },
+  { argv: ['incident', '--started-at', '-5m', '--service', 'shop'], flag: '--name' },
+  { argv: ['incident', '--started-at', '-5m', '--service', 'shop'], flag: '--severity' },
+  { argv: ['deployment', 'list'], flag: '--service' },
+];
+
+const credential = fc.oneof(
+  fc.constant(KEY),
+  fc.constant('glcbt-SECRET-job-token'),
+  fc.constantFrom('https://bob:hunter2@ci.example/job/1', 'see http://deploy:Tr0ub4dor#3@git.example.com/x'),
+);
+
+describe('a credential in an event value', () => {
+  it('is refused before anything is sent, and never printed', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...PLACES),
+        credential,
+        fc.constantFrom('', 'prefix-'),
+        fc.boolean(),
+        async (place, secret, prefix, dryRun) => {
+          const value = `${prefix}${secret}`;
+          const requests: string[] = [];
+          const env: Record<string, string> = {
+            DD_API_KEY: KEY,
+            DD_APP_KEY: APP_KEY,
+            CI_JOB_TOKEN: 'glcbt-SECRET-job-token',
+          };
+          if (place.variable) env[place.variable] = value;
+          const argv = [...place.argv, ...(place.flag ? [place.flag, value] : []), ...(dryRun ? ['--dry-run'] : [])];
+          const run = await runCli([...argv, '--json'], {
+            env,
+            createTransport: async () => ({
+              transport: async (url) => {
+                requests.push(url);
+                throw new Error('nothing may be sent');
+              },
+              close: async () => undefined,
+            }),
+          });
+          expect(run.code).toBe(2);
+          expect(requests).toEqual([]);
+          expect(JSON.parse(run.stdout).error).toMatch(/holds .*: dora never sends a credential/);
+          for (const piece of ['hunter2', 'Tr0ub4dor', KEY, 'SECRET-job-token']) {
+            expect(`${run.stdout}${run.stderr}`).not.toContain(piece);
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it('refuses a custom tag that holds one', async () => {
+    const run = await runCli(
+      ['deployment', '--service', 'shop', '--started-at', '-5m', '--skip-git', '--custom-tags', `k:${KEY}`],
+      { env: { DD_API_KEY: KEY } },
+    );
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--custom-tags holds a credential of this environment');
+  });
+
+  it('lets an ordinary URL through: no user info, no secret', async () => {
+    const run = await runCli(
+      ['incident', '--service', 'shop', '--started-at', '-5m', '--name', 'see https://ci.example/job/1', '--dry-run'],
+      { env: {} },
+    );
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('see https://ci.example/job/1');
+  });
+});
