@@ -10,8 +10,13 @@ import { shellQuote } from './shell.js';
 
 /** `--name` or `-n` alone: its value is the next word. */
 const OPTION = /^-{1,2}[A-Za-z0-9][\w.-]*$/;
-/** `--name=value`, `-n=value`, and a shell assignment `NAME=value` (`env TOKEN=… ./deploy`). */
-const NAMED_VALUE = /^(?:-{1,2}[A-Za-z0-9][\w.-]*|[A-Za-z_]\w*)=/;
+/**
+ * `--name=value`, `-n=value`, a shell assignment `NAME=value` (`env TOKEN=… ./deploy`), and a setting as many tools
+ * take one, dotted (`helm --set image.password=…`).
+ */
+const NAMED_VALUE = /^(?:-{1,2}[A-Za-z0-9][\w.-]*|[A-Za-z_][\w.-]*)=/;
+/** A header glued to its short option: curl's `-H"Authorization: Bearer …"` arrives as `-HAuthorization: …`. */
+const GLUED_HEADER = /^-[A-Za-z](?=[A-Za-z][\w-]*:)/;
 /** An HTTP header as curl and wget take it: `Authorization: Bearer …`, `X-Api-Key: …`. */
 const HEADER = /^[A-Za-z][\w-]*:[ \t]*(?=\S)/;
 /** curl's (and wget's, and many tools') `-u user:password`; a value without `:` is a user name and stays. */
@@ -38,7 +43,10 @@ function credentialOffsets(words: readonly string[]): Secret[] {
       continue;
     }
     const named = NAMED_VALUE.exec(word);
-    if (named) {
+    // The script of `sh -c` that starts with an assignment (`sh -c 'TOKEN="a b" ./deploy'`) is read as a script, word
+    // by word (below, in maskedWord); elsewhere `NAME=a b` is one value, spaces and all.
+    const script = i > 0 && /^-[a-z]*c$/.test(words[i - 1] as string) && SCRIPT_LIKE.test(word);
+    if (named && !script) {
       const name = named[0].slice(0, -1);
       const value = word.slice(named[0].length);
       if (takesCredential(name, value)) found.push({ index: i, from: named[0].length });
@@ -47,8 +55,24 @@ function credentialOffsets(words: readonly string[]): Secret[] {
         const header = HEADER.exec(value);
         if (header && isCredentialName(header[0].replace(/:[ \t]*$/, '')))
           found.push({ index: i, from: named[0].length + header[0].length });
+        // `--set a=1,db.password=…`: a list of settings, one of them a credential.
+        const listed = /,([A-Za-z_][\w.-]*)=/g;
+        for (let match = listed.exec(value); match; match = listed.exec(value)) {
+          if (isCredentialName(match[1] as string)) {
+            found.push({ index: i, from: named[0].length + match.index + match[0].length });
+            break;
+          }
+        }
       }
       continue;
+    }
+    const glued = GLUED_HEADER.exec(word);
+    if (glued) {
+      const header = HEADER.exec(word.slice(glued[0].length));
+      if (header && isCredentialName(header[0].replace(/:[ \t]*$/, ''))) {
+        found.push({ index: i, from: glued[0].length + header[0].length });
+        continue;
+      }
     }
     const header = HEADER.exec(word);
     if (header && isCredentialName(header[0].replace(/:[ \t]*$/, ''))) {

@@ -69,6 +69,22 @@ describe('displayCommand: a wrapped command as the dry run shows it', () => {
     expect(displayCommand(argv)).toBe(shown);
   });
 
+  it('masks a header glued to its option, settings of tools (dotted, in lists), and scripts that start with one', () => {
+    fc.assert(
+      fc.property(secretValue, fc.constantFrom('Authorization', 'X-Api-Key', 'Private-Token'), (value, header) => {
+        const glued = displayCommand(['curl', `-H${header}: Bearer ${value}`, 'https://api.example']);
+        expect(leakIn(glued, value)).toBeUndefined();
+        expect(glued).toContain(`${header}: [redacted]`);
+        const dotted = displayCommand(['helm', 'upgrade', '--set', `image.tag=1.2,db.password=${value}`]);
+        expect(leakIn(dotted, value)).toBeUndefined();
+        expect(dotted).toContain('image.tag=1.2,db.password=[redacted]');
+        const script = displayCommand(['sh', '-c', `TOKEN=${shellQuote(value)} ./deploy.sh --prod`]);
+        expect(leakIn(script, value)).toBeUndefined();
+        expect(script).toContain('./deploy.sh --prod');
+      }),
+    );
+  });
+
   it('removes URL user info from any argument, whatever the password holds', () => {
     fc.assert(
       fc.property(userName, password, (user, pw) => {
