@@ -25,6 +25,14 @@ export const deploymentUpdate: Verb<UpdateFlags> = {
       )
       .addOption(single('--env <env>', 'see --service'))
       .addOption(single('--version <version>', 'see --service'));
+    // Both forms set one value, the last one winning: given both, which was meant is the user's call.
+    const said = new Set<string>();
+    for (const form of ['change-failure', 'no-change-failure']) {
+      command.on(`option:${form}`, () => {
+        said.add(form);
+        if (said.size === 2) command.setOptionValue('changeFailureBoth', true);
+      });
+    }
     addVerbFlags(command, 'print the requests that would be made and stop (no key, no network)');
     return command.addHelpText(
       'after',

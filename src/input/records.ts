@@ -136,6 +136,8 @@ export function resolveInput(rawId: string, flags: ResolveFlags, sources: InputS
 
 export interface UpdateFlags extends VerbFlags {
   changeFailure?: boolean;
+  /** Both --change-failure and --no-change-failure were given. */
+  changeFailureBoth?: boolean;
   remediatedBy?: string;
   remediatedByVersion?: string;
   remediationType?: string;
@@ -174,6 +176,9 @@ export function updateInput(rawId: string | undefined, flags: UpdateFlags, sourc
   }
   if (by === undefined && flags.remediationType !== undefined) {
     throw new UsageError('--remediation-type needs --remediated-by or --remediated-by-version.');
+  }
+  if (flags.changeFailureBoth) {
+    throw new UsageError('--change-failure and --no-change-failure say opposite things: give one.');
   }
   if (flags.changeFailure === undefined && by === undefined) {
     throw new UsageError(

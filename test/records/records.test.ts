@@ -274,6 +274,9 @@ describe('dora deployment update', () => {
   it.each([
     [[], /Which deployment/],
     [['some-deployment-id'], /Nothing to change/],
+    [['some-deployment-id', '--change-failure', '--no-change-failure'], /say opposite things/],
+    [['some-deployment-id', '--no-change-failure', '--change-failure'], /say opposite things/],
+    [['..', '--change-failure'], /not an event id/],
     [['some-deployment-id', '--remediated-by', 'x'], /--remediation-type rollback\|rollforward is required/],
     [
       ['some-deployment-id', '--no-change-failure', '--remediated-by', 'x', '--remediation-type', 'rollback'],
