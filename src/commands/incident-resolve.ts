@@ -80,8 +80,8 @@ function resolution(open: EventRecord, finishedAt: bigint): PreparedEvent {
       severity: open.severity,
       customTags: open.customTags.length > 0 ? open.customTags : undefined,
       git:
-        open.repository !== undefined && open.commitSha !== undefined
-          ? { repository_url: open.repository, commit_sha: open.commitSha }
+        open.repositoryUrl !== undefined && open.commitSha !== undefined
+          ? { repository_url: open.repositoryUrl, commit_sha: open.commitSha }
           : undefined,
     }),
     title: `resolution of the incident on ${open.services.map(shown).join(', ') || `team ${shown(open.team ?? '')}`}`,

@@ -6,6 +6,7 @@
 import * as z from 'zod/mini';
 import { DeliveryError } from '../errors.js';
 import { parseTimestamp } from '../time.js';
+import { repositoryUrlProblem } from '../url.js';
 import { compact, type JsonValue } from './json.js';
 
 export type RecordKind = 'deployment' | 'incident';
@@ -157,7 +158,10 @@ export interface EventRecord {
   severity?: string;
   customTags: string[];
   commitSha?: string;
+  /** As Datadog shows it: the repository URL, or its id (`github.com/org/repo`) where reads carry only that. */
   repository?: string;
+  /** A URL the repository can be sent again with (`https://` and the id, when only the id came back). */
+  repositoryUrl?: string;
   /** The API's `data` object as it came, for --json. */
   raw: unknown;
 }
@@ -199,10 +203,23 @@ function toRecord(kind: RecordKind, data: unknown): EventRecord {
     if (v !== undefined) out[key] = v;
   }
   const commit = value(a.git?.commit_sha);
-  const repository = value(a.git?.repository_url) ?? value(a.git?.repository_id);
+  const url = value(a.git?.repository_url);
+  const repository = url ?? value(a.git?.repository_id);
   if (commit) out.commitSha = commit;
   if (repository) out.repository = repository;
+  const sendable = url ?? urlOfRepositoryId(repository);
+  if (sendable) out.repositoryUrl = sendable;
   return out;
+}
+
+/**
+ * Datadog reads a repository back as its id, host and path (`github.com/org/repo`, `gitlab.example.com:8443/g/r`):
+ * as `https://` and that id it is a URL a send accepts again. Anything else (no host, a folder) is not sent back.
+ */
+function urlOfRepositoryId(id: string | undefined): string | undefined {
+  if (id === undefined || !/^[A-Za-z0-9.-]+\.[A-Za-z0-9.-]+(?::\d+)?\/[^\s]+$/.test(id)) return undefined;
+  const url = `https://${id}`;
+  return repositoryUrlProblem(url) === undefined ? url : undefined;
 }
 
 function instant(rfc3339: string, kind: string): bigint {

@@ -474,6 +474,28 @@ describe('dora incident resolve', () => {
     expect(attributes.finished_at).toBe(String(NOW - 60_000_000_000n));
   });
 
+  it('sends the repository back as a URL when the read gives only its id (host and path)', async () => {
+    const sha = 'c'.repeat(40);
+    const api = doraApi([
+      {
+        kind: 'incident',
+        id: 'gitlab-incident-00001',
+        attributes: {
+          services: ['shop'],
+          started_at: String(NOW - 600_000_000_000n),
+          git: { repository_id: 'gitlab.example.com:8443/grp/sub/repo', commit_sha: sha },
+        },
+      },
+    ]);
+    serve(api);
+    const resolved = await dora(['incident', 'resolve', 'gitlab-incident-00001']);
+    expect(resolved.code, resolved.stderr).toBe(0);
+    expect((api.events[0] as StoredEvent).attributes.git).toEqual({
+      repository_url: 'https://gitlab.example.com:8443/grp/sub/repo',
+      commit_sha: sha,
+    });
+  });
+
   it('refuses to resolve an incident that is already resolved', async () => {
     serve(
       doraApi([
