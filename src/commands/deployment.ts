@@ -81,9 +81,17 @@ Examples:
     const recording = reportRecording(events, await client.record(events), reporter, {
       softFail: input.softFail,
       onFailure: timed.command ? 'The deploy command itself succeeded (exit 0); only recording it failed.' : undefined,
+      // Sending one again makes its mark too.
+      resendWith: input.remediates
+        ? [input.remediates.type === 'rollback' ? '--rollback-of' : '--rollforward-of', input.remediates.version]
+        : undefined,
     });
+    // The services whose deployment was recorded get their mark, whatever became of the others.
+    const recordedIds = new Set(recording.entries.filter((entry) => entry.ok).map((entry) => entry.id));
     const marks =
-      recording.recorded && input.remediates ? await markFailed(input, window, client, reporter) : undefined;
+      input.remediates && recordedIds.size > 0
+        ? await markFailed(input, window, client, reporter, recordedIds)
+        : undefined;
     return recorded(input, recording, marks, timed.command ?? {}, reporter);
   },
 };
@@ -206,9 +214,11 @@ async function markFailed(
   window: Window,
   client: ApiClient,
   reporter: Reporter,
+  recordedIds: ReadonlySet<string>,
 ): Promise<Marks> {
   const marks: Marks = { remediated: [], exitCode: 0 };
   for (const { pick, patch, id } of marksOf(input, window.startedAt)) {
+    if (!recordedIds.has(id)) continue;
     try {
       const failed = await findDeployment(pick, id, client);
       const answer = await client.call(patchCall(failed, patch));

@@ -52,7 +52,12 @@ export function reportRecording(
   events: readonly PreparedEvent[],
   outcomes: readonly RecordOutcome[],
   reporter: Reporter,
-  options: { softFail: boolean; onFailure?: string | undefined },
+  options: {
+    softFail: boolean;
+    onFailure?: string | undefined;
+    /** Flags the resend command carries besides the event's attributes (`--rollback-of 1.4.2`), as flag, value. */
+    resendWith?: readonly string[] | undefined;
+  },
 ): Recording {
   const say = (line: string) => (options.softFail ? reporter.warn(line) : reporter.error(line));
   const entries: EventEntry[] = [];
@@ -74,7 +79,7 @@ export function reportRecording(
     if (error instanceof InterruptedError) interrupted = error;
     const code = error?.exitCode ?? interrupted?.exitCode ?? 5;
     exitCode = interrupted ? interrupted.exitCode : Math.max(exitCode, code);
-    const resend = resendCommand(event.kind, event.payload);
+    const resend = resendCommand(event.kind, event.payload, undefined, options.resendWith);
     say(events.length === 1 ? message : `${event.title} (id ${event.id}) not recorded: ${message}`);
     reporter.info(`  Its window: ${windowOf(entry)}. Send it again with:\n  ${resend}`);
     failed.push(`${event.title} (id ${event.id})`);

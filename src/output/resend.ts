@@ -8,8 +8,16 @@ import { shellQuote } from './shell.js';
 
 type Attributes = { readonly [key: string]: JsonValue | undefined };
 
-/** `finishedAt` replaces the body's finish (the resolve hint passes `now`). */
-export function resendCommand(kind: 'deployment' | 'incident', payload: JsonValue, finishedAt?: string): string {
+/**
+ * `finishedAt` replaces the body's finish (the resolve hint passes `now`); `more`: flags that are no attribute but
+ * part of what the run was to do (`--rollback-of 1.4.2`: the mark that follows the recording).
+ */
+export function resendCommand(
+  kind: 'deployment' | 'incident',
+  payload: JsonValue,
+  finishedAt?: string,
+  more: readonly string[] = [],
+): string {
   const attributes = attributesOf(payload);
   const parts = [`dora ${kind}`];
   const add = (flag: string, value: JsonValue | undefined) => {
@@ -35,6 +43,7 @@ export function resendCommand(kind: 'deployment' | 'incident', payload: JsonValu
   add('--started-at', attributes.started_at);
   if (finishedAt !== undefined) parts.push(`--finished-at ${finishedAt}`);
   else add('--finished-at', attributes.finished_at);
+  for (let i = 0; i + 1 < more.length; i += 2) add(more[i] as string, more[i + 1]);
   return parts.join(' ');
 }
 

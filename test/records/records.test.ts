@@ -113,6 +113,42 @@ describe('--rollback-of / --rollforward-of', () => {
     expect(run.stderr).toContain('Marked deployment bad-142-newer-aaaaaaa (shop 1.4.2) as a change failure');
   });
 
+  it('with several services, marks for each one recorded, and the resend of one that failed carries the flag', async () => {
+    const api = doraApi([deployed('bad-142-shop-aaaaaaaaa', '1.4.2', 1795690000)]);
+    serve(api);
+    // Handlers added later are tried first: the cart's deployment is refused.
+    server.use(
+      http.post(`${BASE}/api/v2/dora/deployment`, async ({ request }) => {
+        const body = (await request.clone().json()) as { data: { attributes: { service: string } } };
+        if (body.data.attributes.service === 'cart')
+          return HttpResponse.json({ errors: ['Bad Request: refused'] }, { status: 400 });
+        return undefined;
+      }),
+    );
+    const run = await dora([
+      'deployment',
+      '--service',
+      'shop',
+      '--service',
+      'cart',
+      '--env',
+      'prod',
+      '--version',
+      '1.4.0',
+      '--started-at',
+      '-2m',
+      '--skip-git',
+      '--rollback-of',
+      '1.4.2',
+      '--json',
+    ]);
+    expect(run.code).toBe(4);
+    expect(api.events.find((event) => event.id === 'bad-142-shop-aaaaaaaaa')?.changeFailure).toBe(true);
+    expect(run.stderr).toMatch(
+      /Send it again with:\n {2}dora deployment --id \S+ --service cart .* --rollback-of 1\.4\.2/,
+    );
+  });
+
   it('when no such deployment is found: the new one stays recorded, exit 4, and the exact update command to run later', async () => {
     const api = doraApi();
     serve(api);
