@@ -10,7 +10,7 @@ import { type Patch, readListed, searchQuery } from './events/records.js';
 import type { DeploymentPick } from './input/records.js';
 import type { Reporter } from './output/reporter.js';
 import { shellQuote } from './output/shell.js';
-import { apiInstant } from './time.js';
+import { apiInstant, formatInstant } from './time.js';
 
 /** How far back the failed deployment is looked for: as long as Datadog keeps events. */
 const LOOKBACK_NS = 730n * 86_400n * 1_000_000_000n;
@@ -43,7 +43,8 @@ export async function findDeployment(
     .sort((a, b) => ((b.finishedAt as bigint) > (a.finishedAt as bigint) ? 1 : -1))[0];
   if (!match) {
     throw new RejectedError(
-      `No such deployment: none of ${pick.service} to ${pick.env} with version ${pick.version} finished before this one.`,
+      `No such deployment: none of ${pick.service} to ${pick.env} with version ${pick.version} finished before ` +
+        `${formatInstant(pick.before)}${except === undefined ? '' : ' (when this one started)'}.`,
     );
   }
   return match.id;

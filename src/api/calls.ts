@@ -24,6 +24,7 @@ export function listCall(kind: RecordKind, query: ListQuery): PlannedCall {
     appKey: true,
     needsJson: true,
     maxBodyBytes: LIST_BODY_BYTES,
+    many: true,
   };
 }
 

@@ -34,6 +34,8 @@ export interface PlannedCall {
   maxBodyBytes?: number | undefined;
   /** A 429 is returned as the answer instead of retried: the caller paces itself (see ApiCall). */
   answerRateLimits?: boolean | undefined;
+  /** It reads many events (a list), not one by its id: for messages. */
+  many?: boolean | undefined;
 }
 
 /** An event to record: the call that sends it, and its id for messages. */
@@ -163,7 +165,13 @@ export function openClient(
         : reporter.progress(`${doing} ${where} ${target.baseUrl}…`, send));
     } catch (error) {
       if (error instanceof RequestFailure) {
-        const worded = failureError(error, { action: planned.action, noun: planned.noun, host, proxy });
+        const worded = failureError(error, {
+          action: planned.action,
+          noun: planned.noun,
+          host,
+          proxy,
+          many: planned.many,
+        });
         // The proxy's answers are not the API's: only a status Datadog (or the server at the base URL) gave is kept.
         if (!error.details.atProxy) worded.status = error.details.status;
         throw worded;

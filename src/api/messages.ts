@@ -24,6 +24,8 @@ export interface FailureSubject {
   /** The API host the keys belong to, e.g. api.datadoghq.eu. */
   host: string;
   proxy?: ProxyUrl | undefined;
+  /** The call reads many events (a list), not one by its id. */
+  many?: boolean | undefined;
 }
 
 /** No message is longer than this, whatever went into it. */
@@ -75,6 +77,11 @@ function worded(failure: RequestFailure, subject: FailureSubject): DoraError {
       );
     }
     case 'not-found':
+      if (subject.many)
+        return new RejectedError(
+          `${host} has no list of ${subject.noun}s (${statusLine})${after}: it does not serve the DORA API there; ` +
+            'check the site (DD_SITE, --site) or --api-url / DORA_API_URL.',
+        );
       return record
         ? new RejectedError(`Datadog rejected the event (${statusLine})${after}.`)
         : new RejectedError(

@@ -55,7 +55,12 @@ export const incidentResolve: Verb<ResolveFlags> = {
         `Incident ${input.id} is already resolved (finished ${formatInstant(open.finishedAt)}); nothing was sent.`,
       );
     }
-    checkOrder(open.startedAt, input.finishedAt, 'an incident cannot be resolved before it starts');
+    checkOrder(
+      open.startedAt,
+      input.finishedAt,
+      'an incident cannot be resolved before it starts',
+      "the incident's start",
+    );
     const event = resolution(open, input.finishedAt);
     const recording = reportRecording([event], await client.record([event]), reporter, { softFail: false });
     return eventsOutcome('incident', recording, { softFail: false }, reporter);

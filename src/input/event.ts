@@ -103,11 +103,16 @@ export function timeOf(
   return ns;
 }
 
-/** Start before finish, or exit 2 saying which came first. */
-export function checkOrder(startedAt: bigint, finishedAt: bigint | undefined, what: string): void {
+/** Start before finish, or exit 2 saying which came first; `start` names where the start came from. */
+export function checkOrder(
+  startedAt: bigint,
+  finishedAt: bigint | undefined,
+  what: string,
+  start = '--started-at',
+): void {
   if (finishedAt !== undefined && startedAt > finishedAt) {
     throw new UsageError(
-      `--started-at is after --finished-at: ${what} (${formatInstant(startedAt)} is after ${formatInstant(finishedAt)}).`,
+      `${start} is after --finished-at: ${what} (${formatInstant(startedAt)} is after ${formatInstant(finishedAt)}).`,
     );
   }
 }

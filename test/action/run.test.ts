@@ -173,7 +173,8 @@ describe('runAction: the streams', () => {
 
 describe('runAction: what the result says', () => {
   it('a recorded deployment whose rollback mark failed: recorded=true, remediated=false, exit 4, said once', async () => {
-    const error = 'No such deployment: none of checkout to prod with version 1.4.1 finished before this one.';
+    const error =
+      'No such deployment: none of checkout to prod with version 1.4.1 finished before 2026-11-26T13:31:20Z (when this one started).';
     const result: EventsResult = {
       ...RECORDED,
       ok: false,

@@ -169,7 +169,7 @@ describe('--rollback-of / --rollforward-of', () => {
     expect(run.code).toBe(4);
     expect(api.events.map((event) => event.attributes.version)).toEqual(['1.4.3']);
     expect(run.stderr).toContain(
-      'No such deployment: none of shop to prod with version 1.4.2 finished before this one.',
+      'No such deployment: none of shop to prod with version 1.4.2 finished before 2026-11-26T13:31:20Z (when this one started).',
     );
     expect(run.stderr).toMatch(
       /dora deployment update --service shop --env prod --version 1\.4\.2 --change-failure --remediated-by new-deployment-id-\d{4} --remediation-type rollforward/,
@@ -336,6 +336,48 @@ describe('dora deployment update', () => {
     const run = await dora(['deployment', 'update', 'unknown-deployment-0001', '--change-failure']);
     expect(run.code).toBe(4);
     expect(run.stderr).toContain('No such deployment');
+  });
+});
+
+describe('messages that say what happened', () => {
+  it('update by service, env and version with no such deployment names the time, not "this one"', async () => {
+    serve(doraApi());
+    const run = await dora([
+      'deployment',
+      'update',
+      '--service',
+      'shop',
+      '--env',
+      'prod',
+      '--version',
+      '7.7.7',
+      '--change-failure',
+    ]);
+    expect(run.code).toBe(4);
+    expect(run.stderr).toContain('none of shop to prod with version 7.7.7 finished before 2026-11-26T13:33:20Z.');
+  });
+
+  it('a 404 on a list says the API is not at that address, not "check the id"', async () => {
+    server.use(http.post(`${BASE}/api/v2/dora/deployments`, () => new HttpResponse(null, { status: 404 })));
+    const run = await dora(['deployment', 'list']);
+    expect(run.code).toBe(4);
+    expect(run.stderr).toMatch(/api\.datadoghq\.eu has no list of deployments \(HTTP 404\).*check the site/);
+    expect(run.stderr).not.toContain('check the id');
+  });
+
+  it("resolving before the incident started blames the incident's start, not a --started-at never given", async () => {
+    serve(
+      doraApi([
+        {
+          kind: 'incident',
+          id: 'open-incident-late-01',
+          attributes: { services: ['shop'], started_at: String(NOW - 60_000_000_000n) },
+        },
+      ]),
+    );
+    const run = await dora(['incident', 'resolve', 'open-incident-late-01', '--finished-at', '-10m']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("the incident's start is after --finished-at");
   });
 });
 
