@@ -46,13 +46,18 @@ export function renderChecks(checks: readonly Check[], paint: Painter, unicode: 
   );
 }
 
-/** The --json shape: `{ok, checks: [{name, status, detail, fix}]}` (fix is null for ok). */
+/** The --json shape: `{ok, error, checks: [{name, status, detail, fix}]}` (fix is null for ok; error when not ok). */
 export function checksJson(checks: readonly Check[]): {
   ok: boolean;
+  error?: string | undefined;
   checks: Array<{ name: string; status: Status; detail: string; fix: string | null }>;
 } {
+  const code = exitCodeOf(checks);
+  // As every failing result does, it says what went wrong: the check that decided the exit code.
+  const deciding = checks.find((check) => check.status === 'fail' && (check.exitCode ?? 1) === code);
   return {
-    ok: exitCodeOf(checks) === 0,
+    ok: code === 0,
+    ...(deciding ? { error: `${deciding.name}: ${deciding.detail}` } : {}),
     checks: checks.map((check) => ({
       name: check.name,
       status: check.status,

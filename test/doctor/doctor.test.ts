@@ -166,6 +166,11 @@ describe('dora doctor against the API', () => {
     expect(key.detail).toBe('HTTP 403: the API key is not valid for datadoghq.eu (api.datadoghq.eu)');
     expect(key.fix).toContain('An API key belongs to one Datadog site');
     expect(checks(out.stdout).ok).toBe(false);
+    // Like every failing result, it says what went wrong: the check that decided the exit code.
+    expect(JSON.parse(out.stdout)).toMatchObject({
+      exit_code: 3,
+      error: 'api key: HTTP 403: the API key is not valid for datadoghq.eu (api.datadoghq.eu)',
+    });
     expect(seen.validate).toHaveLength(1);
     expect(seen.lists).toHaveLength(0); // the application key is not tried with a rejected API key
     // The refusal still tells the clock and the network.
@@ -173,6 +178,15 @@ describe('dora doctor against the API', () => {
     expect(check(out.stdout, 'network').status).toBe('ok');
     // One JSON object on stdout, not a second error object.
     expect(out.stdout.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('a 404 from validate (not the API dora expects there): exit 4, as documented, with the reason', async () => {
+    api({ validate: 404 });
+    const out = await doctor(['--service', 'shop', '--json'], KEYS);
+    expect(out.code).toBe(4);
+    const result = JSON.parse(out.stdout);
+    expect(result).toMatchObject({ ok: false, exit_code: 4 });
+    expect(result.error).toMatch(/HTTP 404/);
   });
 
   it("an API that never answers: exit 5 within the deadline, the network check fails with a send's wording", async () => {
