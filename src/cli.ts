@@ -31,8 +31,15 @@ export async function run(argv: readonly string[], ctx: Context): Promise<number
   const dash = argv.indexOf('--');
   let own = dash < 0 ? [...argv] : argv.slice(0, dash);
   const wrapped = dash < 0 ? undefined : argv.slice(dash + 1);
-  // `dora help deployment list` is `dora deployment list --help`.
-  if (own[0] === 'help' && own.length > 1) own = [...own.slice(1), '--help'];
+  // `dora help deployment list` and `dora deployment help list` are `dora deployment list --help`; `dora help` of a
+  // command that does not exist is that command, for commander to say so and suggest the closest (exit 2).
+  if (own[1] === 'help' && VERBS.some((entry) => entry.path.startsWith(`${own[0]} `))) {
+    own = [own[0] as string, ...own.slice(2), '--help'];
+  }
+  if (own[0] === 'help' && own.length > 1) {
+    const known = VERBS.some((entry) => entry.path.split(' ')[0] === own[1]);
+    own = known ? [...own.slice(1), '--help'] : own.slice(1);
+  }
   let json = own.includes('--json');
   const clients: ApiClient[] = [];
   const world = (): World => ({

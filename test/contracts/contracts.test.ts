@@ -267,6 +267,24 @@ describe('words', () => {
     expect(out.stdout).toContain('Usage: dora deployment list');
     expect(out.stdout).toContain('--limit');
   });
+
+  it.each([
+    [['deployment', 'help'], 'Usage: dora deployment [options]', '--started-at'],
+    [['deployment', 'help', 'list'], 'Usage: dora deployment list', '--limit'],
+    [['incident', 'help', 'resolve'], 'Usage: dora incident resolve', '--finished-at'],
+  ])('dora %j shows that help, options included', async (argv, usage, option) => {
+    const out = await dora(argv);
+    expect(out.code).toBe(0);
+    expect(out.stdout).toContain(usage);
+    expect(out.stdout).toContain(option);
+  });
+
+  it('dora help of a command that does not exist says so and suggests one (exit 2), as the command itself would', async () => {
+    const out = await dora(['help', 'deploymnt']);
+    expect(out.code).toBe(2);
+    expect(out.stderr).toContain("unknown command 'deploymnt'");
+    expect(out.stderr).toContain('Did you mean deployment?');
+  });
 });
 
 describe('delete at a terminal', () => {
