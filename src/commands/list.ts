@@ -25,7 +25,7 @@ function list(kind: RecordKind): Verb<ListFlags> {
         command
           .addOption(single('--team <team>', 'only this team'))
           .addOption(single('--severity <severity>', 'only this severity'))
-          .addOption(new Option('--open', 'only incidents not resolved yet'));
+          .addOption(new Option('--open', 'only incidents not resolved yet (from the last two years, unless --since)'));
       }
       command
         .addOption(single('--since <time>', 'from this time (every time form; default -7d)'))

@@ -89,7 +89,12 @@ export interface ListInput extends VerbInput {
 export function listInput(kind: RecordKind, flags: ListFlags, sources: InputSources): ListInput {
   const base = verb(flags, sources, READ);
   const now = sources.nowNs();
-  const from = windowTime(flags.since ?? '-7d', '--since', now);
+  // An incident still open may have started long ago: --open looks back over all Datadog keeps (two years).
+  const from = windowTime(
+    flags.since ?? (kind === 'incident' && flags.open === true ? '-730d' : '-7d'),
+    '--since',
+    now,
+  );
   const to = windowTime(flags.until ?? 'now', '--until', now);
   if (from > to) throw new UsageError('--since is after --until: nothing could match.');
   const rawLimit = flags.limit?.trim() ?? '20';

@@ -336,4 +336,23 @@ describe('incident list --open', () => {
       'open-incident-000002',
     ]);
   });
+
+  it('--open without --since finds an incident opened weeks ago and still open', async () => {
+    const weeksAgo = NOW / 1_000_000_000n - 40n * 86_400n;
+    serveApi(
+      server,
+      doraApi([
+        {
+          kind: 'incident',
+          id: 'old-open-incident-001',
+          attributes: { services: ['shop'], started_at: `${weeksAgo}000000000` },
+        },
+      ]),
+    );
+    const out = await dora(['incident', 'list', '--open', '--json']);
+    expect(out.code, out.stderr).toBe(0);
+    expect((oneObject(out.stdout).data as Array<{ id: string }>).map((item) => item.id)).toEqual([
+      'old-open-incident-001',
+    ]);
+  });
 });
