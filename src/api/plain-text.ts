@@ -1,8 +1,8 @@
 /**
  * Text that came from the other side (an API's error words, a proxy's page, a header, a library's error message) made
- * fit for one line of a message: no control or invisible formatting characters (a hostile server must not move the
- * cursor, recolour a CI log or reorder text with bidi overrides), single-spaced, and cut to a bound. Linear in the
- * text's length.
+ * fit for one line of a message: control and invisible formatting characters shown escaped (`\u001b`: a hostile
+ * server must not move the cursor, recolour a CI log or reorder text with bidi overrides, and what it sent stays
+ * readable), line breaks and tabs as single spaces, and cut to a bound. Linear in the text's length.
  */
 
 /** C0 and C1 controls, DEL, and the invisible format characters that change how text around them reads. */
@@ -15,7 +15,11 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
 export function plainText(text: string, max: number): string {
   // Everything past this cannot survive the cut below, whatever the cleaning removes: at most all of it.
   const head = text.length > max * 8 ? text.slice(0, max * 8) : text;
-  const clean = head.replace(INVISIBLE, ' ').replace(LONE_SURROGATE, '\ufffd').replace(/\s+/g, ' ').trim();
+  const clean = head
+    .replace(/\s+/g, ' ')
+    .replace(INVISIBLE, (run) => [...run].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join(''))
+    .replace(LONE_SURROGATE, '\ufffd')
+    .trim();
   return clean.length > max ? `${cutAt(clean, max).trimEnd()}…` : clean;
 }
 

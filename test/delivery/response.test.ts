@@ -41,7 +41,8 @@ describe('errorText', () => {
     expect(text).toBe(`${'x'.repeat(499)}…`);
   });
 
-  it('removes terminal escape sequences and other control characters', () => {
-    expect(errorText('{"errors":["bad\\u001b[31m red\\u0007"]}')).toBe('bad [31m red');
+  it('shows terminal escape sequences and other control characters escaped, inert and readable', () => {
+    expect(errorText('{"errors":["bad\\u001b[31m red\\u0007"]}')).toBe('bad\\u001b[31m red\\u0007');
+    expect(errorText('{"errors":["a\\u202eb\\nc"]}')).toBe('a\\u202eb c');
   });
 });
