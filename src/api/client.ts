@@ -7,13 +7,13 @@
  * Commands say what to call and what to do with the answer; how it travels is this file's business.
  */
 import type { Clock } from '../context.js';
-import { type DoraError, InterruptedError, isDoraError, UsageError } from '../errors.js';
+import { DeliveryError, type DoraError, InterruptedError, isDoraError, UsageError } from '../errors.js';
 import { type JsonValue, toJson } from '../events/json.js';
 import type { DeliveryInput } from '../input/delivery.js';
 import type { Reporter } from '../output/reporter.js';
 import type { RequestShown } from '../result.js';
 import { type Action, failureError } from './messages.js';
-import { type Answer, RequestFailure, request } from './request.js';
+import { type Answer, MIN_ATTEMPT_MS, RequestFailure, request } from './request.js';
 import type { ClosableTransport, HttpMethod, ProxySettings, TransportOptions } from './transports/types.js';
 
 export interface PlannedCall {
@@ -94,6 +94,11 @@ export interface ClientOptions {
   quiet?: boolean | undefined;
   /** What stops the requests, instead of the run's interruption (an import lets the requests out finish). */
   signal?: AbortSignal | undefined;
+  /**
+   * `run` (the default): --deadline is the whole run's, shared by every call (several sends, a lookup and a mark, the
+   * pages of a read); `call`: each call has its own (an import, where every record gets the usual deadline).
+   */
+  deadline?: 'run' | 'call' | undefined;
 }
 
 /** Opens the client. Outside a dry run, FIPS is turned on here, so a run that cannot have it exits 2 before any work. */
@@ -116,6 +121,7 @@ export function openClient(
 
   /** The proxy is named once a run, not once a request. */
   let proxyTold = false;
+  const runEndsAt = options.deadline === 'call' ? undefined : world.clock.monotonicMs() + policy.deadlineMs;
   const call = async (planned: PlannedCall): Promise<Answer> => {
     if (options.dryRun) throw new Error(`a dry run made a ${planned.method} request`);
     if (proxy && !proxyTold) {
@@ -126,6 +132,12 @@ export function openClient(
     const doing = `${VERB[planned.action]} ${planned.title}`;
     const where = planned.action === 'record' ? 'to' : 'at';
     const { keys } = delivery;
+    if (runEndsAt !== undefined && runEndsAt - world.clock.monotonicMs() < MIN_ATTEMPT_MS) {
+      throw new DeliveryError(
+        `The run's ${policy.deadlineMs / 1000} s deadline (--deadline, DORA_DEADLINE) was spent before ` +
+          `${doing.charAt(0).toLowerCase()}${doing.slice(1)}: nothing more was sent.`,
+      );
+    }
     try {
       const closable = await transportOf();
       const send = (update: (text: string) => void) =>
@@ -140,7 +152,7 @@ export function openClient(
             ...(planned.maxBodyBytes !== undefined ? { maxBodyBytes: planned.maxBodyBytes } : {}),
             ...(planned.answerRateLimits !== undefined ? { answerRateLimits: planned.answerRateLimits } : {}),
           },
-          policy,
+          { ...policy, runEndsAt },
           {
             baseUrl: target.baseUrl,
             userAgent: `dora-cli/${world.cliVersion} (${world.platform})`,

@@ -57,6 +57,8 @@ export interface RequestPolicy {
   requestTimeoutMs: number;
   deadlineMs: number;
   maxAttempts: number;
+  /** When the run's whole budget ends (monotonic ms): a call ends by then too, whatever its own deadline. */
+  runEndsAt?: number | undefined;
 }
 
 export interface RequestDeps {
@@ -162,7 +164,7 @@ type Outcome =
 export async function request(call: ApiCall, policy: RequestPolicy, deps: RequestDeps): Promise<Answer> {
   const { clock } = deps;
   const userSignal = deps.signal ?? new AbortController().signal;
-  const deadline = clock.monotonicMs() + policy.deadlineMs;
+  const deadline = Math.min(clock.monotonicMs() + policy.deadlineMs, policy.runEndsAt ?? Number.POSITIVE_INFINITY);
   const failed = { attempts: 0, reason: 'no attempt was made', maybeRecorded: false };
   const giveUp = (why: GiveUp, retryAfter?: number) =>
     new RequestFailure('gave-up', {

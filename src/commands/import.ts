@@ -125,9 +125,9 @@ function connect(
 ): ImportApi<ImportEvent> {
   const sender = input.dryRun
     ? undefined
-    : world.client(input.delivery, { dryRun: false, keepAlive: true, quiet: true, signal: inFlight });
+    : world.client(input.delivery, { dryRun: false, keepAlive: true, quiet: true, signal: inFlight, deadline: 'call' });
   const lister = input.canList
-    ? world.client(input.delivery, { dryRun: false, keepAlive: true, quiet: true, signal: stop })
+    ? world.client(input.delivery, { dryRun: false, keepAlive: true, quiet: true, signal: stop, deadline: 'call' })
     : undefined;
   return {
     ...(sender

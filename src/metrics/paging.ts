@@ -166,10 +166,30 @@ export async function* pagesOf<T extends { id: string }>(paging: Paging<T>): Asy
       seen.add(row.id);
       fresh.push(row);
     }
+    // A server that pages forever (fresh ids without end, or the same rows again) must not hold the run: a window
+    // of more events than any real one, or a full page of nothing new, ends the read as incomplete.
+    if (seen.size > MAX_EVENTS) throw tooMany(kind);
+    if (full && fresh.length === 0) throw repeating(kind);
     yield fresh;
     if (next === undefined) return;
     to = next;
   }
+}
+
+/** More events of one kind than this in one read: a window larger than dora reads in one go (a year at 680 deployments a day). */
+export const MAX_EVENTS = 250_000;
+
+function tooMany(kind: EventKind): IncompleteRead {
+  return new IncompleteRead(
+    `Stopped reading ${kind}s after ${MAX_EVENTS.toLocaleString('en-US')} of them: the list did not end. Narrow the ` +
+      'window (--since, --until) or the services, or check that --api-url points at the DORA API.',
+  );
+}
+
+function repeating(kind: EventKind): IncompleteRead {
+  return new IncompleteRead(
+    `Stopped reading ${kind}s: a full page held nothing new (the list repeats itself), so it cannot be read whole.`,
+  );
 }
 
 /** A window's bounds at the API's precision: `from` rounded down and `to` up, so no edge event is left out. */

@@ -249,3 +249,20 @@ describe('reporting never breaks delivery', () => {
     }
   });
 });
+
+describe('--deadline is the whole run', () => {
+  it('five services against a server that never answers: all done within the one deadline, exit 5', async () => {
+    const server = await hostile(() => undefined);
+    const services = ['a', 'b', 'c', 'd', 'e'].flatMap((service) => ['--service', service]);
+    const run = await dora(['deployment', ...services, '--started-at', 'now', '--skip-git', '--json'], server.url, {
+      DORA_DEADLINE: '2',
+      DORA_REQUEST_TIMEOUT: '1',
+    });
+    expect(run.code).toBe(5);
+    expect(run.durationMs).toBeLessThan(5_000);
+    expect(run.stderr).toMatch(
+      /The run's 2 s deadline \(--deadline, DORA_DEADLINE\) was spent before sending deployment of [b-e]/,
+    );
+    expect(JSON.parse(run.stdout)).toMatchObject({ ok: false, exit_code: 5 });
+  });
+});

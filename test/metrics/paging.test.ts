@@ -260,3 +260,46 @@ describe('readAll against generated histories', () => {
     );
   });
 });
+
+describe('readAll against a list that never ends', () => {
+  it('stops with an incomplete read when fresh full pages keep coming', async () => {
+    let pages = 0;
+    const endless: PageFetcher = async (request) => {
+      pages++;
+      const to = BigInt(Date.parse(request.to)) * 1_000_000n;
+      return {
+        data: Array.from({ length: request.limit }, (_, i) => ({
+          id: `endless-${pages}-${i}`.padEnd(16, '0'),
+          type: 'dora_deployment',
+          attributes: {
+            service: 's',
+            started_at: request.to,
+            finished_at: new Date(Number((to - BigInt(i) * 1_000_000n) / 1_000_000n)).toISOString(),
+          },
+        })),
+      };
+    };
+    const reading = readAll('deployment', { since: 0n, until: UNTIL }, undefined, endless);
+    await expect(reading).rejects.toThrow(IncompleteRead);
+    await expect(reading).rejects.toMatchObject({ message: expect.stringContaining('the list did not end') });
+    expect(pages).toBeLessThan(300);
+  });
+
+  it('stops when a full page holds nothing new (the same ids again, walking back in time)', async () => {
+    let pages = 0;
+    const repeating: PageFetcher = async (request) => {
+      pages++;
+      const to = Date.parse(request.to);
+      return {
+        data: [0, 1, 2].map((i) => ({
+          id: `same-row-id-00000${i}`,
+          type: 'dora_deployment',
+          attributes: { service: 's', started_at: request.to, finished_at: new Date(to - i).toISOString() },
+        })),
+      };
+    };
+    const reading = readAll('deployment', WINDOW, undefined, repeating, { pageSize: 3 });
+    await expect(reading).rejects.toMatchObject({ message: expect.stringContaining('the list repeats itself') });
+    expect(pages).toBeLessThanOrEqual(3);
+  });
+});
