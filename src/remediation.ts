@@ -38,8 +38,19 @@ export async function findDeployment(
   client: ApiClient,
 ): Promise<string> {
   const answer = await client.call(lookupCall(pick));
+  // Only what was asked for: a gateway that ignores the query must not get another service's deployment marked.
+  // Case aside, as Datadog may read tag values back in lower case.
+  const same = (a: string | undefined, b: string) => a !== undefined && a.toLowerCase() === b.toLowerCase();
   const match = readListed('deployment', answer.json)
-    .filter((record) => record.id !== except && record.finishedAt !== undefined && record.finishedAt < pick.before)
+    .filter(
+      (record) =>
+        record.id !== except &&
+        record.services.some((service) => same(service, pick.service)) &&
+        same(record.env, pick.env) &&
+        same(record.version, pick.version) &&
+        record.finishedAt !== undefined &&
+        record.finishedAt < pick.before,
+    )
     .sort((a, b) => ((b.finishedAt as bigint) > (a.finishedAt as bigint) ? 1 : -1))[0];
   if (!match) {
     throw new RejectedError(

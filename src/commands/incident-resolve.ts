@@ -49,7 +49,7 @@ export const incidentResolve: Verb<ResolveFlags> = {
         },
       };
     }
-    const open = readFetched('incident', (await client.call(read)).json);
+    const open = readFetched('incident', (await client.call(read)).json, input.id);
     if (open.finishedAt !== undefined) {
       throw new UsageError(
         `Incident ${input.id} is already resolved (finished ${formatInstant(open.finishedAt)}); nothing was sent.`,

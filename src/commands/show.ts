@@ -29,7 +29,7 @@ function show(kind: RecordKind): Verb<VerbFlags> {
         };
         return { result };
       }
-      const record = readFetched(kind, (await client.call(call)).json);
+      const record = readFetched(kind, (await client.call(call)).json, input.id);
       return { result: { ok: true, exit_code: 0, kind, id: record.id, data: record.raw }, text: recordBlock(record) };
     },
   };

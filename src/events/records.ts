@@ -167,8 +167,13 @@ export interface EventRecord {
 }
 
 /** `{"data":{…}}` of a fetch, or throws a DeliveryError saying the answer could not be read. */
-export function readFetched(kind: RecordKind, json: unknown): EventRecord {
-  return toRecord(kind, (json as { data?: unknown } | undefined)?.data);
+export function readFetched(kind: RecordKind, json: unknown, id: string): EventRecord {
+  const record = toRecord(kind, (json as { data?: unknown } | undefined)?.data);
+  // Acting on another event than the one asked for (resolving it, say) would change the wrong thing.
+  if (record.id !== id) {
+    throw unreadable(`asked for the ${kind} ${id}, it answered with another one (${JSON.stringify(record.id.slice(0, 128))})`);
+  }
+  return record;
 }
 
 /** `{"data":[…]}` of a list. */

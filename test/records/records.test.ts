@@ -149,6 +149,48 @@ describe('--rollback-of / --rollforward-of', () => {
     );
   });
 
+  it('never marks a deployment of another service, env or version, even when the lookup answers with one', async () => {
+    const api = doraApi([
+      deployed('other-svc-142-aaaaaa', '1.4.2', 1795690000, { service: 'unrelated' }),
+      deployed('other-env-142-aaaaaa', '1.4.2', 1795690000, { env: 'staging' }),
+      deployed('other-ver-999-aaaaaa', '9.9.9', 1795690000),
+    ]);
+    serve(api);
+    // A gateway that ignores the search query: every deployment comes back.
+    server.use(
+      http.post(`${BASE}/api/v2/dora/deployments`, () =>
+        HttpResponse.json({
+          data: api.events.map((event) => ({
+            id: event.id,
+            type: 'dora_deployment',
+            attributes: {
+              ...event.attributes,
+              started_at: '2026-11-26T10:00:00Z',
+              finished_at: '2026-11-26T10:01:40Z',
+            },
+          })),
+        }),
+      ),
+    );
+    const run = await dora([
+      'deployment',
+      '--service',
+      'shop',
+      '--env',
+      'prod',
+      '--version',
+      '1.4.0',
+      '--started-at',
+      '-2m',
+      '--skip-git',
+      '--rollback-of',
+      '1.4.2',
+    ]);
+    expect(run.code).toBe(4);
+    expect(api.events.filter((event) => event.changeFailure !== undefined)).toEqual([]);
+    expect(run.stderr).toContain('No such deployment: none of shop to prod with version 1.4.2');
+  });
+
   it('when no such deployment is found: the new one stays recorded, exit 4, and the exact update command to run later', async () => {
     const api = doraApi();
     serve(api);
@@ -491,7 +533,7 @@ describe('show, list and delete', () => {
           ? HttpResponse.json({ errors: ['busy'] }, { status: 503 })
           : HttpResponse.json({
               data: {
-                id: 'x',
+                id: 'retried-deployment-1',
                 type: 'dora_deployment',
                 attributes: { service: 's', started_at: '2026-11-26T10:00:00Z' },
               },
@@ -572,6 +614,32 @@ describe('dora incident resolve', () => {
       repository_url: 'https://gitlab.example.com:8443/grp/sub/repo',
       commit_sha: sha,
     });
+  });
+
+  it('resolves nothing when the read answers with another incident than the one asked for (exit 5)', async () => {
+    const api = doraApi([
+      {
+        kind: 'incident',
+        id: 'other-incident-999999',
+        attributes: { services: ['other'], started_at: String(NOW - 600_000_000_000n) },
+      },
+    ]);
+    serve(api);
+    server.use(
+      http.get(`${BASE}/api/v2/dora/failures/my-incident-id-000001`, () =>
+        HttpResponse.json({
+          data: {
+            id: 'other-incident-999999',
+            type: 'dora_incident',
+            attributes: { services: ['other'], started_at: '2026-11-26T13:20:00Z' },
+          },
+        }),
+      ),
+    );
+    const run = await dora(['incident', 'resolve', 'my-incident-id-000001']);
+    expect(run.code).toBe(5);
+    expect(run.stderr).toContain('asked for the incident my-incident-id-000001, it answered with another one');
+    expect(api.log.filter((line) => line.startsWith('POST'))).toEqual([]);
   });
 
   it('refuses to resolve an incident that is already resolved', async () => {
