@@ -171,7 +171,9 @@ export function readFetched(kind: RecordKind, json: unknown, id: string): EventR
   const record = toRecord(kind, (json as { data?: unknown } | undefined)?.data);
   // Acting on another event than the one asked for (resolving it, say) would change the wrong thing.
   if (record.id !== id) {
-    throw unreadable(`asked for the ${kind} ${id}, it answered with another one (${JSON.stringify(record.id.slice(0, 128))})`);
+    throw unreadable(
+      `asked for the ${kind} ${id}, it answered with another one (${JSON.stringify(record.id.slice(0, 128))})`,
+    );
   }
   return record;
 }
