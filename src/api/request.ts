@@ -175,7 +175,7 @@ export async function request(call: ApiCall, policy: RequestPolicy, deps: Reques
       deadlineMs: policy.deadlineMs,
       ...(retryAfter !== undefined ? { retryAfterMs: retryAfter } : {}),
     });
-  const interrupted = (inFlight: boolean) => interruption(userSignal, call.method, failed.maybeRecorded || inFlight);
+  const interrupted = (inFlight: boolean) => interruption(call, userSignal, failed.maybeRecorded || inFlight);
 
   while (failed.attempts < policy.maxAttempts) {
     if (userSignal.aborted) throw interrupted(false);
@@ -432,9 +432,11 @@ function networkOutcome(reading: NetworkReading): Outcome {
 }
 
 /** The user stopped us: say whether what was asked may have happened (a POST, PATCH or DELETE already on its way). */
-function interruption(signal: AbortSignal, method: HttpMethod, maybeDone: boolean): InterruptedError {
+function interruption(call: ApiCall, signal: AbortSignal, maybeDone: boolean): InterruptedError {
+  const { method } = call;
   const reason = signal.reason instanceof InterruptedError ? signal.reason : new InterruptedError('SIGINT', 'maybe');
-  if (method === 'GET') return new InterruptedError(reason.signal, 'read-only');
+  // A read (a GET, or a list's POST, whose answer is the result) changes nothing, whatever became of it.
+  if (method === 'GET' || call.needsJson === true) return new InterruptedError(reason.signal, 'read-only');
   return new InterruptedError(reason.signal, maybeDone ? 'maybe' : 'not-done', method === 'POST' ? 'event' : 'change');
 }
 

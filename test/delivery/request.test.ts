@@ -338,6 +338,34 @@ describe('deliver', () => {
   });
 });
 
+describe('an interrupted read', () => {
+  it('says only that it was interrupted: a list (a POST whose answer is the result) records nothing', async () => {
+    const interrupt = new AbortController();
+    intake([
+      () => {
+        interrupt.abort(new InterruptedError('SIGINT'));
+        return new Promise<Response>(() => undefined) as unknown as Response;
+      },
+    ]);
+    const { transport } = createNodeTransport();
+    const error = await failure(
+      request(
+        { method: 'POST', path: '/api/v2/dora/deployment', body: '{}', apiKey: KEY, needsJson: true },
+        { requestTimeoutMs: 2_000, deadlineMs: 30_000, maxAttempts: 5 },
+        {
+          baseUrl: BASE,
+          userAgent: 'dora-cli/0.0.0-test',
+          transport,
+          clock: virtualClock(),
+          random: () => 0.5,
+          signal: interrupt.signal,
+        },
+      ),
+    );
+    expect(error.message).toBe('Interrupted by SIGINT.');
+  });
+});
+
 describe('the engine for every method', () => {
   it('sends GET, PATCH and DELETE with both keys, a body only when there is one, and retries them alike', async () => {
     const seen: Array<{ method: string; path: string; appKey: string | null; type: string | null; body: string }> = [];
