@@ -274,7 +274,14 @@ async function attemptOnce(
       if (timedOut) {
         // A server may send interim answers (102 Processing) before a slow final one: not a failure of its own.
         const interim = readNetworkError(error).answer === 'interim-only' ? ' (only an interim answer came)' : '';
-        return { kind: 'retry', reason: `no answer within ${seconds(timeoutMs)}${interim}`, maybeRecorded: true };
+        // A request whose bytes never all left (a tunnel or a TLS handshake that stalled) cannot have been acted on.
+        const unsent = (error as { requestSent?: boolean } | undefined)?.requestSent === false;
+        const before = unsent ? ' (the request never left: the connection was not ready)' : '';
+        return {
+          kind: 'retry',
+          reason: `no answer within ${seconds(timeoutMs)}${interim}${before}`,
+          maybeRecorded: !unsent,
+        };
       }
       return networkOutcome(readNetworkError(error));
     }

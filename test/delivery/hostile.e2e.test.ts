@@ -266,3 +266,23 @@ describe('--deadline is the whole run', () => {
     expect(JSON.parse(run.stdout)).toMatchObject({ ok: false, exit_code: 5 });
   });
 });
+
+describe('what a timeout says about what reached the server', () => {
+  it('a TLS handshake that never completes: the request never left, so nothing may have been recorded', async () => {
+    const server = await hostile(() => undefined);
+    const run = await dora(SEND, server.url.replace('http:', 'https:'), {
+      DORA_DEADLINE: '2',
+      DORA_REQUEST_TIMEOUT: '0.5',
+    });
+    expect(run.code).toBe(5);
+    expect(run.stderr).toContain('the request never left');
+    expect(run.stderr).not.toContain('may or may not have been recorded');
+  });
+
+  it('a request sent whole and never answered may have been recorded, and says so', async () => {
+    const server = await hostile(() => undefined);
+    const run = await dora(SEND, server.url, { DORA_DEADLINE: '2', DORA_REQUEST_TIMEOUT: '0.5' });
+    expect(run.code).toBe(5);
+    expect(run.stderr).toContain('may or may not have been recorded');
+  });
+});

@@ -34,7 +34,12 @@ export function createNodeTransport(proxy: ProxySettings = {}, options: Transpor
   const transport: Transport = async (url, init) => {
     const target = new URL(url);
     const via = proxyFor(target, proxy);
-    const tunnel = via ? await openTunnel(via, target, init.signal, track) : undefined;
+    // A tunnel that could not be opened carried nothing to the server.
+    const tunnel = via
+      ? await openTunnel(via, target, init.signal, track).catch((error: unknown) => {
+          throw notSent(error);
+        })
+      : undefined;
     const connection: RequestOptions = tunnel
       ? { createConnection: () => overTunnel(tunnel, target) }
       : { agent: agents ? agents[target.protocol === 'http:' ? 'http' : 'https'] : false };
@@ -77,6 +82,8 @@ function send(
   const client = process.getBuiltinModule(target.protocol === 'http:' ? 'node:http' : 'node:https');
   return new Promise((resolve, reject) => {
     let answered = false;
+    /** Every byte of the request was handed to a ready connection: from then on the server may act on it. */
+    let sent = false;
     /** The last interim (1xx) status, if the server sent one: named if nothing final follows. */
     let interim: number | undefined;
     const request = client.request(target, {
@@ -86,6 +93,9 @@ function send(
       ...connection,
     });
     const untrack = track(request);
+    request.on('finish', () => {
+      sent = true;
+    });
     request.on('close', () => {
       untrack();
       tunnel?.destroy();
@@ -124,14 +134,14 @@ function send(
     });
     request.on('error', (error) => {
       if (answered) return;
-      reject(
+      const failure =
         interim === undefined
           ? error
           : new TransportError('interim-only', `the server sent only an interim answer (${interim})`, {
               status: interim,
               cause: error,
-            }),
-      );
+            });
+      reject(sent ? failure : notSent(failure));
     });
     request.on('close', () => {
       // Settled already in every case Node reports; this one keeps the promise honest if a case is ever missed.
@@ -139,6 +149,12 @@ function send(
     });
     request.end(init.body);
   });
+}
+
+/** Marks a failure as one before the request left: nothing of it reached the server. */
+function notSent(error: unknown): unknown {
+  if (error !== null && typeof error === 'object') Object.assign(error, { requestSent: false });
+  return error;
 }
 
 function headerValue(headers: IncomingHttpHeaders, name: string): string | null {
