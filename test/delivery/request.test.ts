@@ -287,8 +287,9 @@ describe('deliver', () => {
     const seen = intake([() => new Promise<Response>(() => undefined) as unknown as Response]);
     const clock = virtualClock();
     const error = await failure(send({ requestTimeoutMs: 2_000, maxAttempts: 2 }, { clock }).promise);
-    expect(error.message).toContain('Event not confirmed after 2 attempts; last error: no answer within 2s');
-    expect(error.message).toContain('may or may not have been recorded');
+    expect(error.message).toMatch(/Event not \w+ after 2 attempts; last error: no answer within 2s/);
+    // Whether it may have been recorded depends on whether the connection was ready, which msw's sockets do not
+    // model: test/delivery/hostile.e2e.test.ts checks both cases on real sockets.
     expect(seen).toHaveLength(2);
     // Two timeouts and the backoff between them, all virtual.
     expect(clock.slept).toEqual([2_000, 375, 2_000]);

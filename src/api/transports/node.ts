@@ -82,8 +82,11 @@ function send(
   const client = process.getBuiltinModule(target.protocol === 'http:' ? 'node:http' : 'node:https');
   return new Promise((resolve, reject) => {
     let answered = false;
-    /** Every byte of the request was handed to a ready connection: from then on the server may act on it. */
-    let sent = false;
+    /**
+     * The connection was ready (connected, and for https the handshake done): from then on the request may reach
+     * the server. A failure before that (a stalled handshake) sent nothing.
+     */
+    let ready = false;
     /** The last interim (1xx) status, if the server sent one: named if nothing final follows. */
     let interim: number | undefined;
     const request = client.request(target, {
@@ -93,8 +96,13 @@ function send(
       ...connection,
     });
     const untrack = track(request);
-    request.on('finish', () => {
-      sent = true;
+    request.on('socket', (socket: Socket) => {
+      const secure = target.protocol === 'https:' && socket instanceof process.getBuiltinModule('node:tls').TLSSocket;
+      if (request.reusedSocket || (!secure && !socket.connecting)) ready = true;
+      else
+        socket.once(secure ? 'secureConnect' : 'connect', () => {
+          ready = true;
+        });
     });
     request.on('close', () => {
       untrack();
@@ -141,7 +149,7 @@ function send(
               status: interim,
               cause: error,
             });
-      reject(sent ? failure : notSent(failure));
+      reject(ready ? failure : notSent(failure));
     });
     request.on('close', () => {
       // Settled already in every case Node reports; this one keeps the promise honest if a case is ever missed.
