@@ -51,7 +51,13 @@ Examples:
   async run({ flags }, world) {
     const input = metricsInput(flags, world.ctx);
     const { ctx, reporter } = world;
-    const client = world.client(input.delivery, { dryRun: input.dryRun, keepAlive: true });
+    // Once one kind's read fails, the other stops too: its requests and retries would change nothing of the outcome.
+    const stop = new AbortController();
+    const client = world.client(input.delivery, {
+      dryRun: input.dryRun,
+      keepAlive: true,
+      signal: AbortSignal.any([ctx.signal, stop.signal]),
+    });
     const query = searchQuery(input.filters);
     if (input.dryRun) {
       const requests = (['deployment', 'failure'] as const).map((kind) =>
@@ -69,6 +75,9 @@ Examples:
       // The checkout's history serves when Datadog's answers carry no commit data.
       git: ctx.cwd === '' ? undefined : gitRunner({ cwd: ctx.cwd, env: ctx.env, signal: ctx.signal }),
       onPage: (kind, kept, pages) => reporter.detail(`Read page ${pages} of ${kind}s: ${kept} so far.`),
+    }).catch((error: unknown) => {
+      stop.abort(new Error('the other read failed'));
+      throw error;
     });
     const outcome: Outcome = { result: { ...report, exit_code: 0 } };
     if (input.format === 'markdown') return { ...outcome, text: renderMarkdown(report, { by: input.by }).trimEnd() };

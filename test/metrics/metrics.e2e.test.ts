@@ -179,3 +179,24 @@ describe('dora metrics, end to end', () => {
     expect(run.stderr).toContain('DD_APP_KEY');
   });
 });
+
+describe('dora metrics when one read fails', () => {
+  it('stops the other read at once: no request or retry warning after the verdict', async () => {
+    intake = await startIntake((request) =>
+      request.path === '/api/v2/dora/deployments'
+        ? { status: 400, body: '{"errors":["Bad Request: no"]}' }
+        : request.path === '/api/v2/dora/failures'
+          ? { status: 503, body: '{"errors":["busy"]}' }
+          : 'destroy',
+    );
+    const run = await runDora(['metrics', '--since', String(SINCE), '--until', String(UNTIL), '--json'], {
+      cwd: makePlainDir(),
+      env: { DD_API_KEY: API_KEY, DD_APP_KEY: APP_KEY, DORA_API_URL: intake.url },
+    });
+    expect(run.code).toBe(4);
+    const afterError = run.stderr.slice(run.stderr.indexOf('error: '));
+    expect(afterError).not.toMatch(/retrying/);
+    // The failures' first attempt may have gone out with the deployments'; no retry of it follows the verdict.
+    expect(intake.requests.filter((request) => request.path === '/api/v2/dora/failures').length).toBeLessThanOrEqual(1);
+  });
+});
