@@ -190,7 +190,7 @@ function toRecord(kind: RecordKind, data: unknown): EventRecord {
   const parsed = schemas[kind].safeParse(data);
   if (!parsed.success)
     throw unreadable(
-      `a ${kind} came back in a shape dora does not know (${parsed.error.issues[0]?.path.join('.') ?? '?'})`,
+      `a ${kind} came back in a shape dora does not know (${parsed.error.issues[0]?.path.join('.') || 'not an object'})`,
     );
   const { id } = parsed.data;
   const a = parsed.data.attributes as Attributes;

@@ -42,7 +42,7 @@ export function readPage(kind: EventKind, json: unknown): Deployment[] | Failure
   return data.map((item) => {
     const parsed = schema.safeParse(item);
     if (!parsed.success) {
-      const where = parsed.error.issues[0]?.path.join('.') || '?';
+      const where = parsed.error.issues[0]?.path.join('.') || 'not an object';
       throw unreadable(shapeOf(kind, where));
     }
     return kind === 'deployment' ? toDeployment(item as Row) : toFailure(item as Row);
