@@ -90,6 +90,11 @@ export async function deploymentEvent(
       '--finished-at cannot be given with a command to run: the deployment finishes when the command does.',
     );
   }
+  if (command !== undefined && startedAt !== undefined && startedAt > now) {
+    throw new UsageError(
+      '--started-at is ahead of now: with a command to run, the deployment starts no later than the command does.',
+    );
+  }
   if (command === undefined && startedAt === undefined) {
     throw new UsageError(
       '--started-at is required: when did the deployment start? (Or let dora time it: dora deployment … -- <deploy command>.)',

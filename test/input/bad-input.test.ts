@@ -319,3 +319,15 @@ describe('unicode and quotes arrive byte-exact; control characters are refused',
     expect(JSON.parse(run.stdout).data.attributes).toMatchObject({ service: 'api', env: 'prod' });
   });
 });
+
+describe('a deploy command to wrap', () => {
+  it('refuses a --started-at ahead of now: the deployment cannot start after the command it times', async () => {
+    const now = 1_795_687_200_000_000_000n;
+    const run = await runCli(
+      ['deployment', '--service', 'checkout', '--skip-git', '--started-at', '1795687230', '--', 'true'],
+      { env: { DD_API_KEY: KEY }, nowNs: () => now },
+    );
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--started-at is ahead of now');
+  });
+});
