@@ -21,9 +21,26 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
   for (const signal of signals) process.on(signal, keep);
   // Node's own compile cache (Node 22.1+; NODE_DISABLE_COMPILE_CACHE=1 turns it off): a machine that ran dora before
   // skips compiling dist/app.js again.
-  (process.getBuiltinModule('node:module') as { enableCompileCache?: () => unknown }).enableCompileCache?.();
+  if (usableTempDir()) {
+    (process.getBuiltinModule('node:module') as { enableCompileCache?: () => unknown }).enableCompileCache?.();
+  }
   const app = require('./app.js') as typeof import('./app.js');
   // runProcess installs its own handlers before it first waits: only then are these let go.
   void app.runProcess(argv, early);
   for (const signal of signals) process.off(signal, keep);
+}
+
+/**
+ * The cache lives in the temp folder: only an absolute, writable folder will do. A relative TMPDIR would put it in the
+ * working directory, and Node 24 spins without end on a TMPDIR it cannot create (under /proc, say).
+ */
+function usableTempDir(): boolean {
+  const dir = process.getBuiltinModule('node:os').tmpdir();
+  const fs = process.getBuiltinModule('node:fs');
+  try {
+    fs.accessSync(dir, fs.constants.W_OK);
+    return process.getBuiltinModule('node:path').isAbsolute(dir) && fs.statSync(dir).isDirectory();
+  } catch {
+    return false;
+  }
 }
