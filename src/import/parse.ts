@@ -113,12 +113,17 @@ function asBuffer(bytes: Uint8Array): Buffer {
 /** How much of a JSON Lines input is read at a time: a file is never held whole, nor as one string. */
 const WINDOW = 1 << 20;
 
-/** Each line of `input` (without its newline) with its byte offsets, read a window at a time. */
-function* linesOf(input: RecordInput): Generator<{ start: number; end: number; bytes: Buffer }> {
+/** A record's line is a few hundred bytes; one over this is no record, and is not read whole. */
+const MAX_LINE = 4 << 20;
+
+/**
+ * Each line of `input` (without its newline) with its byte offsets, read a window at a time; a line longer than
+ * MAX_LINE comes without its bytes (`tooLong`), skipped rather than read into memory.
+ */
+function* linesOf(input: RecordInput): Generator<{ start: number; end: number; bytes?: Buffer; tooLong?: true }> {
   let offset = 0;
-  let window = WINDOW;
   while (offset < input.size) {
-    const chunk = asBuffer(input.range(offset, Math.min(input.size, offset + window)));
+    const chunk = asBuffer(input.range(offset, Math.min(input.size, offset + WINDOW)));
     const last = offset + chunk.length >= input.size;
     let lineStart = 0;
     for (let newline = chunk.indexOf(0x0a); newline !== -1; newline = chunk.indexOf(0x0a, lineStart)) {
@@ -131,20 +136,37 @@ function* linesOf(input: RecordInput): Generator<{ start: number; end: number; b
       }
       return;
     }
-    // A line longer than the window: read more at once.
-    if (lineStart === 0) window *= 2;
-    else {
+    if (lineStart > 0) {
       offset += lineStart;
-      window = WINDOW;
+      continue;
     }
+    // A window without a newline: a line longer than the window. Read on to its end without keeping it.
+    const start = offset;
+    let end = offset + chunk.length;
+    for (;;) {
+      const more = asBuffer(input.range(end, Math.min(input.size, end + WINDOW)));
+      const newline = more.indexOf(0x0a);
+      if (newline !== -1 || end + more.length >= input.size) {
+        end = newline === -1 ? end + more.length : end + newline;
+        break;
+      }
+      end += more.length;
+    }
+    if (end - start > MAX_LINE) yield { start, end, tooLong: true };
+    else yield { start, end, bytes: asBuffer(input.range(start, end)) };
+    offset = end + 1;
   }
 }
 
 function parseJsonLines(input: RecordInput, visit: RecordVisitor): RecordReader {
   const spans = new Spans();
   let line = 0;
-  for (const { start, end, bytes } of linesOf(input)) {
+  for (const { start, end, bytes, tooLong } of linesOf(input)) {
     line++;
+    if (tooLong || !bytes) {
+      visit.problem({ line, field: '(record)', reason: `is longer than ${MAX_LINE / (1 << 20)} MiB: no record is` });
+      continue;
+    }
     // A byte order mark at the start of the file is not part of the first line.
     const bom = start === 0 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
     // Lines split at a newline byte, which no multi-byte UTF-8 sequence holds: each line is checked alone.

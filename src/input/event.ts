@@ -67,9 +67,9 @@ export function fieldsOf(flags: EventFlags, config: Config): EventFields {
   };
   const tags = flags.customTags?.map((tag) => tag.trim());
   if (tags !== undefined && tags.length > 0) {
-    for (const tag of tags) refuseCredential({ value: tag, from: '--custom-tags' }, config.secrets);
     const parsed = customTags().safeParse(tags);
     if (!parsed.success) throw new UsageError(firstIssue(parsed.error));
+    for (const tag of tags) refuseCredential({ value: tag, from: '--custom-tags' }, config.secrets);
     fields.customTags = parsed.data;
   }
   return fields;

@@ -46,9 +46,10 @@ export function checked<T>(
   secrets: readonly string[] = [],
 ): T | undefined {
   if (sourced === undefined) return undefined;
-  refuseCredential(sourced, secrets);
   const result = schema(sourced.from).safeParse(sourced.value);
   if (!result.success) throw new UsageError(firstIssue(result.error));
+  // After the schema, which bounds the length: the credential checks then read at most a few hundred characters.
+  refuseCredential(sourced, secrets);
   return result.data;
 }
 

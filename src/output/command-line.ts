@@ -144,7 +144,7 @@ function maskedWords(words: readonly string[], depth: number): string[] {
  */
 function maskedWord(word: string, depth: number): string {
   if (startsWithUrl(word)) {
-    const at = word.search(/[A-Za-z][A-Za-z0-9+.-]*:\/\//);
+    const at = word.search(/(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]*:\/\//);
     const { scheme, rest } = splitUrl(word.slice(at));
     const query = rest.replace(/([?&;])([^=&;#]+)=([^&;#]*)/g, (pair, separator: string, name: string) =>
       isCredentialName(name) ? `${separator}${name}=${MASK}` : pair,

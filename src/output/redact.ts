@@ -106,7 +106,7 @@ function urlsIn(word: string): string[] {
   const value = word.replace(/^-{1,2}[\w.-]+=/, '');
   if (/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(value) || hasUserInfo(value)) return [value];
   return value.split(/\s+/).flatMap((piece) => {
-    const at = piece.search(/[A-Za-z][A-Za-z0-9+.-]*:\/\//);
+    const at = piece.search(/(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]*:\/\//);
     return at < 0 ? [] : [piece.slice(at)];
   });
 }

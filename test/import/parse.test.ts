@@ -75,6 +75,17 @@ describe('reading records', () => {
     expect(ats.map((at) => reader.reread(at))).toEqual(raws.map((raw) => raw.values));
   });
 
+  it('refuses a line over 4 MiB without reading it into memory, and reads on after it', async () => {
+    const text = [
+      JSON.stringify({ service: 'before', finished_at: 1795687200 }),
+      JSON.stringify({ service: 'huge', version: 'x'.repeat(5 << 20), finished_at: 1795687200 }),
+      JSON.stringify({ service: 'after', finished_at: 1795687200 }),
+    ].join('\n');
+    const { records, problems } = await read(text, 'jsonl');
+    expect(problems).toEqual([{ line: 2, field: '(record)', reason: 'is longer than 4 MiB: no record is' }]);
+    expect(records.map((record) => record.flags.service?.[0])).toEqual(['before', 'after']);
+  });
+
   it('keeps the nanoseconds of a JSON number exactly (JSON.parse alone would round them)', async () => {
     const { records } = await read(
       '{"service":"shop","started_at":1693491974123456789,"finished_at":1693491974999999999}\n',
