@@ -44,8 +44,10 @@ export class RateBudget {
   allows(inFlight: number): boolean {
     if (!this.answered) return inFlight === 0;
     if (this.remaining !== undefined && this.nowMs() >= this.resetAt) {
-      // A new window: as much as the limit, when an answer said it; unknown (no bound) otherwise.
-      this.remaining = this.limit;
+      // A new window: as much as the limit, when an answer said it; unknown (no bound) otherwise. A limit of 0 says
+      // nothing usable (no request could ever go): one request probes again, as at the start.
+      this.remaining = this.limit === 0 ? undefined : this.limit;
+      if (this.remaining === undefined) this.answered = false;
     }
     return this.remaining === undefined || inFlight < this.remaining;
   }

@@ -196,7 +196,7 @@ export async function schedule<R>(
         retryAfterMs(answer.headers?.get('retry-after'), clock.wallMs()) ??
         budget.knownResetMs() ??
         UNSAID_RETRY_MS;
-      if (waitMs > limits.maxWaitMs || count > limits.maxRateLimited) {
+      if (waitMs > limits.maxWaitMs || count >= limits.maxRateLimited) {
         const why =
           waitMs > limits.maxWaitMs
             ? `Datadog asked to wait ${Math.ceil(waitMs / 1000)} s before the next request`
@@ -322,6 +322,12 @@ export async function schedule<R>(
     }
     if (paused > 0 || spent) {
       const ms = paused > 0 ? paused : budget.resetInMs();
+      // A budget that comes back only after the longest wait an import takes (a reset hours away): stop, as for a
+      // 429 asking as much; the next run goes on.
+      if (spent && ms > limits.maxWaitMs) {
+        stopWith('rate-limit', `the rate limit's budget is spent for ${Math.ceil(ms / 1000)} s`);
+        continue;
+      }
       waiting = true;
       options.onWait?.({
         ms,

@@ -360,3 +360,47 @@ describe('schedule: interruption', () => {
     expect(importExitCode(resultOf(result, 20))).toBe(5);
   });
 });
+
+describe('a budget that says to wait too long, or nothing usable', () => {
+  const answering =
+    (headers: Record<string, string>, sent: { count: number }): Send<PlannedRecord<TestEvent>> =>
+    async () => {
+      sent.count++;
+      return { status: 202, headers: new Headers(headers) };
+    };
+  const plan = (count: number) =>
+    planImport<TestEvent>(
+      Array.from({ length: count }, (_, index) => ({
+        line: index + 2,
+        event: {
+          kind: 'deployment' as const,
+          services: ['svc'],
+          startedAt: BASE + BigInt(index) * S,
+          finishedAt: BASE + BigInt(index) * S,
+        },
+      })),
+    ).records;
+
+  it('stops, as for a 429 asking as much, when the spent budget comes back only in an hour', async () => {
+    const sent = { count: 0 };
+    const result = await schedule(
+      listQueue(plan(5)),
+      answering({ 'x-ratelimit-limit': '100', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '3600' }, sent),
+      { concurrency: 4, clock: virtualClock(), signal: new AbortController().signal },
+    );
+    expect(sent.count).toBe(1);
+    expect(result.stop).toMatchObject({ reason: 'rate-limit' });
+    expect(result.notDelivered).toHaveLength(4);
+  });
+
+  it('goes on, probing one request at a time, when the announced limit is 0 (no budget could ever be used)', async () => {
+    const sent = { count: 0 };
+    const result = await schedule(
+      listQueue(plan(5)),
+      answering({ 'x-ratelimit-limit': '0', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '1' }, sent),
+      { concurrency: 4, clock: virtualClock(), signal: new AbortController().signal },
+    );
+    expect(result.recorded).toBe(5);
+    expect(sent.count).toBe(5);
+  });
+});
