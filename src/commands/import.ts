@@ -83,7 +83,7 @@ Examples:
           resumeCommand: input.resumeCommand,
         },
         {
-          validate: recordCheck(input.now),
+          validate: recordCheck(input.now, ctx.config.secrets),
           body: (record) => preparedRecord(record).payload,
           connect: async () => connect(input, world, { inFlight: inFlight.signal, stop: stop.signal }, preparedRecord),
           readStdin: () => ctx.readStdin(),

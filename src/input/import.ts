@@ -191,9 +191,10 @@ function resumeCommand(flags: ImportFlags, file: string | undefined): string {
  * The check of one record, against the import's one `now`. Deterministic: the import checks a record when it reads
  * it and again when it sends it.
  */
-export function recordCheck(now: bigint): Validate<ImportEvent> {
-  // A configuration with nothing set: a record takes no default from this machine's environment.
-  const none = readConfig({});
+export function recordCheck(now: bigint, secrets: readonly string[]): Validate<ImportEvent> {
+  // A configuration with nothing set: a record takes no default from this machine's environment. It knows this run's
+  // secrets all the same, so that a record holding a key is refused as a flag holding one is.
+  const none: Config = { ...readConfig({}), secrets: [...secrets] };
   return (record) => {
     try {
       return { ok: true, event: checkRecord(record, now, none) };

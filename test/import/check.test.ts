@@ -5,7 +5,7 @@ import type { ImportRecord } from '../../src/import/record.js';
 import { recordCheck } from '../../src/input/import.js';
 
 const NOW = 1_800_000_000n * 1_000_000_000n;
-const check = recordCheck(NOW);
+const check = recordCheck(NOW, []);
 const deployment = (flags: ImportRecord['flags']): ImportRecord => ({ line: 2, kind: 'deployment', flags });
 const SHA = 'a'.repeat(40);
 
@@ -94,5 +94,45 @@ describe('recordCheck', () => {
   it("names an incident's services as the record does", () => {
     const checked = check({ line: 3, kind: 'incident', flags: { startedAt: '1795687200' } });
     expect(checked).toMatchObject({ ok: false, field: 'services' });
+  });
+});
+
+describe('recordCheck: credentials', () => {
+  const KEY = 'f3a9c2e1d4b5a6978877665544332211';
+  const withKey = recordCheck(NOW, [KEY]);
+  const base = { service: ['shop'], startedAt: '2026-11-26T09:58:20Z', finishedAt: '2026-11-26T10:00:00Z' };
+
+  it('refuses a record whose values hold a secret of this run, naming the member and never the secret', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom('env', 'version', 'team', 'customTags', 'service'),
+        fc.string({ maxLength: 8 }),
+        fc.string({ maxLength: 8 }),
+        (member, before, after) => {
+          const value = `${before}${KEY}${after}`.replaceAll(',', '');
+          const flags: ImportRecord['flags'] = {
+            ...base,
+            [member]:
+              member === 'service' || member === 'customTags'
+                ? [member === 'customTags' ? `k:${value}` : value]
+                : value,
+          };
+          const result = withKey(deployment(flags));
+          expect(result.ok).toBe(false);
+          if (result.ok) return;
+          expect(JSON.stringify(result)).not.toContain(KEY);
+          expect(result.reason).toMatch(/credential/);
+        },
+      ),
+    );
+  });
+
+  it('refuses an incident whose name holds the secret', () => {
+    const result = withKey({ line: 3, kind: 'incident', flags: { ...base, name: `db down, key ${KEY}` } });
+    expect(result).toMatchObject({ ok: false, field: 'name' });
+  });
+
+  it('takes the same record when the run knows no such secret', () => {
+    expect(check(deployment({ ...base, env: KEY })).ok).toBe(true);
   });
 });
