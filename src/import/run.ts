@@ -6,7 +6,7 @@
  * the output. Nothing here exits the process.
  */
 import type { Clock } from '../context.js';
-import { UsageError } from '../errors.js';
+import { UnauthorizedError, UsageError } from '../errors.js';
 import { type JsonValue, toJson } from '../events/json.js';
 import type { ImportResult as ImportJson } from '../result.js';
 import { alreadyRecorded, type ListingQuery, listingQueries, type RecordedEvent } from './already-recorded.js';
@@ -139,15 +139,27 @@ async function sendTable<E extends ValidEvent>(
   let writer: JournalWriter | undefined;
   try {
     let inDatadog = new Set<number>();
+    const relying = path
+      ? `relying on the journal ${path}.`
+      : 'and there is no journal for stdin: give --journal <path>, or a second run sends everything again.';
+    let listed = false;
     if (api.listRecorded) {
-      const listed = await api.listRecorded(listingQueries(table, plan.order), deps.signal);
-      inDatadog = alreadyRecorded(table, plan.order, listed);
+      try {
+        inDatadog = alreadyRecorded(
+          table,
+          plan.order,
+          await api.listRecorded(listingQueries(table, plan.order), deps.signal),
+        );
+        listed = true;
+      } catch (error) {
+        // A key that may not read events (401/403) leaves the import where it is without one: the journal decides,
+        // and the sends say soon enough whether the API key is good.
+        if (!(error instanceof UnauthorizedError)) throw error;
+        out.warn(`Could not check Datadog for records it already holds (${error.message}); ${relying}`);
+      }
     } else {
       out.warn(
-        `Could not check Datadog for records it already holds (that needs an application key: DD_APP_KEY); ` +
-          (path
-            ? `relying on the journal ${path}.`
-            : 'and there is no journal for stdin: give --journal <path>, or a second run sends everything again.'),
+        `Could not check Datadog for records it already holds (that needs an application key: DD_APP_KEY); ${relying}`,
       );
     }
     const toSend = plan.order.filter(
@@ -221,6 +233,7 @@ async function sendTable<E extends ValidEvent>(
     for (const line of summaryLines(result, {
       resumeCommand: options.resumeCommand,
       ...(path ? { journal: path } : {}),
+      skipsRecorded: path !== undefined || listed,
     }))
       out.info(line);
     return importExitCode(result);

@@ -59,6 +59,8 @@ export interface SummaryContext {
   resumeCommand: string;
   /** Where acknowledgements were journalled, if anywhere. */
   journal?: string;
+  /** Whether a second run can tell what this one recorded: a journal, or Datadog's list. */
+  skipsRecorded: boolean;
 }
 
 /** The summary for people, line by line (stderr). */
@@ -87,6 +89,16 @@ export function summaryLines(result: ImportResult, context: SummaryContext): str
   }
   if (result.stop && result.stop.reason !== 'interrupted') lines.push(`Stopped: ${result.stop.message}.`);
   const left = result.notDelivered.length + result.refused.length;
+  if (!context.skipsRecorded) {
+    // Nothing remembers this run: the same command would send every record again.
+    lines.push(
+      left === 0
+        ? 'Every record is in Datadog. Nothing kept track of them: running this again sends every record again.'
+        : 'To send the rest, give --journal <path> (or set DD_APP_KEY) and run again; without either, a run sends ' +
+            'every record, the recorded ones too.',
+    );
+    return lines;
+  }
   const journal = context.journal ? ` (the journal ${context.journal} holds what was recorded)` : '';
   lines.push(
     left === 0

@@ -83,6 +83,37 @@ describe('dora import', () => {
     expect(server.writes).toHaveLength(3);
   });
 
+  it('goes on with the journal when the application key may not list events (403 on the listing)', async () => {
+    const server = rateLimitedApi(doraApi());
+    intake = await startIntake((request) =>
+      // Lists are POSTs to the plural paths (/api/v2/dora/deployments); writes go to the singular ones.
+      /s$/.test(request.path)
+        ? { status: 403, body: '{"errors":["Forbidden"]}', headers: { 'content-type': 'application/json' } }
+        : server.answer({ method: request.method, path: request.path, body: request.body, headers: request.headers }),
+    );
+    const text = [T0, T0 + 60].map((t) => JSON.stringify({ service: 'api', finished_at: t })).join('\n');
+    const path = file('a.jsonl', text);
+    const run = await runDora(['import', path, '--json'], { env: env(intake.url, { DD_APP_KEY: APP_KEY }) });
+    expect(run.code, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ ok: true, recorded: 2 });
+    expect(run.stderr).toMatch(
+      /Could not check Datadog for records it already holds \(.*403.*\); relying on the journal/,
+    );
+    const again = await runDora(['import', path, '--json'], { env: env(intake.url, { DD_APP_KEY: APP_KEY }) });
+    expect(JSON.parse(again.stdout)).toMatchObject({ recorded: 0, already_recorded: 2 });
+    expect(server.writes).toHaveLength(2);
+  });
+
+  it('says, for stdin without --journal or an application key, that running again sends everything again', async () => {
+    const server = rateLimitedApi(doraApi());
+    const url = await serve(server);
+    const path = file('d.jsonl', JSON.stringify({ service: 'api', finished_at: T0 }));
+    const run = await runDora(['import', '-', '--format', 'jsonl'], { env: env(url), stdin: path });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(/running this again sends every record again/);
+    expect(run.stderr).not.toMatch(/sends nothing/);
+  });
+
   it('refuses a file with bad records before sending anything: exit 2, each line, field and reason', async () => {
     const server = rateLimitedApi(doraApi());
     const url = await serve(server);

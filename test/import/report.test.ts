@@ -126,6 +126,7 @@ describe('summary', () => {
     const lines = summaryLines(result(), {
       resumeCommand: 'dora import deploys.jsonl',
       journal: 'deploys.jsonl.dora-journal',
+      skipsRecorded: true,
     });
     expect(lines[0]).toBe('Recorded 3 of 5 records; 1 skipped (already recorded); 1 refused; 0 not delivered.');
     expect(lines).toContain('  line 2 (import-2): HTTP 400: Bad Request: invalid');
@@ -133,7 +134,10 @@ describe('summary', () => {
       'To send the rest, run the same command again; what was recorded is skipped (the journal deploys.jsonl.dora-journal holds what was recorded):',
       '  dora import deploys.jsonl',
     ]);
-    const done = summaryLines(result({ refused: [], moves: [] }), { resumeCommand: 'dora import deploys.jsonl' });
+    const done = summaryLines(result({ refused: [], moves: [] }), {
+      resumeCommand: 'dora import deploys.jsonl',
+      skipsRecorded: true,
+    });
     expect(done).toEqual([
       'Recorded 3 of 5 records; 1 skipped (already recorded); 0 refused; 0 not delivered.',
       'Every record is in Datadog; running the same command again sends nothing:',
@@ -141,9 +145,21 @@ describe('summary', () => {
     ]);
   });
 
+  it('never promises that running again skips what was recorded when nothing (no journal, no listing) remembers it', () => {
+    const done = summaryLines(result({ refused: [], moves: [] }), {
+      resumeCommand: 'dora import -',
+      skipsRecorded: false,
+    });
+    expect(done.join('\n')).not.toMatch(/sends nothing|is skipped/);
+    expect(done.at(-1)).toMatch(/running this again sends every record again/);
+    const rest = summaryLines(result(), { resumeCommand: 'dora import -', skipsRecorded: false });
+    expect(rest.at(-1)).toMatch(/give --journal <path> \(or set DD_APP_KEY\)/);
+    expect(rest).not.toContain('  dora import -');
+  });
+
   it('lists ten of each kind and counts the rest', () => {
     const notDelivered = Array.from({ length: 25 }, (_, i) => ({ line: i + 2, id: `import-${i}`, error: 'HTTP 503' }));
-    const lines = summaryLines(result({ notDelivered }), { resumeCommand: 'dora import x.csv' });
+    const lines = summaryLines(result({ notDelivered }), { resumeCommand: 'dora import x.csv', skipsRecorded: true });
     expect(lines.filter((line) => line.endsWith('HTTP 503'))).toHaveLength(10);
     expect(lines).toContain('  … and 15 more (--json lists them all).');
   });
