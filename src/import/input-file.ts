@@ -3,26 +3,58 @@
  * keeps where each record is, not the file's bytes. Every read goes through one descriptor, so an editor that saves
  * by replacing the file changes nothing here; a file changed in place is noticed, and the import stops rather than
  * send what was not checked.
+ *
+ * A path that is not a regular file (a pipe such as `<(jq …)` or /dev/stdin) cannot be read twice: it is read whole
+ * once, as stdin is.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { fstatSync, readSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { UsageError } from '../errors.js';
 
 export interface InputFile {
   /** The size when it was opened. */
   readonly size: number;
+  /** A regular file, read where it lies; else (a pipe, a device) its bytes were read whole when it was opened. */
+  readonly regular: boolean;
   /** Bytes [start, end), as they were when the file was opened. */
   range(start: number, end: number): Buffer;
   close(): void;
 }
 
-export function openInputFile(path: string): InputFile {
-  let fd: number;
+export async function openInputFile(path: string, signal: AbortSignal): Promise<InputFile> {
+  let handle: Awaited<ReturnType<typeof open>>;
   try {
-    fd = openSync(path, 'r');
+    handle = await open(path, 'r');
   } catch (error) {
     throw new UsageError(`Cannot read ${path}: ${(error as Error).message}`);
   }
-  const { size, mtimeMs } = fstatSync(fd);
+  const stat = await handle.stat();
+  if (stat.isDirectory()) {
+    await handle.close();
+    throw new UsageError(`${path} is a folder: give the records file in it.`);
+  }
+  if (!stat.isFile()) {
+    try {
+      const bytes = await handle.readFile({ signal });
+      return {
+        size: bytes.length,
+        regular: false,
+        range: (start, end) => bytes.subarray(start, end),
+        close: () => undefined,
+      };
+    } finally {
+      await handle.close();
+    }
+  }
+  return regularFile(path, handle.fd, stat, () => void handle.close());
+}
+
+function regularFile(
+  path: string,
+  fd: number,
+  { size, mtimeMs }: { size: number; mtimeMs: number },
+  close: () => void,
+): InputFile {
   const readAt = (start: number, end: number) => {
     const bytes = Buffer.allocUnsafe(end - start);
     let done = 0;
@@ -35,6 +67,7 @@ export function openInputFile(path: string): InputFile {
   };
   return {
     size,
+    regular: true,
     range(start, end) {
       const now = fstatSync(fd);
       if (now.size !== size || now.mtimeMs !== mtimeMs) {
@@ -42,6 +75,6 @@ export function openInputFile(path: string): InputFile {
       }
       return readAt(start, end);
     },
-    close: () => closeSync(fd),
+    close,
   };
 }

@@ -13,7 +13,15 @@ import { alreadyRecorded, type ListingQuery, listingQueries, type RecordedEvent 
 import type { Validate, ValidEvent } from './event.js';
 import { type GitRunner, gitTagRecords } from './git-tags.js';
 import { openInputFile } from './input-file.js';
-import { isJournalled, type JournalWriter, journalEntry, journalPath, openJournal, readJournal } from './journal.js';
+import {
+  isJournalled,
+  type JournalSource,
+  type JournalWriter,
+  journalEntry,
+  journalPath,
+  openJournal,
+  readJournal,
+} from './journal.js';
 import { bytesInput, parseRecords, recordFormat } from './parse.js';
 import { type PlannedRecord, plannedRecord, planTable } from './plan.js';
 import { ProblemList, placeOf, problemsReport } from './problems.js';
@@ -94,9 +102,9 @@ const DRY_RUN_BODIES = 3;
 /** Runs the import; resolves with the exit code. Invalid input throws a UsageError listing the bad records. */
 export async function runImport<E extends ValidEvent>(options: ImportOptions, deps: ImportDeps<E>): Promise<number> {
   const startedMs = deps.clock.monotonicMs();
-  const { table, recordAt: importRecordAt, total, gitDir, close } = await readTable(options.source, deps);
+  const { table, recordAt: importRecordAt, total, journalAt, close } = await readTable(options.source, deps);
   try {
-    return await sendTable(options, deps, { table, importRecordAt, total, gitDir, startedMs });
+    return await sendTable(options, deps, { table, importRecordAt, total, journalAt, startedMs });
   } finally {
     close();
   }
@@ -109,12 +117,12 @@ async function sendTable<E extends ValidEvent>(
     table: RecordTable;
     importRecordAt(at: number, line: number): ImportRecord;
     total: number;
-    gitDir: string | undefined;
+    journalAt: JournalSource;
     startedMs: number;
   },
 ): Promise<number> {
   const { clock, out } = deps;
-  const { table, importRecordAt, total, gitDir, startedMs } = read;
+  const { table, importRecordAt, total, journalAt, startedMs } = read;
   const plan = planTable(table);
   if (!plan.problems.empty) throw new UsageError(problemsReport(plan.problems, sourceName(options.source)));
   /** Record `index` as it is sent: read and checked again (the table keeps no checked event). */
@@ -126,14 +134,7 @@ async function sendTable<E extends ValidEvent>(
   const openIncident = (index: number) =>
     table.stream(index).kind === 'incident' && table.finishedAt(index) === undefined;
 
-  const path = journalPath(
-    options.source.kind === 'file'
-      ? { kind: 'file', path: options.source.path }
-      : options.source.kind === 'git-tags'
-        ? { kind: 'git-tags', gitDir: gitDir ?? '.' }
-        : { kind: 'stdin' },
-    options.journal,
-  );
+  const path = journalPath(journalAt, options.journal);
   const journalled = path === undefined ? new Set<string>() : readJournal(path);
   const api = await deps.connect({ dryRun: options.dryRun });
   let writer: JournalWriter | undefined;
@@ -254,7 +255,8 @@ async function readTable<E extends ValidEvent>(
   table: RecordTable;
   recordAt(at: number, line: number): ImportRecord;
   total: number;
-  gitDir: string | undefined;
+  /** Where a journal goes by default: beside a file, in the checkout's git folder, nowhere for what streams in. */
+  journalAt: JournalSource;
   close(): void;
 }> {
   const problems = new ProblemList();
@@ -273,7 +275,7 @@ async function readTable<E extends ValidEvent>(
   };
   let recordAt: (at: number, line: number) => ImportRecord;
   let close: () => void = () => undefined;
-  let gitDir: string | undefined;
+  let journalAt: JournalSource = { kind: 'stdin' };
   if (source.kind === 'git-tags') {
     const tags = await gitTagRecords({
       glob: source.glob,
@@ -285,14 +287,16 @@ async function readTable<E extends ValidEvent>(
       ...(source.repositoryUrl !== undefined ? { repositoryUrl: source.repositoryUrl } : {}),
       ...(source.shared ? { shared: source.shared } : {}),
     });
-    gitDir = tags.gitDir;
+    journalAt = { kind: 'git-tags', gitDir: tags.gitDir };
     for (const { tag, reason } of tags.skipped) deps.out.warn(`Tag ${tag} ${reason}: left out.`);
     for (const [at, record] of tags.records.entries()) take(record, at);
     recordAt = (at) => tags.records[at] as ImportRecord;
   } else {
     const format = recordFormat(source.kind === 'file' ? source.path : '-', source.format);
-    const file = source.kind === 'file' ? openInputFile(source.path) : undefined;
+    const file = source.kind === 'file' ? await openInputFile(source.path, deps.signal) : undefined;
     close = () => file?.close();
+    // A pipe given by path (`<(jq …)`) was read whole, as stdin is, and has no place for a journal beside it.
+    if (source.kind === 'file' && file?.regular) journalAt = { kind: 'file', path: source.path };
     const input = file ?? bytesInput(await deps.readStdin());
     const reader = await parseRecords(input, format, {
       record(raw, at) {
@@ -313,10 +317,10 @@ async function readTable<E extends ValidEvent>(
   }
   if (!problems.empty || total === 0) {
     close();
-    if (total === 0) throw new UsageError(`${sourceName(source)} holds no records: nothing to import.`);
+    if (problems.empty) throw new UsageError(`${sourceName(source)} holds no records: nothing to import.`);
     throw new UsageError(problemsReport(problems, sourceName(source)));
   }
-  return { table, recordAt, total, gitDir, close };
+  return { table, recordAt, total, journalAt, close };
 }
 
 function showDryRun(

@@ -132,7 +132,7 @@ describe('gitTagRecords', () => {
       service: 'shop',
       repositoryUrl: 'https://github.com/o/shop',
     });
-    const validate = standInValidate(BigInt(T0 + 365 * 86_400) * 1_000_000_000n);
+    const validate = standInValidate(BigInt(T0 + 365 * 86_400) * 1_000_000_000n, []);
     const checked = tags.records.map((record) => ({ record, result: validate(record) }));
     expect(checked.filter(({ result }) => !result.ok)).toEqual([]);
     const plan = planImport(

@@ -1,7 +1,8 @@
-import { execFileSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { InterruptedError, UsageError } from '../../src/errors.js';
 import { type JsonValue, toJson } from '../../src/events/json.js';
@@ -17,6 +18,7 @@ import { type RateLimitedApi, rateLimitedApi } from '../helpers/rate-limited-api
 import { virtualClock } from '../helpers/virtual-clock.js';
 import { standInSend, standInValidate, type TestEvent } from './stand-in.js';
 
+const execFileAsync = promisify(execFile);
 const NOW_NS = BigInt(Date.parse('2027-01-01T00:00:00Z')) * 1_000_000n;
 const T0 = 1_795_687_200; // 2026-11-26T10:00:00Z
 
@@ -58,7 +60,7 @@ function harness(server: RateLimitedApi, options: { appKey?: boolean; stdin?: st
     return found;
   };
   const deps: ImportDeps<TestEvent> = {
-    validate: standInValidate(NOW_NS),
+    validate: standInValidate(NOW_NS, []),
     body: (record) => preparedRecord(record).payload,
     connect: async ({ dryRun }) => ({
       ...(dryRun ? {} : { send: standInSend(server, clock) }),
@@ -305,6 +307,41 @@ describe('runImport', () => {
     expect(await runImport(options({ kind: 'file', path }), harness(server).deps)).toBe(0);
     expect(server.acknowledged.size).toBe(61);
     expect([...server.acknowledged.values()].every((count) => count === 1)).toBe(true);
+  });
+});
+
+describe('runImport, with inputs that are not plain record files', () => {
+  it('reports the problems of a file in which every line is bad, not that it holds no records', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dora-import-'));
+    const path = join(dir, 'bad.jsonl');
+    writeFileSync(path, '{"service": "shop",\nnot json\n');
+    const run = harness(rateLimitedApi(doraApi()));
+    const failure = runImport(options({ kind: 'file', path }), run.deps);
+    await expect(failure).rejects.toThrow(UsageError);
+    await expect(failure).rejects.toThrow(/^2 problems in .*bad\.jsonl, so nothing was sent:\n {2}line 1: /);
+  });
+
+  it('reads a named pipe whole, as stdin, and keeps no journal beside it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dora-import-'));
+    const fifo = join(dir, 'records.jsonl');
+    execFileSync('mkfifo', [fifo]);
+    const text = [T0, T0 + 60].map((t) => JSON.stringify({ service: 'shop', finished_at: t })).join('\n');
+    // A writer in another process, as `<(jq …)` is: the pipe opens when both ends are there.
+    const writer = execFileAsync('sh', ['-c', 'printf "%s" "$1" > "$2"', 'sh', text, fifo]);
+    const server = rateLimitedApi(doraApi());
+    const run = harness(server);
+    expect(await runImport(options({ kind: 'file', path: fifo }), run.deps)).toBe(0);
+    await writer;
+    expect(server.acknowledged.size).toBe(2);
+    expect(existsSync(`${fifo}.dora-journal`)).toBe(false);
+    expect(run.stderr.join('\n')).toMatch(/running this again sends every record again/);
+  });
+
+  it('refuses a folder, naming it', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'dora-import-')), 'deploys.jsonl');
+    mkdirSync(dir);
+    const run = harness(rateLimitedApi(doraApi()));
+    await expect(runImport(options({ kind: 'file', path: dir }), run.deps)).rejects.toThrow(/is a folder/);
   });
 });
 
