@@ -8,6 +8,7 @@
 import type { Clock } from '../context.js';
 import { UnauthorizedError, UsageError } from '../errors.js';
 import { type JsonValue, toJson } from '../events/json.js';
+import { count } from '../output/count.js';
 import type { ImportResult as ImportJson } from '../result.js';
 import { alreadyRecorded, type ListingQuery, listingQueries, type RecordedEvent } from './already-recorded.js';
 import type { Validate, ValidEvent } from './event.js';
@@ -342,9 +343,9 @@ function showDryRun(
     });
   } else for (const body of bodies) out.result(toJson(body));
   out.info(
-    `Dry run: nothing sent. Of ${counts.total} records, ${counts.toSend} would be sent (oldest first), ` +
-      `${counts.skipped} are already recorded, ${counts.moves.length} move to a second of their own` +
-      (bodies.length > 0 ? `; above, the first ${bodies.length}.` : '.'),
+    `Dry run: nothing sent. Of ${count(counts.total, 'record')}, ${counts.toSend} would be sent (oldest first), ` +
+      `${counts.skipped} already recorded, ${counts.moves.length} moved to a second of their own` +
+      (bodies.length > 0 ? `; above, the first ${bodies.length === 1 ? 'one' : bodies.length}.` : '.'),
   );
   for (const move of counts.moves.slice(0, 10)) out.info(`  ${placeOf(move)} (${move.id}): ${move.from} → ${move.to}`);
   if (counts.moves.length > 10) out.info(`  … and ${counts.moves.length - 10} more moves (--json lists them).`);

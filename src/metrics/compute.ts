@@ -2,6 +2,7 @@
  * The DORA figures of issue 21 from the events read, pure: no clock, no network, no git (the local lead times come
  * in already worked out). the README states each definition as computed here.
  */
+import { count } from '../output/count.js';
 import { formatInstant } from '../time.js';
 import { failureRateLevel, frequencyLevel, leadTimeLevel, recoveryLevel } from './levels.js';
 import { seconds, summarize } from './stats.js';
@@ -117,8 +118,8 @@ function changeLeadTime(deployments: readonly Deployment[], leadTimes: LeadTimeS
     return {
       unavailable:
         leadTimes.source === 'datadog'
-          ? `Datadog's commit data gives no change lead time for the ${plural(deployments.length, 'deployment')}`
-          : `no commit could be measured from the local git history: ${plural(skipped, 'deployment')} skipped (the ` +
+          ? `Datadog's commit data gives no change lead time for the ${count(deployments.length, 'deployment')}`
+          : `no commit could be measured from the local git history: ${count(skipped, 'deployment')} skipped (the ` +
             'first of their service and env in the window, or their commit or the previous one missing here), ' +
             'and the others shipped no new commit',
     };
@@ -179,7 +180,7 @@ function recoveryTime(deployments: readonly Deployment[]): RecoveryTime | Unavai
       unavailable:
         failed === 0
           ? 'no deployment of the window is marked as a change failure'
-          : `no failed deployment has recovered yet (${plural(failed, 'failed deployment')}, none with a ` +
+          : `no failed deployment has recovered yet (${count(failed, 'failed deployment')}, none with a ` +
             'recovery_time_sec or a remediating deployment read in the window)',
     };
   }
@@ -209,7 +210,7 @@ function timeToRestore(window: Window, failures: readonly Failure[]): TimeToRest
       unavailable:
         open === 0
           ? 'no failure was resolved in the window'
-          : `no failure was resolved in the window (${plural(open, 'failure')} still open)`,
+          : `no failure was resolved in the window (${count(open, 'failure')} still open)`,
     };
   }
   return { median_s: summary.median, p90_s: summary.p90, n: summary.n, open };
@@ -262,8 +263,4 @@ function groupsOf(input: MetricsInput, by: GroupBy, leadTimes: LeadTimeSource): 
       deployments: group.deployments.length,
       metrics: metricsOf(input.window, group.deployments, group.failures, leadTimes),
     }));
-}
-
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }

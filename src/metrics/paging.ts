@@ -181,8 +181,8 @@ export const MAX_EVENTS = 250_000;
 
 function tooMany(kind: EventKind): IncompleteRead {
   return new IncompleteRead(
-    `Stopped reading ${kind}s after ${MAX_EVENTS.toLocaleString('en-US')} of them: the list did not end. Narrow the ` +
-      'window (--since, --until) or the services, or check that --api-url points at the DORA API.',
+    `Stopped reading ${kind}s after ${MAX_EVENTS.toLocaleString('en-US')} of them: the list did not end. Ask for a ` +
+      'shorter span of time or fewer services, or check that --api-url points at the DORA API.',
   );
 }
 

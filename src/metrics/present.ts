@@ -2,6 +2,7 @@
  * What the terminal and Markdown outputs share: each metric's row (label, value, n, level), the one-line notes and
  * reasons, and the weekly sparklines. Plain text; each renderer escapes and colours it for its medium.
  */
+import { count } from '../output/count.js';
 import { formatSeconds } from '../time.js';
 import { isUnavailable, type Level, type Metrics, type MetricsReport, type Unavailable, type Week } from './types.js';
 
@@ -140,10 +141,6 @@ export function filterParts(report: MetricsReport): Array<[string, string]> {
   if (report.filters.env !== null) parts.push(['env', report.filters.env]);
   if (report.filters.team !== null) parts.push(['team', report.filters.team]);
   return parts;
-}
-
-export function count(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 
 function frequency(perDay: number): string {

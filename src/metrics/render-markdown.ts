@@ -3,7 +3,8 @@
  * table per group with --by, and the trend in a code block. Every value that came from outside (service, env and
  * team names, git's messages) is escaped, so a name cannot open a link, a mention, HTML or a new table cell.
  */
-import { count, filterParts, type MetricRow, metricRows, notes, trend, windowText } from './present.js';
+import { count } from '../output/count.js';
+import { filterParts, type MetricRow, metricRows, notes, trend, windowText } from './present.js';
 import type { GroupBy, MetricsReport } from './types.js';
 
 export interface MarkdownOptions {

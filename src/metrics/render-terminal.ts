@@ -4,9 +4,10 @@
  * terminal shows Unicode (not with TERM=dumb or a non-UTF-8 locale) and whether it wants colour (the painter).
  */
 
+import { count } from '../output/count.js';
 import { escapeControls } from '../output/redact.js';
 import type { Painter } from '../output/reporter.js';
-import { count, filterParts, type MetricRow, metricRows, notes, trend, windowText } from './present.js';
+import { filterParts, type MetricRow, metricRows, notes, trend, windowText } from './present.js';
 import type { GroupBy, Level, MetricsReport } from './types.js';
 
 export interface TerminalOptions {

@@ -124,6 +124,22 @@ describe('gitTagRecords', () => {
     expect(tags.skipped).toEqual([{ tag: 'tree-1', reason: 'points at a tree, not a commit' }]);
   });
 
+  it('leaves out a tag of a tag, as the README says', async () => {
+    repo.git(['tag', '-a', 'nested', '-m', 'a tag of a tag', 'v2.0']);
+    try {
+      const tags = await gitTagRecords({
+        glob: 'nested',
+        cwd: repo.dir,
+        run: tagReader(process.env),
+        service: 'shop',
+      }).catch((error: Error) => error);
+      expect(tags).toBeInstanceOf(Error);
+      expect((tags as Error).message).toMatch(/No tag matching "nested" points at a commit/);
+    } finally {
+      repo.git(['tag', '-d', 'nested']);
+    }
+  });
+
   it('makes records the event rules accept, and a plan with one second per tag', async () => {
     const tags = await gitTagRecords({
       glob: 'v*',

@@ -210,7 +210,7 @@ describe('runImport', () => {
     expect(run.stdout).toHaveLength(3);
     expect(JSON.parse(run.stdout[0] as string).data.attributes).toMatchObject({ service: 'shop', version: '1.0' });
     expect(run.stderr.join('\n')).toMatch(
-      /Dry run: nothing sent\. Of 10 records, 10 would be sent \(oldest first\), 0 are already recorded, 1 move/,
+      /Dry run: nothing sent\. Of 10 records, 10 would be sent \(oldest first\), 0 already recorded, 1 moved/,
     );
   });
 
