@@ -170,9 +170,14 @@ function read(values: unknown): Omit<ImportRecord, 'line' | 'tag'> {
   return { kind, flags };
 }
 
+/**
+ * A record says its kind, else its members do: `services`, or a `team` without a `service` (an incident may name only
+ * the team it hit; a deployment always names its service), make an incident.
+ */
 function kindOf(kind: unknown, members: Record<string, unknown>): EventKind {
   if (kind === undefined || kind === null) {
-    return members.services !== undefined && members.services !== null ? 'incident' : 'deployment';
+    const given = (name: string) => members[name] !== undefined && members[name] !== null;
+    return given('services') || (given('team') && !given('service')) ? 'incident' : 'deployment';
   }
   if (kind === 'deployment' || kind === 'incident') return kind;
   throw new Refusal('kind', `must be "deployment" or "incident", not ${JSON.stringify(kind)}`);

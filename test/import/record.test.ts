@@ -111,6 +111,21 @@ describe('normalizeRecord', () => {
     });
   });
 
+  it('infers an incident from a team without a service (a team-only incident), a deployment from a service', () => {
+    expect(normalize({ team: 'web', started_at: '1795687200' })).toMatchObject({
+      ok: true,
+      record: { kind: 'incident', flags: { team: 'web' } },
+    });
+    expect(normalize({ data: { attributes: { team: 'web', started_at: '1795687200' } } })).toMatchObject({
+      ok: true,
+      record: { kind: 'incident' },
+    });
+    expect(normalize({ service: 'shop', team: 'web', finished_at: '1795687200' })).toMatchObject({
+      ok: true,
+      record: { kind: 'deployment' },
+    });
+  });
+
   it('gives a deployment started_at = finished_at when it has no start, and needs finished_at', () => {
     expect(normalize({ service: 'shop', finished_at: '1795687200' })).toMatchObject({
       ok: true,
