@@ -8,7 +8,7 @@
  * A torn last line (the process died mid-write) has no newline: it is ignored, and cut off before the next run
  * appends. The first line says what the file is, so a mistyped --journal never appends ids to someone's data.
  */
-import { closeSync, fdatasyncSync, openSync, readFileSync, truncateSync, writeSync } from 'node:fs';
+import { closeSync, fdatasyncSync, openSync, readFileSync, statSync, truncateSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { UsageError } from '../errors.js';
 
@@ -46,14 +46,7 @@ export function isJournalled(entries: ReadonlySet<string>, id: string, openIncid
 
 /** The entries of the journal at `path`; none when it does not exist yet. */
 export function readJournal(path: string): Set<string> {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return new Set();
-    throw new UsageError(`Cannot read the journal ${path}: ${(error as Error).message}`);
-  }
-  checkHeader(text, path);
+  const text = journalText(path);
   const entries = new Set<string>();
   const complete = text.slice(0, text.lastIndexOf('\n') + 1);
   for (const line of complete.split('\n')) if (ENTRY.test(line)) entries.add(line);
@@ -70,15 +63,7 @@ export interface JournalWriter {
 
 /** Opens the journal for appending, creating it with its header line. `nowMs`: a monotonic clock, for syncing. */
 export function openJournal(path: string, nowMs: () => number): JournalWriter {
-  let existing = '';
-  try {
-    existing = readFileSync(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
-      throw new UsageError(`Cannot read the journal ${path}: ${(error as Error).message}`);
-    }
-  }
-  checkHeader(existing, path);
+  const existing = journalText(path);
   let fd: number | undefined;
   try {
     // A torn last line goes: ended by the next write, it would read as an id that was never recorded.
@@ -113,6 +98,30 @@ export function openJournal(path: string, nowMs: () => number): JournalWriter {
       }
     },
   };
+}
+
+/**
+ * The journal's text, checked to be one ('' when there is none yet). Only a regular file can be one: a device would
+ * read without end (/dev/zero) or swallow every entry (/dev/null), and a pipe can be read only once.
+ */
+function journalText(path: string): string {
+  let text: string;
+  try {
+    const stat = statSync(path, { throwIfNoEntry: false });
+    if (stat === undefined) return '';
+    if (!stat.isFile()) {
+      throw new UsageError(
+        `The journal ${path} is not a regular file (${stat.isDirectory() ? 'a folder' : 'a device or a pipe'}): ` +
+          'give --journal the path of a file.',
+      );
+    }
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError(`Cannot read the journal ${path}: ${(error as Error).message}`);
+  }
+  checkHeader(text, path);
+  return text;
 }
 
 function checkHeader(text: string, path: string): void {

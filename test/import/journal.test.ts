@@ -74,6 +74,18 @@ describe('the journal', () => {
     expect(() => openJournal(join(dir(), 'missing-folder', 'j'), now)).toThrow(/Cannot write the journal/);
   });
 
+  it.each(['/dev/zero', '/dev/full', '/dev/null'])(
+    'refuses %s as a journal: a device reads without end or swallows every entry',
+    (device) => {
+      expect(() => readJournal(device)).toThrow(/is not a regular file \(a device or a pipe\)/);
+      expect(() => openJournal(device, now)).toThrow(/give --journal the path of a file/);
+    },
+  );
+
+  it('refuses a folder as a journal', () => {
+    expect(() => readJournal(dir())).toThrow(/is not a regular file \(a folder\)/);
+  });
+
   it('keeps an open incident apart from its resolution', () => {
     expect(journalEntry(ID(9), true)).toBe(`${ID(9)} open`);
     expect(journalEntry(ID(9), false)).toBe(ID(9));
