@@ -6,6 +6,7 @@
  * - `record`: send events one after another, going on after a failure, and say what became of each.
  * Commands say what to call and what to do with the answer; how it travels is this file's business.
  */
+import { setMaxListeners } from 'node:events';
 import type { Clock } from '../context.js';
 import { DeliveryError, type DoraError, InterruptedError, isDoraError, UsageError } from '../errors.js';
 import { type JsonValue, toJson } from '../events/json.js';
@@ -109,6 +110,9 @@ export function openClient(
   options: ClientOptions,
 ): ApiClient {
   if (!options.dryRun) enableFipsIfAsked(delivery, world, reporter);
+  // Every request out listens to this signal, and an import or a paged read has dozens out at once: that is no leak,
+  // so Node must not warn about it on stderr.
+  setMaxListeners(0, options.signal ?? world.signal);
   const { target, policy, proxy } = delivery;
   const host = new URL(target.baseUrl).host;
   let transport: Promise<ClosableTransport> | undefined;

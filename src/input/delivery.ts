@@ -10,7 +10,7 @@ import { type Config, type ProxySettings, type ProxyUrl, requireConfig } from '.
 import { UsageError } from '../errors.js';
 import { echoValue } from '../output/credential.js';
 import type { DeliveryFlags } from './flags.js';
-import { trimmed } from './values.js';
+import { refuseCredential, trimmed } from './values.js';
 
 /** The keys a run's requests carry. */
 export interface Keys {
@@ -28,6 +28,11 @@ export interface DeliveryInput {
   fips: boolean;
   fipsIgnoreError: boolean;
   keys: Keys;
+  /**
+   * The options that said where requests go (`--site datadoghq.eu`, `--api-url …`), as flag and value pairs: a
+   * command printed to run later (send again, resolve, mark) repeats them, or it would go to another site.
+   */
+  where: string[];
 }
 
 /**
@@ -48,6 +53,19 @@ export function deliveryInput(flags: DeliveryFlags, config: Config): DeliveryInp
   // A malformed DATADOG_FIPS matters only when no flag overrides it.
   if (flags.fips === undefined) requireConfig(config, 'fips');
   if (flags.fipsIgnoreError === undefined) requireConfig(config, 'fipsIgnoreError');
+  // A known secret inside a host name would go out in the DNS lookup, before any request: refused here. User info is
+  // not a host (a proxy's password belongs there), so each address is checked without it.
+  const addresses: Array<[string | undefined, string]> = [
+    [trimmed(flags.site) ?? config.site, flags.site !== undefined ? '--site' : 'DD_SITE'],
+    [trimmed(flags.apiUrl) ?? config.apiUrl, flags.apiUrl !== undefined ? '--api-url' : 'DORA_API_URL'],
+    [config.proxy.httpsProxy?.display, 'HTTPS_PROXY'],
+    [config.proxy.httpProxy?.display, 'HTTP_PROXY'],
+  ];
+  // Host names are case-insensitive (a URL lower-cases them): so is the comparison.
+  const secrets = config.secrets.map((secret) => secret.toLowerCase());
+  for (const [value, from] of addresses) {
+    if (value !== undefined) refuseCredential({ value: value.toLowerCase(), from }, secrets);
+  }
   // The proxy requests to the target really go through: none when NO_PROXY exempts the target.
   const proxy = proxyFor(target.baseUrl, config.proxy);
   return {
@@ -58,6 +76,10 @@ export function deliveryInput(flags: DeliveryFlags, config: Config): DeliveryInp
     fips: flags.fips ?? config.fips,
     fipsIgnoreError: flags.fipsIgnoreError ?? config.fipsIgnoreError,
     keys: {},
+    where: [
+      ...(flags.site !== undefined ? ['--site', flags.site.trim()] : []),
+      ...(flags.apiUrl !== undefined ? ['--api-url', target.baseUrl] : []),
+    ],
   };
 }
 

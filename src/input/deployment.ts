@@ -20,6 +20,7 @@ import {
 } from './event.js';
 import type { DeploymentFlags } from './flags.js';
 import { READ, WRITE } from './permissions.js';
+import { refuseCredential } from './values.js';
 
 export interface DeploymentInput extends DeploymentEvent {
   delivery: DeliveryInput;
@@ -69,7 +70,7 @@ export async function deploymentEvent(
 ): Promise<DeploymentEvent> {
   const { config } = sources;
   const dryRun = flags.dryRun === true;
-  const remediates = remediatesOf(flags);
+  const remediates = remediatesOf(flags, config.secrets);
   const names = servicesOf(flags, config);
   if (names.length === 0) throw new UsageError('--service is required (or set DD_SERVICE).');
   if (names.length > 1 && flags.id !== undefined) {
@@ -118,7 +119,7 @@ export async function deploymentEvent(
   } else {
     window = { command, startedAt };
   }
-  const first = idOf(flags.id, sources.newId);
+  const first = idOf(flags.id, sources.newId, config.secrets);
   const services = names.map(({ value }, index) => ({
     service: value,
     id: index === 0 ? first.id : sources.newId(),
@@ -144,7 +145,7 @@ export async function deploymentEvent(
   };
 }
 
-function remediatesOf(flags: DeploymentFlags) {
+function remediatesOf(flags: DeploymentFlags, secrets: readonly string[]) {
   if (flags.rollbackOf !== undefined && flags.rollforwardOf !== undefined) {
     throw new UsageError('--rollback-of and --rollforward-of both name the deployment this one remediates: give one.');
   }
@@ -152,6 +153,8 @@ function remediatesOf(flags: DeploymentFlags) {
   if (version === undefined) return undefined;
   const flag = flags.rollbackOf !== undefined ? '--rollback-of' : '--rollforward-of';
   if (version === '') throw new UsageError(`${flag} must not be empty: give the version of the failed deployment.`);
+  // A search term of the lookup: refused before anything is sent, as every value that would reach Datadog.
+  refuseCredential({ value: version, from: flag }, secrets);
   return { version, flag, type: flags.rollbackOf !== undefined ? ('rollback' as const) : ('rollforward' as const) };
 }
 

@@ -81,8 +81,12 @@ export function textOf(value: string | undefined, flag: string, config: Config, 
 }
 
 /** The event id: the user's, checked, or one generated for this run (every retry reuses it). */
-export function idOf(value: string | undefined, newId: () => string): { id: string; generated: boolean } {
-  const given = checked(eventId, fromFlag(value, '--id'));
+export function idOf(
+  value: string | undefined,
+  newId: () => string,
+  secrets: readonly string[],
+): { id: string; generated: boolean } {
+  const given = checked(eventId, fromFlag(value, '--id'), secrets);
   return given === undefined ? { id: newId(), generated: true } : { id: given, generated: false };
 }
 

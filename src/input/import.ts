@@ -243,7 +243,7 @@ function checkRecord(record: ImportRecord, now: bigint, none: Config): ImportEve
     version: fields.version,
     team: fields.team,
     customTags: fields.customTags,
-    id: checked(eventId, fromFlag(flags.id, '--id')),
+    id: checked(eventId, fromFlag(flags.id, '--id'), none.secrets),
     startedAt,
     finishedAt,
     git,

@@ -52,7 +52,7 @@ export async function incidentInput(flags: IncidentFlags, sources: InputSources)
   const name = textOf(flags.name, '--name', config, MAX_NAME_LENGTH);
   const severity = textOf(flags.severity, '--severity', config);
   const softFail = softFailOf(flags, config);
-  const { id, generated } = idOf(flags.id, sources.newId);
+  const { id, generated } = idOf(flags.id, sources.newId, config.secrets);
   // An incident is about what broke, not about the checkout this command runs in: git only when the culprit is named.
   let git: GitInput | undefined;
   if (flags.gitCommitSha !== undefined) {

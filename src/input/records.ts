@@ -10,7 +10,7 @@ import { type InputSources, timeOf } from './event.js';
 import { ID_PATTERN, text } from './fields.js';
 import type { VerbFlags } from './flags.js';
 import { READ, WRITE } from './permissions.js';
-import { checked, fromFlag } from './values.js';
+import { checked, fromFlag, refuseCredential } from './values.js';
 
 export interface VerbInput {
   delivery: DeliveryInput;
@@ -18,12 +18,14 @@ export interface VerbInput {
 }
 
 /** The id of an event to read, update or delete: as the API gave it, so only sanity is checked. */
-export function recordId(value: string, label = '<id>'): string {
+export function recordId(value: string, secrets: readonly string[], label = '<id>'): string {
   const id = value.trim();
   // The API's own form: anything else names no event, and `.` or `..` would reach another endpoint of the path.
   if (!ID_PATTERN.test(id)) {
     throw new UsageError(`${label}: not an event id (16 to 128 characters of letters, digits, "-", "_", "." or ":").`);
   }
+  // It goes into the request's path, or into the event: never a credential.
+  refuseCredential({ value: id, from: label }, secrets);
   return id;
 }
 
@@ -42,7 +44,7 @@ export interface OneRecordInput extends VerbInput {
 }
 
 export function showInput(kind: RecordKind, rawId: string, flags: VerbFlags, sources: InputSources): OneRecordInput {
-  const id = recordId(rawId);
+  const id = recordId(rawId, sources.config.secrets);
   return { ...verb(flags, sources, READ), kind, id };
 }
 
@@ -56,7 +58,7 @@ export interface DeleteInput extends OneRecordInput {
 }
 
 export function deleteInput(kind: RecordKind, rawId: string, flags: DeleteFlags, sources: InputSources): DeleteInput {
-  const id = recordId(rawId);
+  const id = recordId(rawId, sources.config.secrets);
   return { ...verb(flags, sources, WRITE), kind, id, yes: flags.yes === true };
 }
 
@@ -111,6 +113,8 @@ export function listInput(kind: RecordKind, flags: ListFlags, sources: InputSour
     severity: value(flags.severity, '--severity'),
   };
   const query = flags.query?.trim() || undefined;
+  // Sent as it is (Datadog's own search syntax, any length), but never with a credential in it.
+  if (query !== undefined) refuseCredential({ value: query, from: '--query' }, sources.config.secrets);
   return { ...base, kind, from, to, limit, terms, query, open: flags.open === true };
 }
 
@@ -132,7 +136,7 @@ export interface ResolveInput extends VerbInput {
 
 /** `dora incident resolve <id>`: reads the incident (application key) and sends it again (API key). */
 export function resolveInput(rawId: string, flags: ResolveFlags, sources: InputSources): ResolveInput {
-  const id = recordId(rawId);
+  const id = recordId(rawId, sources.config.secrets);
   const base = verb(flags, sources, READ);
   const now = sources.nowNs();
   const finishedAt = timeOf(flags.finishedAt ?? 'now', '--finished-at', now) as bigint;
@@ -198,12 +202,12 @@ export function updateInput(rawId: string | undefined, flags: UpdateFlags, sourc
     by === undefined || type === undefined
       ? undefined
       : flags.remediatedBy !== undefined
-        ? { id: recordId(flags.remediatedBy, '--remediated-by'), type }
+        ? { id: recordId(flags.remediatedBy, sources.config.secrets, '--remediated-by'), type }
         : { version: checked(text, fromFlag(by, '--remediated-by-version'), sources.config.secrets) as string, type };
   // A remediation is of a change failure: naming one marks it.
   const patch: Patch = { changeFailure: flags.changeFailure ?? true, ...(remediation ? { remediation } : {}) };
   const base = verb(flags, sources, pickGiven > 0 ? `${READ} and ${WRITE}` : WRITE);
-  if (rawId !== undefined) return { ...base, target: { id: recordId(rawId) }, patch };
+  if (rawId !== undefined) return { ...base, target: { id: recordId(rawId, sources.config.secrets) }, patch };
   const value = (raw: string | undefined, flag: string) =>
     checked(text, fromFlag(raw, flag), sources.config.secrets) as string;
   const pick: DeploymentPick = {

@@ -28,6 +28,11 @@ describe('isCredentialName', () => {
     'Authorization',
     'X-Api-Key',
     'npm_config__authToken',
+    'GITHUB_PAT',
+    'GH_PAT',
+    'DB_PWD',
+    'SESSION_COOKIE',
+    '--cookie',
   ])('%s names a credential', (name) => expect(isCredentialName(name)).toBe(true));
 
   it.each([
@@ -40,6 +45,8 @@ describe('isCredentialName', () => {
     'XAUTHORITY',
     'PWD',
     'OLDPWD',
+    'PATH',
+    'PATTERN',
     'DD_SERVICE',
     '--keyboard',
     '--passive',

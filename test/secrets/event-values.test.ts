@@ -86,3 +86,70 @@ describe('a credential in an event value', () => {
     expect(run.stdout).toContain('see https://ci.example/job/1');
   });
 });
+
+/**
+ * Every other way a value reaches Datadog: an event's id (in the body, or in a request's path), a search term, and
+ * the host a request goes to (its DNS lookup carries it before any request). `{}` is where the value goes.
+ */
+const WAYS_OUT: Array<{ argv: string[]; variable?: [string, string] }> = [
+  { argv: ['deployment', '--service', 'shop', '--started-at', '-5m', '--skip-git', '--id', '{}'] },
+  { argv: ['incident', '--service', 'shop', '--started-at', '-5m', '--id', '{}'] },
+  { argv: ['deployment', 'update', '{}', '--change-failure'] },
+  {
+    argv: ['deployment', 'update', 'dep-0000000000000001', '--remediated-by', '{}', '--remediation-type', 'rollback'],
+  },
+  { argv: ['deployment', 'show', '{}'] },
+  { argv: ['incident', 'delete', '{}', '--yes'] },
+  { argv: ['incident', 'resolve', '{}'] },
+  { argv: ['deployment', 'list', '--query', 'version:{}'] },
+  { argv: ['deployment', '--service', 'shop', '--started-at', '-5m', '--skip-git', '--rollback-of', '{}'] },
+  { argv: ['deployment', '--service', 'shop', '--started-at', '-5m', '--skip-git', '--site', '{}.datadoghq.com'] },
+  { argv: ['deployment', '--service', 'shop', '--started-at', '-5m', '--skip-git', '--api-url', 'https://{}.invalid'] },
+  {
+    argv: ['deployment', '--service', 'shop', '--started-at', '-5m', '--skip-git'],
+    variable: ['DD_SITE', '{}.datadoghq.eu'],
+  },
+  {
+    argv: ['deployment', '--service', 'shop', '--started-at', '-5m', '--skip-git'],
+    variable: ['HTTPS_PROXY', 'http://{}:8080'],
+  },
+];
+
+describe('a credential in an id, a search term or a host name', () => {
+  it('is refused before anything is sent or looked up, and never printed', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...WAYS_OUT),
+        fc.constantFrom(KEY, 'glcbt-SECRET-job-token', 'ghp_SECRETpersonalAccessTok'),
+        async (way, secret) => {
+          const requests: string[] = [];
+          const env: Record<string, string> = {
+            DD_API_KEY: KEY,
+            DD_APP_KEY: APP_KEY,
+            CI_JOB_TOKEN: 'glcbt-SECRET-job-token',
+            GITHUB_PAT: 'ghp_SECRETpersonalAccessTok',
+          };
+          if (way.variable) env[way.variable[0]] = way.variable[1].replace('{}', secret);
+          const run = await runCli([...way.argv.map((word) => word.replace('{}', secret)), '--json'], {
+            env,
+            createTransport: async () => ({
+              transport: async (url) => {
+                requests.push(url);
+                throw new Error('nothing may be sent');
+              },
+              close: async () => undefined,
+            }),
+          });
+          expect(run.code, run.stderr).toBe(2);
+          expect(requests).toEqual([]);
+          // Refused as a credential, or as no host name at all (a token's `_` is none): never looked up either way.
+          expect(JSON.parse(run.stdout).error).toMatch(/credential/);
+          for (const piece of [KEY, 'SECRET-job-token', 'SECRETpersonal']) {
+            expect(`${run.stdout}${run.stderr}`).not.toContain(piece);
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+});
