@@ -9,7 +9,7 @@ import { RejectedError } from './errors.js';
 import { type Patch, readListed, searchQuery } from './events/records.js';
 import type { DeploymentPick } from './input/records.js';
 import type { Reporter } from './output/reporter.js';
-import { shellQuote } from './output/shell.js';
+import { shellOptions, shellQuote } from './output/shell.js';
 import { apiInstant, formatInstant } from './time.js';
 
 /** How far back the failed deployment is looked for: as long as Datadog keeps events. */
@@ -62,7 +62,7 @@ export async function findDeployment(
 }
 
 /** The exact command that makes the same mark later, printed when it could not be made now. */
-export function updateHint(target: string | DeploymentPick, patch: Patch): string {
+export function updateHint(target: string | DeploymentPick, patch: Patch, where: readonly string[]): string {
   const parts = ['dora deployment update'];
   if (typeof target === 'string') parts.push(shellQuote(target));
   else {
@@ -81,13 +81,20 @@ export function updateHint(target: string | DeploymentPick, patch: Patch): strin
     );
     parts.push(`--remediation-type ${patch.remediation.type}`);
   }
+  parts.push(...shellOptions(where));
   return parts.join(' ');
 }
 
 /** Says on stderr that a mark could not be made, and the command that makes it later. */
-export function sayMarkLater(reporter: Reporter, target: string | DeploymentPick, patch: Patch, keptId?: string): void {
+export function sayMarkLater(
+  reporter: Reporter,
+  target: string | DeploymentPick,
+  patch: Patch,
+  where: readonly string[],
+  keptId?: string,
+): void {
   if (keptId !== undefined)
     reporter.info(`The new deployment stays recorded (id ${keptId}). Mark the failed one later with:`);
   else reporter.info('Make the change later with:');
-  reporter.info(`  ${updateHint(target, patch)}`);
+  reporter.info(`  ${updateHint(target, patch, where)}`);
 }

@@ -82,9 +82,12 @@ Examples:
       softFail: input.softFail,
       onFailure: timed.command ? 'The deploy command itself succeeded (exit 0); only recording it failed.' : undefined,
       // Sending one again makes its mark too.
-      resendWith: input.remediates
-        ? [input.remediates.type === 'rollback' ? '--rollback-of' : '--rollforward-of', input.remediates.version]
-        : undefined,
+      resendWith: [
+        ...(input.remediates
+          ? [input.remediates.type === 'rollback' ? '--rollback-of' : '--rollforward-of', input.remediates.version]
+          : []),
+        ...input.delivery.where,
+      ],
     });
     // The services whose deployment was recorded get their mark, whatever became of the others.
     const recordedIds = new Set(recording.entries.filter((entry) => entry.ok).map((entry) => entry.id));
@@ -230,7 +233,7 @@ async function markFailed(
     } catch (error) {
       if (!isDoraError(error)) throw error;
       (input.softFail ? reporter.warn : reporter.error).call(reporter, error.message);
-      sayMarkLater(reporter, pick, patch, id);
+      sayMarkLater(reporter, pick, patch, input.delivery.where, id);
       marks.remediated.push(null);
       marks.exitCode = Math.max(marks.exitCode, error.exitCode);
       marks.error ??= error.message;

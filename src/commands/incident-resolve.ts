@@ -62,7 +62,10 @@ export const incidentResolve: Verb<ResolveFlags> = {
       "the incident's start",
     );
     const event = resolution(open, input.finishedAt);
-    const recording = reportRecording([event], await client.record([event]), reporter, { softFail: false });
+    const recording = reportRecording([event], await client.record([event]), reporter, {
+      softFail: false,
+      resendWith: input.delivery.where,
+    });
     return eventsOutcome('incident', recording, { softFail: false }, reporter);
   },
 };

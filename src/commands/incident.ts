@@ -16,6 +16,7 @@ import { dryRunResult, eventsOutcome, reportRecording } from '../output/recordin
 import { shown } from '../output/redact.js';
 import { resendCommand } from '../output/resend.js';
 import { reportGit, warnAboutTarget } from '../output/run-notes.js';
+import { shellOptions, shellQuote } from '../output/shell.js';
 import type { Verb } from './verb.js';
 
 export const incident: Verb<IncidentFlags> = {
@@ -59,7 +60,10 @@ Open, then resolve (resolve reads the incident back, so it needs DD_APP_KEY too)
       reporter.info(`Dry run: nothing sent. A real run would POST this incident (id ${event.id}) to ${request.url}.`);
       return { result: dryRunResult('incident', [event], [request]), text: toJson(event.payload) };
     }
-    const recording = reportRecording([event], await client.record([event]), reporter, { softFail: input.softFail });
+    const recording = reportRecording([event], await client.record([event]), reporter, {
+      softFail: input.softFail,
+      resendWith: input.delivery.where,
+    });
     if (recording.recorded) for (const line of afterRecorded(input, event)) reporter.info(line);
     return eventsOutcome('incident', recording, { softFail: input.softFail }, reporter);
   },
@@ -90,10 +94,11 @@ function eventOf(input: IncidentInput): PreparedEvent {
 /** How to resolve what was just opened: a resend replaces the event, so the hint repeats every attribute. */
 function afterRecorded(input: IncidentInput, event: PreparedEvent): string[] {
   if (input.finishedAt === undefined) {
+    const where = input.delivery.where;
     return [
-      `Resolve it later with: dora incident resolve ${event.id}`,
+      `Resolve it later with: ${['dora incident resolve', shellQuote(event.id), ...shellOptions(where)].join(' ')}`,
       'or, without an application key, by sending it again with every attribute and the finish:',
-      `  ${resendCommand('incident', event.payload, 'now')}`,
+      `  ${resendCommand('incident', event.payload, 'now', where)}`,
     ];
   }
   if (input.idGenerated) {

@@ -4,7 +4,7 @@
  * as the hint that resolves an open incident (a resend replaces the event, so it must repeat every attribute).
  */
 import type { JsonValue } from '../events/json.js';
-import { shellQuote } from './shell.js';
+import { shellOptions, shellQuote } from './shell.js';
 
 type Attributes = { readonly [key: string]: JsonValue | undefined };
 
@@ -43,7 +43,7 @@ export function resendCommand(
   add('--started-at', attributes.started_at);
   if (finishedAt !== undefined) parts.push(`--finished-at ${finishedAt}`);
   else add('--finished-at', attributes.finished_at);
-  for (let i = 0; i + 1 < more.length; i += 2) add(more[i] as string, more[i + 1]);
+  parts.push(...shellOptions(more));
   return parts.join(' ');
 }
 

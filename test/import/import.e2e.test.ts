@@ -114,6 +114,18 @@ describe('dora import', () => {
     expect(run.stderr).not.toMatch(/sends nothing/);
   });
 
+  it('sends 32 at once without Node warning on stderr about the listeners of its one stop signal', async () => {
+    const server = rateLimitedApi(doraApi());
+    const url = await serve(server);
+    const text = Array.from({ length: 64 }, (_, i) => JSON.stringify({ service: `svc-${i}`, finished_at: T0 + i }));
+    const run = await runDora(['import', file('wide.jsonl', text.join('\n')), '--concurrency', '32'], {
+      env: env(url),
+    });
+    expect(run.code, run.stderr).toBe(0);
+    expect(server.writes).toHaveLength(64);
+    expect(run.stderr).not.toMatch(/MaxListeners|Warning:/);
+  });
+
   it('refuses a file with bad records before sending anything: exit 2, each line, field and reason', async () => {
     const server = rateLimitedApi(doraApi());
     const url = await serve(server);

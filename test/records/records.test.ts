@@ -113,6 +113,42 @@ describe('--rollback-of / --rollforward-of', () => {
     expect(run.stderr).toContain('Marked deployment bad-142-newer-aaaaaaa (shop 1.4.2) as a change failure');
   });
 
+  it('commands printed to run later keep --site: the mark, the resend and the resolve go where this run went', async () => {
+    serve(doraApi([]));
+    const mark = await dora([
+      'deployment',
+      '--service',
+      'shop',
+      '--version',
+      '1.4.0',
+      '--env',
+      'prod',
+      '--started-at',
+      '-2m',
+      '--skip-git',
+      '--rollback-of',
+      '9.9.9',
+      '--site',
+      'datadoghq.eu',
+    ]);
+    expect(mark.code).toBe(4);
+    expect(mark.stderr).toMatch(
+      /Mark the failed one later with:\n {2}dora deployment update .* --site datadoghq\.eu\n/,
+    );
+    server.use(
+      http.post(`${BASE}/api/v2/dora/failure`, () => HttpResponse.json({ errors: ['Bad Request'] }, { status: 400 })),
+    );
+    const refused = await dora(['incident', '--service', 'shop', '--started-at', '-2m', '--site', 'datadoghq.eu']);
+    expect(refused.code).toBe(4);
+    expect(refused.stderr).toMatch(/Send it again with:\n {2}dora incident .* --site datadoghq\.eu/);
+    server.resetHandlers();
+    serve(doraApi([]));
+    const opened = await dora(['incident', '--service', 'shop', '--started-at', '-2m', '--site', 'datadoghq.eu']);
+    expect(opened.code, opened.stderr).toBe(0);
+    expect(opened.stderr).toMatch(/Resolve it later with: dora incident resolve \S+ --site datadoghq\.eu\n/);
+    expect(opened.stderr).toMatch(/\n {2}dora incident .* --finished-at now --site datadoghq\.eu/);
+  });
+
   it('with several services, marks for each one recorded, and the resend of one that failed carries the flag', async () => {
     const api = doraApi([deployed('bad-142-shop-aaaaaaaaa', '1.4.2', 1795690000)]);
     serve(api);
