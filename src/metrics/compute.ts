@@ -46,7 +46,15 @@ export function needsLocalLeadTime(deployments: readonly Deployment[]): boolean 
   return !deployments.some((deployment) => deployment.commitLeadTimes !== undefined);
 }
 
-export function computeMetrics(input: MetricsInput): MetricsReport {
+export function computeMetrics(read: MetricsInput): MetricsReport {
+  // The search asked Datadog for the filters' events only; what came back is held to them too, so that the total
+  // and the --by groups count the same events whatever a server (or a gateway) does with the query.
+  const wanted = selects(read.filters);
+  const input: MetricsInput = {
+    ...read,
+    deployments: read.deployments.filter((d) => wanted([d.service], d.env, d.team)),
+    failures: read.failures.filter((f) => wanted(f.services, f.env, f.team)),
+  };
   const { window, filters, by } = input;
   const leadTimes = leadTimeSource(input);
   const report: MetricsReport = {
@@ -60,6 +68,15 @@ export function computeMetrics(input: MetricsInput): MetricsReport {
   };
   if (by) report.groups = groupsOf(input, by, leadTimes);
   return report;
+}
+
+/** Whether an event's service(s), env and team are those the filters ask for (as the search, case-insensitively). */
+function selects(filters: Filters): (services: readonly string[], env?: string, team?: string) => boolean {
+  const same = (a: string | undefined, b: string) => a !== undefined && a.toLowerCase() === b.toLowerCase();
+  return (services, env, team) =>
+    (filters.service.length === 0 || services.some((s) => filters.service.some((w) => same(s, w)))) &&
+    (filters.env === undefined || same(env, filters.env)) &&
+    (filters.team === undefined || same(team, filters.team));
 }
 
 /** Where each deployment's commit lead times come from, decided once for the whole selection. */
@@ -167,12 +184,16 @@ function recoveryTime(deployments: readonly Deployment[]): RecoveryTime | Unavai
   for (const deployment of deployments) {
     if (deployment.changeFailure !== true) continue;
     failed++;
-    if (deployment.recoveryTimeSec !== undefined) {
+    if (deployment.recoveryTimeSec !== undefined && deployment.recoveryTimeSec >= 0) {
       durations.push(deployment.recoveryTimeSec);
       continue;
     }
+    // A remediation that finished before the failed deployment did recovered nothing (a mark made by mistake): the
+    // deployment stays not recovered, instead of a negative time that would rate as elite.
     const remedy = deployment.remediationId === undefined ? undefined : byId.get(deployment.remediationId);
-    if (remedy) durations.push(seconds(remedy.finishedAt - deployment.finishedAt));
+    if (remedy && remedy.finishedAt >= deployment.finishedAt) {
+      durations.push(seconds(remedy.finishedAt - deployment.finishedAt));
+    }
   }
   const summary = summarize(durations);
   if (!summary) {
@@ -200,7 +221,7 @@ function timeToRestore(window: Window, failures: readonly Failure[]): TimeToRest
     const finished = failure.finishedAt;
     if (finished === undefined) {
       if (failure.startedAt >= window.since && failure.startedAt <= window.until) open++;
-    } else if (finished >= window.since && finished <= window.until) {
+    } else if (finished >= window.since && finished <= window.until && finished >= failure.startedAt) {
       durations.push(seconds(finished - failure.startedAt));
     }
   }

@@ -151,9 +151,11 @@ function maskedWord(word: string, depth: number): string {
     );
     return `${word.slice(0, at)}${scheme}${query}`;
   }
+  // A script first: its words are masked one by one (an scp URL among them too). Read whole as an scp URL, a script
+  // such as `TOKEN='a:@b' ./deploy` would lose a character of the token and keep the rest.
+  if (depth < MAX_DEPTH && SCRIPT_LIKE.test(word)) return maskedScript(word, depth + 1);
   // The scp form with a password: `git clone bot:TOKEN@host:org/repo`.
   if (hasUserInfo(word) && hostOf(splitUrl(word)) !== undefined) return displayUrl(word);
-  if (depth < MAX_DEPTH && SCRIPT_LIKE.test(word)) return maskedScript(word, depth + 1);
   return removeUserInfoInText(word);
 }
 

@@ -165,6 +165,61 @@ describe('unavailable metrics say why', () => {
     });
   });
 
+  it('holds what was read to the filters: a server that ignored the query adds nothing to the total or the groups', () => {
+    const at = (id: string, service: string, env: string): Deployment => ({
+      id,
+      service,
+      env,
+      startedAt: SINCE + HOUR,
+      finishedAt: SINCE + HOUR,
+    });
+    const report = computeMetrics({
+      window: WINDOW,
+      filters: { service: ['shop'], env: 'prod' },
+      by: 'env',
+      deployments: [
+        at('a', 'shop', 'prod'),
+        at('b', 'Shop', 'prod'),
+        at('c', 'shop', 'staging'),
+        at('d', 'cart', 'prod'),
+      ],
+      failures: [
+        { id: 'f', services: ['cart', 'shop'], env: 'prod', startedAt: SINCE + HOUR },
+        { id: 'g', services: ['cart'], env: 'prod', startedAt: SINCE + HOUR },
+      ],
+      localLeadTime: { available: false, reason: 'none' },
+    });
+    expect(report.deployments).toBe(2);
+    expect(report.failures).toBe(1);
+    expect(report.groups?.map((group) => [group.key, group.deployments])).toEqual([['prod', 2]]);
+  });
+
+  it('counts no recovery below zero: a remediation that finished before the failed deployment leaves it not recovered', () => {
+    const remedy: Deployment = { id: 'r', service: 'shop', startedAt: SINCE, finishedAt: SINCE + HOUR };
+    const failed: Deployment = {
+      id: 'f',
+      service: 'shop',
+      startedAt: SINCE + DAY,
+      finishedAt: SINCE + DAY,
+      changeFailure: true,
+      remediationId: 'r',
+    };
+    const later: Deployment = { ...failed, id: 'g', remediationId: 'h' };
+    const fix: Deployment = { id: 'h', service: 'shop', startedAt: SINCE + DAY, finishedAt: SINCE + DAY + HOUR };
+    const report = computeMetrics({
+      window: WINDOW,
+      filters: NO_FILTERS,
+      deployments: [remedy, failed, later, fix],
+      failures: [],
+      localLeadTime: { available: false, reason: 'none' },
+    });
+    expect(report.metrics.failed_deployment_recovery_time).toMatchObject({
+      median_s: 3600,
+      n: 1,
+      not_recovered: 1,
+    });
+  });
+
   it('for deployments without the members a live org adds, and failures all open', () => {
     const plain: Deployment = { id: 'p', service: 'shop', startedAt: SINCE, finishedAt: SINCE + DAY };
     const failed: Deployment = { ...plain, id: 'f', changeFailure: true };
@@ -295,7 +350,7 @@ function expected(deployments: Deployment[], failures: Failure[]) {
   const recoveries = failed.flatMap((x) => {
     if (x.recoveryTimeSec !== undefined) return [x.recoveryTimeSec];
     const remedy = deployments.find((y) => y.id === x.remediationId);
-    return remedy ? [Number(remedy.finishedAt - x.finishedAt) / 1e9] : [];
+    return remedy && remedy.finishedAt >= x.finishedAt ? [Number(remedy.finishedAt - x.finishedAt) / 1e9] : [];
   });
   const resolved = failures.filter((f) => f.finishedAt !== undefined);
   const restores = resolved.map((f) => Number((f.finishedAt as bigint) - f.startedAt) / 1e9);

@@ -22,8 +22,8 @@ const DEPLOYMENTS: Deployment[] = [
   dep('d', 'cart', SINCE + 201n * HOUR, { changeFailure: null }),
 ];
 const FAILURES: Failure[] = [
-  { id: 'f', services: ['shop'], startedAt: SINCE + 2n * HOUR, finishedAt: SINCE + 4n * HOUR },
-  { id: 'o', services: ['cart'], startedAt: SINCE + 3n * HOUR },
+  { id: 'f', services: ['shop'], env: 'prod', startedAt: SINCE + 2n * HOUR, finishedAt: SINCE + 4n * HOUR },
+  { id: 'o', services: ['cart'], env: 'prod', startedAt: SINCE + 3n * HOUR },
 ];
 
 function report(by?: 'service'): MetricsReport {

@@ -85,6 +85,12 @@ describe('displayCommand: a wrapped command as the dry run shows it', () => {
     );
   });
 
+  it('reads a script as a script even when it looks like an scp URL (user:@host)', () => {
+    const shown = displayCommand(['sh', '-c', "TOKEN='QZX7:@$:JVW4KYQ9' ./deploy.sh --prod"]);
+    expect(shown).not.toMatch(/QZX7|JVW4/);
+    expect(shown).toContain('./deploy.sh --prod');
+  });
+
   it('removes URL user info from any argument, whatever the password holds', () => {
     fc.assert(
       fc.property(userName, password, (user, pw) => {
