@@ -3,12 +3,14 @@
  * value came from the API: a control character in it (a newline in a tag, an escape sequence) is shown escaped, so it
  * can neither act on the terminal nor break a row.
  */
+
+import { escapeInvisible } from '../api/plain-text.js';
 import type { EventRecord } from '../events/records.js';
 import { formatDuration, formatInstant } from '../time.js';
 
 /** One value on one line: every control character escaped, the newline and tab included. */
 function cell(value: string): string {
-  return value.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return escapeInvisible(value);
 }
 
 export function recordBlock(record: EventRecord): string {

@@ -10,6 +10,7 @@
  * - user info in any `scheme://user:password@host` inside the text, for URLs it was not told about.
  * Control characters from input are shown escaped (`\u001b`), so input cannot act on the terminal or forge lines.
  */
+import { escapeInvisible, hasInvisible } from '../api/plain-text.js';
 import { hasUserInfo, removeUserInfoInText, urlSecrets } from '../url.js';
 import { argvCredentials } from './command-line.js';
 import { isCredentialName, MASK, MIN_SECRET_LENGTH } from './credential.js';
@@ -116,13 +117,11 @@ function urlsIn(word: string): string[] {
  * act on the terminal: they are shown as `\u001b` and the like. Newlines and tabs, which messages use, stay.
  */
 export function escapeControls(text: string): string {
-  return text.replace(
-    /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
+  return escapeInvisible(text, true);
 }
 
 /** A user's value inside a sentence: as it is, or JSON-quoted when it holds a control character (a newline too). */
 export function shown(value: string): string {
-  return /[\u0000-\u001f\u007f-\u009f]/.test(value) ? JSON.stringify(value) : value;
+  // JSON escapes C0 controls as \n and the like; the rest (C1, bidi) are escaped after it.
+  return hasInvisible(value) ? escapeInvisible(JSON.stringify(value)) : value;
 }

@@ -703,7 +703,7 @@ describe('what the API says is shown, never acted on', () => {
         attributes: {
           services: ['shop\u001b[2J'],
           name: 'down\nerror: forged line',
-          severity: 'SEV-1\u0007',
+          severity: 'SEV-1\u0007\u202e1-VES',
           custom_tags: ['note:a\rb'],
           started_at: '1795680000000000000',
         },
@@ -717,6 +717,9 @@ describe('what the API says is shown, never acted on', () => {
       expect(run.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f]/);
       expect(run.stdout).not.toMatch(/^error: forged line/m);
       expect(run.stdout).toContain('\\u001b[2J');
+      // A bidi override would show what follows it reversed.
+      expect(run.stdout).not.toMatch(/[\u202a-\u202e\u2066-\u2069]/);
+      expect(run.stdout).toContain('\\u202e1-VES');
     }
     expect(list.stdout).toContain('down\\u000aerror: forged line');
     expect(list.stdout.split('\n')[0]).toMatch(/NAME +SEVERITY/);
