@@ -110,7 +110,16 @@ export async function resolveGit(inputs: GitInputs): Promise<GitResolution> {
     if (local.problem) warnings.push(`No git facts from the local checkout: ${local.problem}.`);
     levelUrls.local = discovered(local.repositoryUrl, 'local checkout', 'local', warnings);
     url ??= levelUrls.local;
-    if (!sha && local.commitSha) sha = { value: local.commitSha, source: 'local checkout', level: 'local' };
+    if (!sha && local.commitSha) {
+      // What git printed is checked as any other source is: a `git` shim on the PATH may print anything.
+      if (COMMIT_SHA_PATTERN.test(local.commitSha))
+        sha = { value: local.commitSha, source: 'local checkout', level: 'local' };
+      else {
+        warnings.push(
+          `Ignored the commit SHA from the local checkout (${echoValue(local.commitSha)}): not 40 or 64 hex characters.`,
+        );
+      }
+    }
   }
 
   if (url && sha) checkSameRepository(url, sha, levelUrls[sha.level], caseInsensitiveHosts(config.vars));

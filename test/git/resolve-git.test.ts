@@ -76,6 +76,15 @@ describe('resolveGit precedence: flag > DD_GIT_* > CI provider > local checkout'
     expect(result.warnings.join('\n')).toMatch(/Ignored the commit SHA/);
   });
 
+  it('ignores, with a warning, a checkout commit that is no SHA (a git shim on the PATH printed something else)', async () => {
+    const result = await resolveGit(
+      inputs({ readLocal: async () => ({ repositoryUrl: 'git@github.com:acme/local.git', commitSha: 'garbage' }) }),
+    );
+    expect(result.git).toBeUndefined();
+    expect(result.warnings.join('
+')).toMatch(/Ignored the commit SHA from the local checkout/);
+  });
+
   it('refuses to pair a CI repository with a checkout commit of another repository', async () => {
     await expect(resolveGit(inputs({ env: { ...gitlab, CI_COMMIT_SHA: 'not-a-sha' } }))).rejects.toThrow(
       /GitLab CI environment.*local checkout.*--git-commit-sha/s,
