@@ -81,8 +81,7 @@ describe('resolveGit precedence: flag > DD_GIT_* > CI provider > local checkout'
       inputs({ readLocal: async () => ({ repositoryUrl: 'git@github.com:acme/local.git', commitSha: 'garbage' }) }),
     );
     expect(result.git).toBeUndefined();
-    expect(result.warnings.join('
-')).toMatch(/Ignored the commit SHA from the local checkout/);
+    expect(result.warnings.join('\n')).toMatch(/Ignored the commit SHA from the local checkout/);
   });
 
   it('refuses to pair a CI repository with a checkout commit of another repository', async () => {
