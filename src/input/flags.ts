@@ -74,6 +74,18 @@ export interface ImportFlags extends DeliveryFlags, OutputFlags {
  * would turn a dry run into a real send. No value of dora's options starts with `--`.
  */
 export function guardOptionValues(command: Command): Command {
+  // `--dry-run=true` (a CI template's `--dry-run=${DRY_RUN}`): commander calls the whole word an unknown option and
+  // suggests the option itself. Said as it is instead: the option takes no value. (The value is never echoed.)
+  const reader = command as unknown as { unknownOption(flag: string): void };
+  const unknownOption = reader.unknownOption.bind(command);
+  reader.unknownOption = (flag: string) => {
+    const name = flag.split('=')[0] ?? flag;
+    const option = flag.includes('=') ? command.options.find((known) => known.long === name) : undefined;
+    if (option && !option.required && !option.optional) {
+      command.error(`error: ${name} takes no value: give it alone, without "=…".`, { code: 'commander.unknownOption' });
+    }
+    unknownOption(flag);
+  };
   for (const option of command.options) {
     if (!option.required && !option.optional) continue;
     const parse = option.parseArg;

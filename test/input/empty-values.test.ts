@@ -44,3 +44,29 @@ describe('an option whose value is missing', () => {
     expect(requests).toEqual([]);
   });
 });
+
+const switchOptions = await Promise.all(
+  VERBS.map(async (entry) => {
+    const command: Command = (await entry.load()).command();
+    const flags = command.options.filter((o) => !o.required && !o.optional && !o.negate).map((o) => o.long as string);
+    return { path: entry.path, flags };
+  }),
+);
+
+describe('an option that takes no value, given one (--dry-run=true)', () => {
+  it.each(switchOptions)('$path: says the option takes no value, never that it is unknown', async ({ path, flags }) => {
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...flags), fc.constantFrom('true', '1', 'false', ''), async (flag, value) => {
+        const run = await runCli([...path.split(' '), `${flag}=${value}`, '--json'], {
+          env: { DD_API_KEY: KEY },
+          createTransport: async () => {
+            throw new Error('nothing may be sent');
+          },
+        });
+        expect(run.code).toBe(2);
+        expect(JSON.parse(run.stdout).error).toBe(`${flag} takes no value: give it alone, without "=…".`);
+      }),
+      { numRuns: 15 },
+    );
+  });
+});
