@@ -116,9 +116,10 @@ Examples:
     const configured = delivery && proxyFor(delivery.target.baseUrl, { ...config.proxy, noProxy: undefined });
     const exemptBy = configured && delivery ? noProxyExempts(config.proxy.noProxy, delivery.target.baseUrl) : undefined;
     const proxy = configured;
+    const appKeyNeeded = 'input' in event && event.input.remediates !== undefined;
     const checks: Check[] = [
       judgeSite(site),
-      judgeKeys(config, 'input' in event && event.input.remediates !== undefined),
+      judgeKeys(config, appKeyNeeded),
       judgeEvent(facts),
       judgeApiKey(remote?.validate ?? skipped, config.apiKey !== undefined, target),
       judgeAppKey(
@@ -127,6 +128,7 @@ Examples:
           : skipped,
         { api: config.apiKey !== undefined, app: config.appKey !== undefined },
         target,
+        appKeyNeeded,
       ),
     ];
     if (remote?.list?.json !== undefined && lookup !== undefined) {

@@ -80,8 +80,15 @@ export function judgeAppKey(
   outcome: CallOutcome | Skipped,
   keys: { api: boolean; app: boolean },
   target: Target,
+  /** This deployment marks another (--rollback-of): its send reads and updates deployments. */
+  appKeyNeeded = false,
 ): Check {
-  if (!keys.app) return ok('application key', 'not set: sending needs none; reading events (and this check) does');
+  if (!keys.app) {
+    // Said once, by the keys check, when this send needs one; here only what there is to check.
+    return appKeyNeeded
+      ? fail('application key', 'not set: --rollback-of / --rollforward-of need one', 'Set DD_APP_KEY.', 2)
+      : ok('application key', 'not set: sending needs none; reading events (and this check) does');
+  }
   if (!keys.api)
     return warn('application key', 'not checked: it is sent together with an API key', 'Set DD_API_KEY too.');
   if (isSkipped(outcome)) return warn('application key', `not checked (${outcome.skipped})`, outcome.fix);

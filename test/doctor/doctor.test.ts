@@ -434,6 +434,9 @@ describe('dora doctor judges the event a send would build', () => {
     expect(out.code).toBe(2);
     expect(check(out.stdout, 'keys')).toMatchObject({ status: 'fail' });
     expect(check(out.stdout, 'keys').detail).toContain('--rollback-of');
+    // The application key's own line agrees: it does not say that sending needs none.
+    expect(check(out.stdout, 'application key')).toMatchObject({ status: 'fail' });
+    expect(check(out.stdout, 'application key').detail).not.toContain('sending needs none');
   });
 
   it('says git could not read the checkout, rather than "not inside a git checkout", when git is missing', async () => {
