@@ -61,17 +61,9 @@ export async function findDeployment(
   return match.id;
 }
 
-/** The exact command that makes the same mark later, printed when it could not be made now. */
-export function updateHint(target: string | DeploymentPick, patch: Patch, where: readonly string[]): string {
-  const parts = ['dora deployment update'];
-  if (typeof target === 'string') parts.push(shellQuote(target));
-  else {
-    parts.push(
-      `--service ${shellQuote(target.service)}`,
-      `--env ${shellQuote(target.env)}`,
-      `--version ${shellQuote(target.version)}`,
-    );
-  }
+/** The command that makes the same mark later on deployment `<id>`, printed when it could not be made now. */
+function updateHint(patch: Patch, where: readonly string[]): string {
+  const parts = ['dora deployment update <id>'];
   parts.push(patch.changeFailure ? '--change-failure' : '--no-change-failure');
   if (patch.remediation) {
     parts.push(
@@ -85,16 +77,30 @@ export function updateHint(target: string | DeploymentPick, patch: Patch, where:
   return parts.join(' ');
 }
 
-/** Says on stderr that a mark could not be made, and the command that makes it later. */
+/**
+ * Says on stderr that the mark of `pick` could not be made, and how to make it later. Not as a pick: run later, it
+ * would take the newest deployment of that version then, which may have finished after the remediation. The failed
+ * deployment is found by listing those that finished in time, then marked by its id.
+ */
 export function sayMarkLater(
   reporter: Reporter,
-  target: string | DeploymentPick,
+  pick: DeploymentPick,
   patch: Patch,
   where: readonly string[],
-  keptId?: string,
+  keptId: string,
 ): void {
-  if (keptId !== undefined)
-    reporter.info(`The new deployment stays recorded (id ${keptId}). Mark the failed one later with:`);
-  else reporter.info('Make the change later with:');
-  reporter.info(`  ${updateHint(target, patch, where)}`);
+  const list = [
+    'dora deployment list',
+    `--service ${shellQuote(pick.service)}`,
+    `--env ${shellQuote(pick.env)}`,
+    `--version ${shellQuote(pick.version)}`,
+    `--since -730d --until ${formatInstant(pick.before)}`,
+    ...shellOptions(where),
+  ];
+  reporter.info(
+    `The new deployment stays recorded (id ${keptId}). To mark the failed one later, find it (the newest of these):`,
+  );
+  reporter.info(`  ${list.join(' ')}`);
+  reporter.info('then mark it by its id:');
+  reporter.info(`  ${updateHint(patch, where)}`);
 }

@@ -129,7 +129,7 @@ describe('a rollback, end to end', () => {
     expect(api.log).toEqual(['POST /api/v2/dora/deployment', 'POST /api/v2/dora/deployments']);
     expect(run.stderr).toMatch(/no such deployment/i);
     expect(run.stderr).toContain(
-      'dora deployment update --service shop --env prod --version 1.4.2 --change-failure --remediated-by hotfix-143-cccccccc --remediation-type rollforward',
+      'dora deployment update <id> --change-failure --remediated-by hotfix-143-cccccccc --remediation-type rollforward',
     );
     checkRequests();
   });
@@ -143,7 +143,9 @@ describe('a rollback, end to end', () => {
     expect(api.events.map((event) => event.id)).toEqual(['bad-142-dddddddddddddd', 'rollback-140-dddddddd']);
     expect(api.events.some((event) => event.changeFailure !== undefined)).toBe(false);
     expect(run.stderr).toContain('dora_metrics_read');
-    expect(run.stderr).toContain('dora deployment update --service shop --env prod --version 1.4.2');
+    expect(run.stderr).toContain(
+      'dora deployment list --service shop --env prod --version 1.4.2 --since -730d --until ',
+    );
     expect(run.stderr).not.toContain(APP_KEY);
   });
 });

@@ -132,9 +132,8 @@ describe('--rollback-of / --rollforward-of', () => {
       'datadoghq.eu',
     ]);
     expect(mark.code).toBe(4);
-    expect(mark.stderr).toMatch(
-      /Mark the failed one later with:\n {2}dora deployment update .* --site datadoghq\.eu\n/,
-    );
+    expect(mark.stderr).toMatch(/\n {2}dora deployment list .* --site datadoghq\.eu\n/);
+    expect(mark.stderr).toMatch(/\n {2}dora deployment update <id> .* --site datadoghq\.eu\n/);
     server.use(
       http.post(`${BASE}/api/v2/dora/failure`, () => HttpResponse.json({ errors: ['Bad Request'] }, { status: 400 })),
     );
@@ -249,8 +248,13 @@ describe('--rollback-of / --rollforward-of', () => {
     expect(run.stderr).toContain(
       'No such deployment: none of shop to prod with version 1.4.2 finished before 2026-11-26T13:31:20Z (when this one started).',
     );
+    // Not a pick to run later (it would take whatever 1.4.2 is newest then, even one that finished after this
+    // deployment): the list of those that finished in time, then the mark by id.
+    expect(run.stderr).toContain(
+      '  dora deployment list --service shop --env prod --version 1.4.2 --since -730d --until 2026-11-26T13:31:20Z\n',
+    );
     expect(run.stderr).toMatch(
-      /dora deployment update --service shop --env prod --version 1\.4\.2 --change-failure --remediated-by new-deployment-id-\d{4} --remediation-type rollforward/,
+      /then mark it by its id:\n {2}dora deployment update <id> --change-failure --remediated-by new-deployment-id-\d{4} --remediation-type rollforward\n/,
     );
   });
 
