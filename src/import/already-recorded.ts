@@ -29,8 +29,11 @@ export interface ListingQuery {
   to: string;
 }
 
-/** The list calls that cover the records at `indices`: one per kind and service, over the times they are sent with. */
-export function listingQueries(table: RecordTable, indices: Iterable<number>): ListingQuery[] {
+/**
+ * The list calls that cover the records at `indices`: one per kind and service, over their times and `slackSeconds`
+ * after them (where records may move to).
+ */
+export function listingQueries(table: RecordTable, indices: Iterable<number>, slackSeconds = 0): ListingQuery[] {
   const ranges = new Map<string, { kind: EventKind; service?: string; team?: string; from: bigint; to: bigint }>();
   for (const index of indices) {
     const { kind, services, team } = table.stream(index);
@@ -51,8 +54,16 @@ export function listingQueries(table: RecordTable, indices: Iterable<number>): L
   return [...ranges.values()].map(({ from, to, ...target }) => ({
     ...target,
     from: secondsIso(floorSecond(from)),
-    to: secondsIso(floorSecond(to) + NS_PER_SECOND),
+    to: secondsIso(floorSecond(to) + NS_PER_SECOND * BigInt(1 + slackSeconds)),
   }));
+}
+
+/** The seconds Datadog holds, per service stream (`kind, service, env`, as RecordTable's stream keys). */
+export function heldSeconds(listed: readonly RecordedEvent[]): (key: string, second: number) => boolean {
+  const held = new Set<string>();
+  for (const event of listed)
+    for (const key of secondKeys(event.kind, event.services, event.env, anchorOf(event))) held.add(key);
+  return (key, second) => held.has(`${key}\u0000${second}`);
 }
 
 /**

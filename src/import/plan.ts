@@ -43,9 +43,8 @@ export interface Plan {
   problems: ProblemList;
 }
 
-/** Plans the records of a table (sealed here: no record is added after planning). */
-export function planTable(table: RecordTable): Plan {
-  table.seal();
+/** Two different events with one id, as problems of the input: one would overwrite the other. */
+export function conflictProblems(table: RecordTable): ProblemList {
   const problems = new ProblemList();
   for (const conflict of table.conflicts) {
     problems.add({
@@ -55,7 +54,17 @@ export function planTable(table: RecordTable): Plan {
       reason: `${conflict.id} is also the id of ${placeOf(conflict.with)}, a different event: one would overwrite the other`,
     });
   }
-  const moves = moveToFreeSeconds(table);
+  return problems;
+}
+
+/**
+ * Plans the records of a table (sealed here: no record is added after planning). `held`: the seconds Datadog already
+ * holds per stream, which a moved record must not land on.
+ */
+export function planTable(table: RecordTable, held?: (key: string, second: number) => boolean): Plan {
+  table.seal();
+  const problems = conflictProblems(table);
+  const moves = moveToFreeSeconds(table, held);
   const order = Uint32Array.from({ length: table.size }, (_, index) => index).sort(
     (a, b) => compare(table.finishOf(a), table.finishOf(b)) || table.line(a) - table.line(b),
   );
@@ -93,7 +102,7 @@ export function plannedRecord<E extends ValidEvent>(table: RecordTable, index: n
  * equals), a record whose second an earlier one already holds moves forward by whole seconds, its start and finish
  * alike, to the first second no other record of that service and env holds or starts in.
  */
-function moveToFreeSeconds(table: RecordTable): Move[] {
+function moveToFreeSeconds(table: RecordTable, held?: (key: string, second: number) => boolean): Move[] {
   const secondOf = Float64Array.from({ length: table.size }, (_, index) => Number(table.anchor(index) / NS_PER_SECOND));
   // Seconds the records start in: a moved record must not land on one, or that record would have to move too.
   const original = new Map<string, Set<number>>();
@@ -116,7 +125,7 @@ function moveToFreeSeconds(table: RecordTable): Move[] {
   // (a spreadsheet with dates only) cost a thousand steps, not half a million.
   const searchedTo = new Map<string, number>();
   const busy = (keys: readonly string[], at: number) =>
-    keys.some((key) => taken.get(key)?.has(at) || original.get(key)?.has(at));
+    keys.some((key) => taken.get(key)?.has(at) || original.get(key)?.has(at) || held?.(key, at) === true);
   const moves: Move[] = [];
   for (const index of byAnchor) {
     const { keys } = table.stream(index);

@@ -10,7 +10,13 @@ import { UnauthorizedError, UsageError } from '../errors.js';
 import { type JsonValue, toJson } from '../events/json.js';
 import { count } from '../output/count.js';
 import type { ImportResult as ImportJson } from '../result.js';
-import { alreadyRecorded, type ListingQuery, listingQueries, type RecordedEvent } from './already-recorded.js';
+import {
+  alreadyRecorded,
+  heldSeconds,
+  type ListingQuery,
+  listingQueries,
+  type RecordedEvent,
+} from './already-recorded.js';
 import type { Validate, ValidEvent } from './event.js';
 import { type GitRunner, gitTagRecords } from './git-tags.js';
 import { openInputFile } from './input-file.js';
@@ -24,7 +30,7 @@ import {
   readJournal,
 } from './journal.js';
 import { bytesInput, parseRecords, recordFormat } from './parse.js';
-import { type PlannedRecord, plannedRecord, planTable } from './plan.js';
+import { conflictProblems, type PlannedRecord, plannedRecord, planTable } from './plan.js';
 import { ProblemList, placeOf, problemsReport } from './problems.js';
 import { startProgress } from './progress.js';
 import { type ImportRecord, normalizeRecord } from './record.js';
@@ -124,8 +130,8 @@ async function sendTable<E extends ValidEvent>(
 ): Promise<number> {
   const { clock, out } = deps;
   const { table, importRecordAt, total, journalAt, startedMs } = read;
-  const plan = planTable(table);
-  if (!plan.problems.empty) throw new UsageError(problemsReport(plan.problems, sourceName(options.source)));
+  const conflicts = conflictProblems(table);
+  if (!conflicts.empty) throw new UsageError(problemsReport(conflicts, sourceName(options.source)));
   /** Record `index` as it is sent: read and checked again (the table keeps no checked event). */
   const recordAt = (index: number): PlannedRecord<E> => {
     const checked = deps.validate(importRecordAt(table.at(index), table.line(index)));
@@ -140,19 +146,16 @@ async function sendTable<E extends ValidEvent>(
   const api = await deps.connect({ dryRun: options.dryRun });
   let writer: JournalWriter | undefined;
   try {
-    let inDatadog = new Set<number>();
     const relying = path
       ? `relying on the journal ${path}.`
       : 'and there is no journal for stdin: give --journal <path>, or a second run sends everything again.';
-    let listed = false;
+    // What Datadog holds is read before the records are moved: a record that must leave its second moves past the
+    // seconds Datadog holds too (landing on one would replace that event, or be taken for it and skipped).
+    let recorded: readonly RecordedEvent[] | undefined;
     if (api.listRecorded) {
       try {
-        inDatadog = alreadyRecorded(
-          table,
-          plan.order,
-          await api.listRecorded(listingQueries(table, plan.order), deps.signal),
-        );
-        listed = true;
+        const everyRecord = Array.from({ length: table.size }, (_, index) => index);
+        recorded = await api.listRecorded(listingQueries(table, everyRecord, table.size), deps.signal);
       } catch (error) {
         // A key that may not read events (401/403) leaves the import where it is without one: the journal decides,
         // and the sends say soon enough whether the API key is good.
@@ -164,6 +167,9 @@ async function sendTable<E extends ValidEvent>(
         `Could not check Datadog for records it already holds (that needs an application key: DD_APP_KEY); ${relying}`,
       );
     }
+    const plan = planTable(table, recorded ? heldSeconds(recorded) : undefined);
+    const inDatadog = recorded ? alreadyRecorded(table, plan.order, recorded) : new Set<number>();
+    const listed = recorded !== undefined;
     const toSend = plan.order.filter(
       (index) => !isJournalled(journalled, table.id(index), openIncident(index)) && !inDatadog.has(index),
     );

@@ -162,6 +162,46 @@ describe('runImport', () => {
     expect(elsewhere.stderr.some((line) => line.startsWith('Recorded 0 of 13 records; 13 skipped'))).toBe(true);
   });
 
+  it('moves a record past a second Datadog already holds, instead of skipping it as recorded (or replacing that event)', async () => {
+    const live = {
+      kind: 'deployment' as const,
+      id: 'live-deployment-0000000001',
+      attributes: {
+        service: 'shop',
+        env: 'prod',
+        version: 'live',
+        started_at: `${T0 + 1}300000000`,
+        finished_at: `${T0 + 1}300000000`,
+      },
+    };
+    const server = rateLimitedApi(doraApi([live]));
+    const dir = mkdtempSync(join(tmpdir(), 'dora-import-'));
+    const path = join(dir, 'deploys.jsonl');
+    writeFileSync(
+      path,
+      [
+        { service: 'shop', env: 'prod', version: 'A', finished_at: `${T0}000000000` },
+        { service: 'shop', env: 'prod', version: 'B', finished_at: `${T0}500000000` },
+      ]
+        .map((record) => JSON.stringify(record))
+        .join('\n'),
+    );
+    const first = harness(server, { appKey: true });
+    expect(await runImport(options({ kind: 'file', path }), first.deps)).toBe(0);
+    const b = server.writes.find((write) => write.attributes.version === 'B');
+    // T0 is A's, T0+1 the live deployment's: B goes to T0+2.
+    expect(b?.attributes.finished_at).toBe(`${T0 + 2}500000000`);
+    expect(server.writes).toHaveLength(2);
+    expect(first.stderr).toContain(
+      'Recorded 2 of 2 records; 0 skipped (already recorded); 0 refused; 0 not delivered.',
+    );
+    // From elsewhere (no journal), the same file: both are found, nothing is sent again.
+    rmSync(`${path}.dora-journal`);
+    const again = harness(server, { appKey: true });
+    expect(await runImport(options({ kind: 'file', path }), again.deps)).toBe(0);
+    expect(server.writes).toHaveLength(2);
+  });
+
   it('without an application key says it relies on the journal', async () => {
     const run = harness(rateLimitedApi(doraApi()));
     await runImport(options({ kind: 'file', path: historyFile(2) }), run.deps);
