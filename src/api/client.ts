@@ -95,6 +95,8 @@ export interface ClientOptions {
   quiet?: boolean | undefined;
   /** What stops the requests, instead of the run's interruption (an import lets the requests out finish). */
   signal?: AbortSignal | undefined;
+  /** What stops retries and the waits for them, while the attempts out finish (see RequestDeps.retrySignal). */
+  retrySignal?: AbortSignal | undefined;
   /**
    * `run` (the default): --deadline is the whole run's, shared by every call (several sends, a lookup and a mark, the
    * pages of a read); `call`: each call has its own (an import, where every record gets the usual deadline).
@@ -164,6 +166,7 @@ export function openClient(
             clock: world.clock,
             random: world.random,
             signal: options.signal ?? world.signal,
+            ...(options.retrySignal ? { retrySignal: options.retrySignal } : {}),
             onAttempt: (attempt) => {
               if (attempt > 1)
                 update(`${doing} ${where} ${target.baseUrl} (attempt ${attempt} of ${policy.maxAttempts})…`);

@@ -69,6 +69,11 @@ export interface RequestDeps {
   random: () => number;
   /** Aborted when the user interrupts; its reason (an InterruptedError) says which signal. */
   signal?: AbortSignal;
+  /**
+   * Aborted when no new attempt may start, while the one out may finish (an import's first interruption): no retry,
+   * and no waiting for one. Its reason says which signal.
+   */
+  retrySignal?: AbortSignal;
   /** Called as each attempt starts (1-based), e.g. to keep a spinner's text current. */
   onAttempt?: (attempt: number) => void;
   onRetry?: (retry: { attempt: number; delayMs: number; reason: string }) => void;
@@ -177,8 +182,12 @@ export async function request(call: ApiCall, policy: RequestPolicy, deps: Reques
     });
   const interrupted = (inFlight: boolean) => interruption(call, userSignal, failed.maybeRecorded || inFlight);
 
+  const stopRetrying = deps.retrySignal;
+  // The back-off ends at either signal (one combined signal per call that may retry, not per attempt).
+  const waitSignal = stopRetrying ? AbortSignal.any([userSignal, stopRetrying]) : userSignal;
   while (failed.attempts < policy.maxAttempts) {
     if (userSignal.aborted) throw interrupted(false);
+    if (failed.attempts > 0 && stopRetrying?.aborted) throw interruption(call, stopRetrying, failed.maybeRecorded);
     const remaining = deadline - clock.monotonicMs();
     // An attempt with a sliver of time left could only send a duplicate that times out before its answer.
     // The first attempt always goes: a deadline of exactly MIN_ATTEMPT_MS has lost a hair to the clock by now.
@@ -221,8 +230,9 @@ export async function request(call: ApiCall, policy: RequestPolicy, deps: Reques
     }
     deps.onRetry?.({ attempt, delayMs, reason: failed.reason });
     try {
-      await clock.sleep(delayMs, userSignal);
+      await clock.sleep(delayMs, waitSignal);
     } catch {
+      if (!userSignal.aborted && stopRetrying?.aborted) throw interruption(call, stopRetrying, failed.maybeRecorded);
       throw interrupted(false);
     }
   }

@@ -64,8 +64,12 @@ Examples:
     const unsubscribe = ctx.subscribeSignals((signal) => {
       signals++;
       const reason = new InterruptedError(signal, 'maybe');
-      if (signals === 1) stop.abort(reason);
-      else {
+      if (signals === 1) {
+        reporter.warn(
+          `${signal}: stopping. No new request starts; those on their way get their answers (${signal} again ends them).`,
+        );
+        stop.abort(reason);
+      } else {
         inFlight.abort(reason);
         unsubscribe(); // a third signal ends the process as any run's would
       }
@@ -125,7 +129,14 @@ function connect(
 ): ImportApi<ImportEvent> {
   const sender = input.dryRun
     ? undefined
-    : world.client(input.delivery, { dryRun: false, keepAlive: true, quiet: true, signal: inFlight, deadline: 'call' });
+    : world.client(input.delivery, {
+        dryRun: false,
+        keepAlive: true,
+        quiet: true,
+        signal: inFlight,
+        retrySignal: stop,
+        deadline: 'call',
+      });
   const lister = input.canList
     ? world.client(input.delivery, { dryRun: false, keepAlive: true, quiet: true, signal: stop, deadline: 'call' })
     : undefined;

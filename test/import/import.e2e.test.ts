@@ -126,6 +126,33 @@ describe('dora import', () => {
     expect(run.stderr).not.toMatch(/MaxListeners|Warning:/);
   });
 
+  it('on the first SIGINT stops retrying too: a record in back-off ends at once, not at its deadline', async () => {
+    const posts: number[] = [];
+    intake = await startIntake((request) => {
+      if (request.method === 'POST') posts.push(Date.now());
+      return { status: 503, body: 'busy' };
+    });
+    const path = file('busy.jsonl', JSON.stringify({ service: 'api', finished_at: T0 }));
+    const run = await runDora(['import', path, '--deadline', '60', '--max-attempts', '20'], {
+      env: env(intake.url),
+      onSpawn: (child) => {
+        const poll = setInterval(() => {
+          if (posts.length >= 2) {
+            clearInterval(poll);
+            child.kill('SIGINT');
+          }
+        }, 20);
+      },
+      killAfterMs: 30_000,
+    });
+    expect(run.code, run.stderr).toBe(130);
+    // The retries stopped with the signal: at most the attempt that was out when it came.
+    expect(posts.length).toBeLessThanOrEqual(3);
+    expect(run.durationMs).toBeLessThan(20_000);
+    expect(run.stderr).toMatch(/SIGINT: stopping\. No new request starts/);
+    expect(run.stderr).toMatch(/Recorded 0 of 1 records/);
+  });
+
   it('refuses a file with bad records before sending anything: exit 2, each line, field and reason', async () => {
     const server = rateLimitedApi(doraApi());
     const url = await serve(server);
