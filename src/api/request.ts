@@ -413,8 +413,10 @@ function judge(response: TransportResponse, text: string, wallNowMs: number, ans
   if (status === 404) return { kind: 'final', failure: 'not-found', reason, extra };
   if (isRetryableStatus(status)) {
     const wait = retryAfterMs(response.headers.get('retry-after'), wallNowMs);
-    // The server answered with a refusal, so this attempt did not record anything.
-    return { kind: 'retry', reason, maybeRecorded: false, ...(wait !== undefined ? { retryAfterMs: wait } : {}) };
+    // A refusal of the server itself recorded nothing. A gateway's 502 or 504 is no such refusal: it may have passed
+    // the request on before the server behind it failed or timed out, so the event may have been recorded.
+    const maybeRecorded = status === 502 || status === 504;
+    return { kind: 'retry', reason, maybeRecorded, ...(wait !== undefined ? { retryAfterMs: wait } : {}) };
   }
   // Any other status, 407 included: from the server itself it is a refusal like any other (a proxy's 407 arrives
   // as the answer to the CONNECT, never here).

@@ -207,6 +207,13 @@ describe('bodies: read up to 1 MiB, for a bounded time; the status decides', () 
     expect(worded(failure).message).toBe('Event not delivered after 2 attempts; last error: HTTP 503.');
   });
 
+  it.each([502, 504])('takes a gateway’s %i as maybe recorded: it may have passed the event on', async (status) => {
+    const server = await hostile(answers.status(status, 'gateway'));
+    const { failure } = await call(server.url, POST, { policy: { maxAttempts: 2, requestTimeoutMs: 500 } });
+    expect(failure?.details).toMatchObject({ attempts: 2, maybeRecorded: true });
+    expect(worded(failure).message).toMatch(/may or may not/);
+  });
+
   it('counts a 202 whose body stalls as recorded', async () => {
     const server = await hostile(answers.stallAfterHeaders(202, '{"data":{"id":"ab'));
     expect((await call(server.url, POST, { policy: { requestTimeoutMs: 500 } })).answer?.status).toBe(202);
