@@ -398,6 +398,12 @@ async function textOf(response: TransportResponse, signal: AbortSignal, limit: n
 /** What one HTTP answer means: the status decides; the body only lends its words. */
 function judge(response: TransportResponse, text: string, wallNowMs: number, answerRateLimits: boolean): Outcome {
   const { status } = response;
+  // HTTP has statuses 100 to 599 only; Node's parser takes any three digits. A 600 is no refusal, it is no HTTP
+  // answer: it reached something, which may have acted on it.
+  if (status > 599) {
+    const reason = `status ${status}, which HTTP does not have`;
+    return { kind: 'final', failure: 'unusable-answer', reason, maybeRecorded: true, extra: { answer: 'not-http' } };
+  }
   if ((status >= 200 && status < 300) || (status === 429 && answerRateLimits)) {
     const reading = readJson(text);
     return { kind: 'answered', response, json: reading.ok ? reading.value : undefined };

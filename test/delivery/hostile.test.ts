@@ -214,6 +214,14 @@ describe('bodies: read up to 1 MiB, for a bounded time; the status decides', () 
     expect(worded(failure).message).toMatch(/may or may not/);
   });
 
+  it('takes a status HTTP does not have (600) as no answer, exit 5, not as a refusal', async () => {
+    const server = await hostile(answers.status(600, 'odd'));
+    const { failure } = await call(server.url, POST);
+    expect(failure?.kind).toBe('unusable-answer');
+    expect(failure?.details).toMatchObject({ attempts: 1, maybeRecorded: true });
+    expect(worded(failure).exitCode).toBe(5);
+  });
+
   it('counts a 202 whose body stalls as recorded', async () => {
     const server = await hostile(answers.stallAfterHeaders(202, '{"data":{"id":"ab'));
     expect((await call(server.url, POST, { policy: { requestTimeoutMs: 500 } })).answer?.status).toBe(202);
