@@ -53,8 +53,15 @@ export function judgeApiKey(outcome: CallOutcome | Skipped, hasKey: boolean, tar
     );
   }
   if (outcome.error !== undefined) {
-    if (!answered(outcome) || outcome.error.exitCode === 5)
-      return warn('api key', 'not checked: the API was not reached', 'See the network check.');
+    if (!answered(outcome)) return warn('api key', 'not checked: the API was not reached', 'See the network check.');
+    if (outcome.error.exitCode === 5) {
+      // It answered (a 429 to the end, a redirect, a page that is not JSON): reached, but no verdict on the key.
+      return warn(
+        'api key',
+        `not checked: ${target.host} answered HTTP ${outcome.status}, and no verdict on the key (${outcome.error.message.split('\n')[0]})`,
+        'Try again later; if it persists, check that --api-url / DORA_API_URL leads to a Datadog API.',
+      );
+    }
     const why =
       outcome.status === 404 ? `HTTP 404 from ${target.host}: no validate endpoint there` : outcome.error.message;
     return fail(
@@ -65,12 +72,21 @@ export function judgeApiKey(outcome: CallOutcome | Skipped, hasKey: boolean, tar
     );
   }
   const valid = (outcome.json as { valid?: unknown } | undefined)?.valid;
-  if (valid !== true) {
+  if (valid === false) {
     return fail(
       'api key',
-      `${target.host} did not confirm the key (answered ${JSON.stringify(outcome.json ?? null)})`,
+      `${target.host} did not confirm the key (answered ${JSON.stringify(outcome.json)})`,
       'Check that the key is an API key, not an application key.',
       3,
+    );
+  }
+  if (valid !== true) {
+    // Not the validate endpoint's answer at all: whatever is at that address is not the API, whatever the key.
+    return fail(
+      'api key',
+      `${target.host} answered HTTP ${outcome.status ?? 200}, but not as Datadog's validate endpoint does (no "valid")`,
+      'Check --api-url / DORA_API_URL: it must lead to a Datadog API.',
+      4,
     );
   }
   return ok('api key', `valid for ${target.site}`);

@@ -426,6 +426,24 @@ describe('dora doctor judges the event a send would build', () => {
     expect(existsSync(marker)).toBe(false);
   });
 
+  it('an address whose validate answer is not Datadog’s is no API (exit 4), not a bad key; a 429 to the end is no "not reached"', async () => {
+    api();
+    server.use(
+      http.get(`${BASE}/api/v1/validate`, () =>
+        HttpResponse.json({ data: { id: 'x', type: 'dora_deployment' } }, { status: 202 }),
+      ),
+    );
+    const other = await doctor(['--service', 'shop', '--json'], KEYS);
+    expect(other.code).toBe(4);
+    expect(check(other.stdout, 'api key')).toMatchObject({ status: 'fail' });
+    expect(check(other.stdout, 'api key').detail).toMatch(/not as Datadog's validate endpoint does/);
+    server.resetHandlers();
+    api({ validate: 429 });
+    const limited = await doctor(['--service', 'shop', '--json'], KEYS);
+    expect(check(limited.stdout, 'api key').detail).toMatch(/answered HTTP 429/);
+    expect(check(limited.stdout, 'api key').detail).not.toMatch(/not reached/);
+  });
+
   it('--rollback-of without an application key: the keys check fails, since the mark needs one', async () => {
     api();
     const out = await doctor(['--service', 'shop', '--version', '2', '--env', 'prod', '--rollback-of', '1', '--json'], {
