@@ -92,7 +92,8 @@ export function reportRecording(
     ? undefined
     : events.length === 1
       ? (entries[0]?.error as string)
-      : `${failed.length} of ${events.length} events not recorded: ${failed.join(', ')}.` +
+      : // "Not confirmed": among them may be one whose answer never came, which may or may not be recorded.
+        `${failed.length} of ${events.length} events not confirmed as recorded: ${failed.join(', ')}.` +
         `${done.length > 0 ? ` Recorded: ${done.join(', ')}.` : ''} Send the missing ones again with the commands above.`;
   if (!recorded && events.length > 1) say(error as string);
   return { entries, recorded, exitCode, error };

@@ -217,7 +217,7 @@ describe('dora deployment through the CLI', () => {
     );
     expect(out.code).toBe(4);
     expect(out.stderr).toContain(
-      '1 of 2 events not recorded: deployment of worker (id generated-id-0000-1000). Recorded: deployment of api (id generated-id-0000-2000).',
+      '1 of 2 events not confirmed as recorded: deployment of worker (id generated-id-0000-1000). Recorded: deployment of api (id generated-id-0000-2000).',
     );
     const result = JSON.parse(out.stdout);
     expect(result).toMatchObject({
@@ -234,7 +234,7 @@ describe('dora deployment through the CLI', () => {
       options,
     );
     expect(soft.code).toBe(0);
-    expect(soft.stderr).toMatch(/^warning: 1 of 2 events not recorded/m);
+    expect(soft.stderr).toMatch(/^warning: 1 of 2 events not confirmed as recorded/m);
     expect(soft.stderr).not.toMatch(/^error:/m);
   });
 
