@@ -502,6 +502,31 @@ describe('show, list and delete', () => {
     expect(JSON.parse(json.stdout).data).toHaveLength(1);
   });
 
+  it('leaves out, and says so, rows a server lists outside the window asked for', async () => {
+    const row = (id: string, finishedS: number) => ({
+      id,
+      type: 'dora_deployment',
+      attributes: {
+        service: 'shop',
+        env: 'prod',
+        started_at: `${finishedS}000000000`,
+        finished_at: `${finishedS}000000000`,
+      },
+    });
+    server.use(
+      http.post(`${BASE}/api/v2/dora/deployments`, () =>
+        // NOW is 1795700000 s: one row a day ahead of it, one inside the last 7 days.
+        HttpResponse.json({
+          data: [row('tomorrow-deployment-1', 1795786400), row('inside-deployment-001', 1795690000)],
+        }),
+      ),
+    );
+    const run = await dora(['deployment', 'list', '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout).data.map((one: { id: string }) => one.id)).toEqual(['inside-deployment-001']);
+    expect(run.stderr).toMatch(/Left out 1 of the deployments the API listed: they lie outside the window asked for/);
+  });
+
   it('lists only open incidents with --open, by team and severity', async () => {
     const incident = (id: string, finished?: string): StoredEvent => ({
       kind: 'incident',
