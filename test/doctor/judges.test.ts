@@ -29,6 +29,13 @@ describe('noProxyExempts', () => {
     },
   );
 
+  it('treats an IP address as having no subdomains: .0.0.1 or *.0.0.1 does not exempt 127.0.0.1', () => {
+    for (const noProxy of ['.0.0.1', '*.0.0.1', '0.0.1', '.1']) {
+      expect(noProxyExempts(noProxy, 'http://127.0.0.1:8126')).toBeUndefined();
+    }
+    expect(noProxyExempts('127.0.0.1', 'http://127.0.0.1:8126')).toBe('127.0.0.1');
+  });
+
   it("compares a port-bound entry with the URL's own port", () => {
     expect(noProxyExempts('127.0.0.1:8126', 'http://127.0.0.1:8126')).toBe('127.0.0.1:8126');
     expect(noProxyExempts('127.0.0.1:80', 'http://127.0.0.1:8126')).toBeUndefined();

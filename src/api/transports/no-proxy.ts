@@ -5,6 +5,7 @@
  * NO_PROXY entries are split on commas and spaces, compared without regard to case, and may be:
  * - `*`: no proxy for any host;
  * - a host name, which also covers its subdomains; a leading `.` or `*.` is dropped (`.example.com` = `example.com`);
+ *   an IP address has no subdomains, so `.0.0.1` matches no address;
  * - an IPv4 or IPv6 address, bare (`::1`) or bracketed (`[::1]`), matching that address only;
  * - any of these with `:port` (an IPv6 address then in brackets: `[::1]:8443`), matching that port only;
  * - an address range in CIDR notation (`10.0.0.0/8`, `fd00::/8`), matching addresses given as such in the URL.
@@ -83,7 +84,8 @@ function withPort(entry: Entry, port: string | undefined): Entry {
 
 function matches(entry: Extract<Entry, { host: string }>, host: string): boolean {
   if (entry.kind === 'address') return isIP(host) !== 0 && canonical(host) === entry.host;
-  return host === entry.host || host.endsWith(`.${entry.host}`);
+  // A name covers its subdomains; an IP address has none (`.0.0.1` names no domain of 127.0.0.1).
+  return host === entry.host || (isIP(host) === 0 && host.endsWith(`.${entry.host}`));
 }
 
 function inRange(list: BlockList, host: string): boolean {
