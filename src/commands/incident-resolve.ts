@@ -9,7 +9,6 @@ import type { PreparedEvent } from '../api/client.js';
 import { UsageError } from '../errors.js';
 import { FAILURE_PATH, failureBody } from '../events/failure.js';
 import { type EventRecord, readFetched } from '../events/records.js';
-import { checkOrder } from '../input/event.js';
 import { addVerbFlags, single } from '../input/flags.js';
 import { type ResolveFlags, resolveInput } from '../input/records.js';
 import { eventsOutcome, reportRecording } from '../output/recording.js';
@@ -55,12 +54,13 @@ export const incidentResolve: Verb<ResolveFlags> = {
         `Incident ${input.id} is already resolved (finished ${formatInstant(open.finishedAt)}); nothing was sent.`,
       );
     }
-    checkOrder(
-      open.startedAt,
-      input.finishedAt,
-      'an incident cannot be resolved before it starts',
-      "the incident's start",
-    );
+    if (open.startedAt > input.finishedAt) {
+      const finish = flags.finishedAt === undefined ? 'now' : '--finished-at';
+      throw new UsageError(
+        `Incident ${input.id} starts at ${formatInstant(open.startedAt)}, after ${finish} ` +
+          `(${formatInstant(input.finishedAt)}): it cannot be resolved before it starts. Nothing was sent.`,
+      );
+    }
     const event = resolution(open, input.finishedAt);
     const recording = reportRecording([event], await client.record([event]), reporter, {
       softFail: false,

@@ -168,7 +168,14 @@ export interface EventRecord {
 
 /** `{"data":{…}}` of a fetch, or throws a DeliveryError saying the answer could not be read. */
 export function readFetched(kind: RecordKind, json: unknown, id: string): EventRecord {
-  const record = toRecord(kind, (json as { data?: unknown } | undefined)?.data);
+  const data = (json as { data?: unknown } | undefined)?.data;
+  // The other kind of event, said by its type: read as this kind, a deployment would pass for a resolved incident.
+  const type = (data as { type?: unknown } | undefined)?.type;
+  const other = kind === 'incident' ? /^dora_deployment/ : /^dora_(?:failure|incident)/;
+  if (typeof type === 'string' && other.test(type)) {
+    throw unreadable(`asked for the ${kind} ${id}, it answered with a ${JSON.stringify(type.slice(0, 64))}`);
+  }
+  const record = toRecord(kind, data);
   // Acting on another event than the one asked for (resolving it, say) would change the wrong thing.
   if (record.id !== id) {
     throw unreadable(

@@ -459,7 +459,38 @@ describe('messages that say what happened', () => {
     );
     const run = await dora(['incident', 'resolve', 'open-incident-late-01', '--finished-at', '-10m']);
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain("the incident's start is after --finished-at");
+    expect(run.stderr).toMatch(/Incident open-incident-late-01 starts at \S+, after --finished-at \(/);
+  });
+
+  it('an incident that starts in the future is not resolved "now", and no --finished-at is blamed; a deployment is no incident', async () => {
+    serve(
+      doraApi([
+        {
+          kind: 'incident',
+          id: 'open-incident-ahead-1',
+          attributes: { services: ['shop'], started_at: String(NOW + 3_600_000_000_000n) },
+        },
+      ]),
+    );
+    const ahead = await dora(['incident', 'resolve', 'open-incident-ahead-1']);
+    expect(ahead.code).toBe(2);
+    expect(ahead.stderr).toMatch(/starts at \S+, after now \(/);
+    expect(ahead.stderr).not.toContain('--finished-at');
+    server.use(
+      http.get(`${BASE}/api/v2/dora/failures/:id`, ({ params }) =>
+        HttpResponse.json({
+          data: {
+            id: params.id,
+            type: 'dora_deployment',
+            attributes: { service: 'shop', started_at: String(NOW), finished_at: String(NOW) },
+          },
+        }),
+      ),
+    );
+    const deployment = await dora(['incident', 'resolve', 'some-deployment-0001']);
+    expect(deployment.code).toBe(5);
+    expect(deployment.stderr).not.toMatch(/already resolved/);
+    expect(deployment.stderr).toMatch(/answered with a "dora_deployment"/);
   });
 });
 
