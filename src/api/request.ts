@@ -183,8 +183,6 @@ export async function request(call: ApiCall, policy: RequestPolicy, deps: Reques
   const interrupted = (inFlight: boolean) => interruption(call, userSignal, failed.maybeRecorded || inFlight);
 
   const stopRetrying = deps.retrySignal;
-  // The back-off ends at either signal (one combined signal per call that may retry, not per attempt).
-  const waitSignal = stopRetrying ? AbortSignal.any([userSignal, stopRetrying]) : userSignal;
   while (failed.attempts < policy.maxAttempts) {
     if (userSignal.aborted) throw interrupted(false);
     if (failed.attempts > 0 && stopRetrying?.aborted) throw interruption(call, stopRetrying, failed.maybeRecorded);
@@ -230,7 +228,9 @@ export async function request(call: ApiCall, policy: RequestPolicy, deps: Reques
     }
     deps.onRetry?.({ attempt, delayMs, reason: failed.reason });
     try {
-      await clock.sleep(delayMs, waitSignal);
+      // The back-off ends at either signal: combined only here, when there is a wait (most calls never retry, and
+      // each combined signal stays tied to the run's signals until it is collected).
+      await clock.sleep(delayMs, stopRetrying ? AbortSignal.any([userSignal, stopRetrying]) : userSignal);
     } catch {
       if (!userSignal.aborted && stopRetrying?.aborted) throw interruption(call, stopRetrying, failed.maybeRecorded);
       throw interrupted(false);
