@@ -15,6 +15,11 @@ declare const __dirname: string;
 
 const BIN = join(__dirname, '..', 'bin', 'dora.js');
 
+/** How long stderr may stay open once the CLI has exited (a background process of the deploy command may hold it). */
+const STDERR_GRACE_MS = 500;
+/** How long stdout may stay open once the CLI has exited. */
+const RESULT_GRACE_MS = 2000;
+
 function runCli(
   argv: string[],
   env: Record<string, string>,
@@ -30,10 +35,41 @@ function runCli(
     child.stdout.setEncoding('utf8').on('data', on.stdout);
     child.stderr.setEncoding('utf8').on('data', on.stderr);
     child.on('error', reject);
-    child.on('close', (code, signal) => {
-      process.off('SIGINT', onInt);
-      process.off('SIGTERM', onTerm);
-      resolve({ code, signal: signal === null ? null : (constants.signals[signal] ?? 1) });
+    // The step ends when the CLI has exited and its result (stdout) is read. Not when every pipe closes: a process the
+    // deploy command leaves running (a port-forward, a tunnel) holds the stderr pipe, and would hold the step with it.
+    let exit: CliExit | undefined;
+    let resultRead = false;
+    let done = false;
+    const finish = () => {
+      if (done || exit === undefined || !resultRead) return;
+      done = true;
+      const settled = exit;
+      const end = () => {
+        clearTimeout(grace);
+        process.off('SIGINT', onInt);
+        process.off('SIGTERM', onTerm);
+        child.stderr.destroy();
+        resolve(settled);
+      };
+      // What the CLI itself wrote to stderr last is still on its way: a moment for it, then the pipe is let go.
+      const grace = setTimeout(end, STDERR_GRACE_MS);
+      if (child.stderr.readableEnded) end();
+      else child.stderr.once('end', end);
+    };
+    child.stdout.once('end', () => {
+      resultRead = true;
+      finish();
+    });
+    child.on('exit', (code, signal) => {
+      exit = { code, signal: signal === null ? null : (constants.signals[signal] ?? 1) };
+      finish();
+      // Were stdout held too (a command that inherits it), what the CLI wrote is in the pipe by now: read on, briefly.
+      setTimeout(() => {
+        if (resultRead) return;
+        resultRead = true;
+        child.stdout.destroy();
+        finish();
+      }, RESULT_GRACE_MS).unref();
     });
   });
 }

@@ -367,6 +367,18 @@ describe('the GitHub Action, run as the runner runs it', () => {
     expect(run.outputs).toMatchObject({ id: sentAttributes().id, recorded: 'true' });
   });
 
+  it('ends with the CLI, not with a process the deploy command leaves running (a port-forward holding the log pipe)', async () => {
+    intake = await startIntake();
+    const started = Date.now();
+    const run = await runActionStep(
+      { 'api-key': API_KEY, service: 'checkout', command: 'echo hi; sleep 20 >&2 &', 'skip-git': 'true' },
+      { ...GITHUB, DORA_API_URL: intake.url },
+    );
+    expect(run.code, run.stderr).toBe(0);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(run.outputs).toMatchObject({ recorded: 'true', id: sentAttributes().id });
+  });
+
   it("shows the deploy command's output live: a rollout that prints and goes quiet is seen before it ends", async () => {
     intake = await startIntake();
     const go = join(mkdtempSync(join(tmpdir(), 'dora-live-')), 'go');
