@@ -204,6 +204,17 @@ describe('the GitHub Action, run as the runner runs it', () => {
     expectNoKey(run, API_KEY, APP_KEY);
   });
 
+  it('masks every line of a key with a line break before anything else is printed', async () => {
+    const run = await runActionStep(
+      { 'api-key': 'first-half-of-key-aaaa\nsecond-half-of-key-bbbb', service: 'checkout', 'dry-run': 'true' },
+      { ...GITHUB },
+    );
+    expect(run.stdout.split('\n').slice(0, 2)).toEqual([
+      '::add-mask::first-half-of-key-aaaa',
+      '::add-mask::second-half-of-key-bbbb',
+    ]);
+  });
+
   it('opens an incident on several services', async () => {
     intake = await startIntake(() => ACCEPTED('dora_failure'));
     const run = await runActionStep(
