@@ -5,6 +5,7 @@
 import { renderMarkdown } from '../metrics/render-markdown.js';
 import type { GroupBy, MetricsReport } from '../metrics/types.js';
 import type { MetricsResult } from '../result.js';
+import { text } from './summary.js';
 
 /** The result line, when it is one: a JSON object with `ok`. */
 export function parseMetrics(stdout: string): MetricsResult | undefined {
@@ -24,6 +25,7 @@ export function parseMetrics(stdout: string): MetricsResult | undefined {
 export function metricsSummary(result: MetricsResult | undefined, by: GroupBy | undefined, problems: string[]): string {
   if (result?.ok && result.metrics !== undefined) return renderMarkdown(result as MetricsReport, { by });
   if (result?.dry_run) return '### DORA metrics: dry run, nothing read\n';
-  const quoted = problems.map((problem) => `> ${problem.replace(/\r?\n/g, ' ').replace(/[<>`|]/g, ' ')}`).join('\n>\n');
+  // Inert as the deployment summary's messages are: an API's words may not become a link or an image.
+  const quoted = problems.map((problem) => `> ${text(problem)}`).join('\n>\n');
   return `### ❌ DORA metrics not computed\n\n${quoted}\n`;
 }

@@ -45,6 +45,10 @@ export async function runAction(io: ActionIo): Promise<number> {
     plan = planRun(inputs);
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
+    if (inputs.get('kind') === 'metrics') {
+      reportMetrics(io, stdout, secrets, { plan: { keyInputs: [] }, printed: '', exitCode: 2, problem: error.message });
+      return 2;
+    }
     const kind = inputs.get('kind') === 'incident' ? 'incident' : 'deployment';
     const refused: Report['plan'] = { kind, given: { services: [] }, keyInputs: [], remediates: false };
     report(io, stdout, secrets, { plan: refused, result: undefined, exitCode: 2, problem: error.message });
@@ -101,7 +105,12 @@ function reportMetrics(
   io: ActionIo,
   stdout: LogStream,
   secrets: readonly string[],
-  run: { plan: Plan; printed: string; exitCode: number; problem?: string },
+  run: {
+    plan: Pick<Plan, 'keyInputs'> & Partial<Pick<Plan, 'by'>>;
+    printed: string;
+    exitCode: number;
+    problem?: string;
+  },
 ): void {
   const result = parseMetrics(run.printed);
   const worded = (messages: Array<string | undefined>) =>
@@ -110,7 +119,11 @@ function reportMetrics(
     );
   const errors = worded([
     run.problem,
-    result ? result.error : `The dora CLI printed no result; it exited with code ${run.exitCode}.`,
+    result
+      ? result.error
+      : run.problem
+        ? undefined
+        : `The dora CLI printed no result; it exited with code ${run.exitCode}.`,
   ]);
   for (const error of errors) stdout.command(annotation('error', error));
   for (const warning of worded(result?.warnings ?? [])) stdout.command(annotation('warning', warning));
@@ -156,13 +169,15 @@ function report(io: ActionIo, stdout: LogStream, secrets: readonly string[], run
       ),
       outputEntry('recorded', String(result?.recorded === true), io.random),
       outputEntry('remediated', remediated === undefined ? '' : String(remediated), io.random),
-      outputEntry('exit-code', String(exitCode), io.random),
+      // What happened, as dora's exit codes say it: under DORA_SOFT_FAIL the step passes (exit 0) while the result
+      // keeps the failure's code, and that is what a later step asks about.
+      outputEntry('exit-code', String(result?.exit_code ?? exitCode), io.random),
     ];
     io.appendFile(outputFile, scrub(entries.join(''), secrets));
   }
   const summaryFile = io.env.GITHUB_STEP_SUMMARY;
   if (summaryFile) {
-    const summary = renderSummary({ plan, result, exitCode, errors, remediated });
+    const summary = renderSummary({ plan, result, exitCode: result?.exit_code ?? exitCode, errors, remediated });
     io.appendFile(summaryFile, scrub(summary, secrets));
   }
 }

@@ -79,7 +79,7 @@ function isText(value: string | undefined): value is string {
 }
 
 /** Markdown-inert text: nothing in a service name or an error message may become a link, a tag or a table cell. */
-function text(value: string): string {
+export function text(value: string): string {
   return value
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')

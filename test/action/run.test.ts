@@ -351,7 +351,8 @@ describe('runAction: what the result says', () => {
       `::warning::${error}`,
       '::warning::--soft-fail: exiting 0 although not everything was recorded.',
     ]);
-    expect(run.outputs).toMatchObject({ recorded: 'false', 'exit-code': '0' });
+    // The step passes (exit 0), and the output keeps what happened: the failure's code.
+    expect(run.outputs).toMatchObject({ recorded: 'false', 'exit-code': '5' });
   });
 
   it('a dry run: the id comes from the one result object', async () => {
@@ -458,5 +459,30 @@ describe('runAction: the keys', () => {
       runCli: async () => exits(0),
     });
     expect(files).toEqual([]);
+  });
+});
+
+describe('runAction: kind metrics, when it fails', () => {
+  it('an input refused under kind: metrics is reported as metrics not computed, not as a deployment', async () => {
+    const run = await act({ INPUT_KIND: 'metrics', INPUT_COMMAND: './deploy.sh' }, () => {
+      throw new Error('the CLI must not run');
+    });
+    expect(run.code).toBe(2);
+    expect(run.summary).toMatch(/DORA metrics not computed/);
+    expect(run.summary).not.toMatch(/DORA deployment/);
+    expect(run.summary).toContain('command applies to kind: deployment only');
+    expect(run.outputs).toMatchObject({ 'exit-code': '2', metrics: '' });
+    expect(run.annotations).toHaveLength(1);
+  });
+
+  it("keeps an API's words in the summary inert: no link, image or HTML from an error", async () => {
+    const run = await act({ INPUT_KIND: 'metrics' }, (on) => {
+      on.stdout(
+        `${JSON.stringify({ ok: false, exit_code: 4, error: 'HTTP 400: ![x](https://evil.example/p.png) [click](https://evil.example) <b>bold</b>' })}\n`,
+      );
+      return { code: 4, signal: null };
+    });
+    expect(run.summary).toContain('DORA metrics not computed');
+    expect(run.summary).not.toMatch(/!\[x\]\(|\[click\]\(|<b>/);
   });
 });
