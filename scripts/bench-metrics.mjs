@@ -25,6 +25,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { median } from './bench-common.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const TARGETS = { ratio: 1.3, peakMb: 150, leadTimeMs: 10_000 };
@@ -255,7 +256,6 @@ function cliRun(base) {
 const BARE_CHILD = `
 import http from 'node:http';
 import { readFileSync } from 'node:fs';
-import { median } from './bench-common.mjs';
 const agent = new http.Agent({ keepAlive: true });
 const requests = JSON.parse(readFileSync(process.env.REQUESTS, 'utf8'));
 const post = (path, body) => new Promise((resolve, reject) => {
