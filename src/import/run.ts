@@ -148,7 +148,7 @@ async function sendTable<E extends ValidEvent>(
   try {
     const relying = path
       ? `relying on the journal ${path}.`
-      : 'and there is no journal for stdin: give --journal <path>, or a second run sends everything again.';
+      : 'and there is no journal for stdin or a pipe: give --journal <path>, or a second run sends everything again.';
     // What Datadog holds is read before the records are moved: a record that must leave its second moves past the
     // seconds Datadog holds too (landing on one would replace that event, or be taken for it and skipped).
     let recorded: readonly RecordedEvent[] | undefined;
@@ -169,7 +169,6 @@ async function sendTable<E extends ValidEvent>(
     }
     const plan = planTable(table, recorded ? heldSeconds(recorded) : undefined);
     const inDatadog = recorded ? alreadyRecorded(table, plan.order, recorded) : new Set<number>();
-    const listed = recorded !== undefined;
     const toSend = plan.order.filter(
       (index) => !isJournalled(journalled, table.id(index), openIncident(index)) && !inDatadog.has(index),
     );
@@ -241,7 +240,7 @@ async function sendTable<E extends ValidEvent>(
     for (const line of summaryLines(result, {
       resumeCommand: options.resumeCommand,
       ...(path ? { journal: path } : {}),
-      skipsRecorded: path !== undefined || listed,
+      skipsRecorded: path !== undefined || recorded !== undefined,
     }))
       out.info(line);
     return importExitCode(result);

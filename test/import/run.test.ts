@@ -278,7 +278,7 @@ describe('runImport', () => {
     const text = `${JSON.stringify({ service: 'shop', finished_at: T0 })}\n`;
     const without = harness(rateLimitedApi(doraApi()), { stdin: text });
     await runImport(options({ kind: 'stdin', format: 'jsonl' }), without.deps);
-    expect(without.stderr.join('\n')).toMatch(/no journal for stdin: give --journal <path>/);
+    expect(without.stderr.join('\n')).toMatch(/no journal for stdin or a pipe: give --journal <path>/);
     const journal = join(mkdtempSync(join(tmpdir(), 'dora-import-')), 'stdin.journal');
     const server = rateLimitedApi(doraApi());
     await runImport(options({ kind: 'stdin', format: 'jsonl' }, { journal }), harness(server, { stdin: text }).deps);
