@@ -72,15 +72,19 @@ export function heldSeconds(listed: readonly RecordedEvent[]): (key: string, sec
  */
 export function alreadyRecorded(
   table: RecordTable,
-  indices: Iterable<number>,
+  indices: ArrayLike<number> & Iterable<number>,
   listed: readonly RecordedEvent[],
 ): Set<number> {
   // Whether something holds the id / the second, and whether that something is finished (an incident resolved).
   const byId = new Map<string, boolean>();
   const bySecond = new Map<string, boolean>();
+  // An event that is one of these records (by id) holds its second for that record only: another record of the input
+  // in that second was moved past it, and is no repeat of it.
+  const ours = new Set(Array.from(indices, (index) => table.id(index)));
   for (const event of listed) {
     const finished = event.finishedAt !== undefined;
     byId.set(event.id, (byId.get(event.id) ?? false) || finished);
+    if (ours.has(event.id)) continue;
     for (const key of secondKeys(event.kind, event.services, event.env, anchorOf(event))) {
       bySecond.set(key, (bySecond.get(key) ?? false) || finished);
     }

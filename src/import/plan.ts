@@ -57,14 +57,19 @@ export function conflictProblems(table: RecordTable): ProblemList {
   return problems;
 }
 
-/**
- * Plans the records of a table (sealed here: no record is added after planning). `held`: the seconds Datadog already
- * holds per stream, which a moved record must not land on.
- */
-export function planTable(table: RecordTable, held?: (key: string, second: number) => boolean): Plan {
+/** What is known before planning: the seconds Datadog holds, and the records already recorded (by their id). */
+export interface Recorded {
+  /** Whether Datadog holds an event of stream `key` in `second`: a moved record must not land there. */
+  held?: (key: string, second: number) => boolean;
+  /** Whether record `index` was recorded before (the journal or Datadog has its id): it keeps its second. */
+  known?: (index: number) => boolean;
+}
+
+/** Plans the records of a table (sealed here: no record is added after planning). */
+export function planTable(table: RecordTable, recorded: Recorded = {}): Plan {
   table.seal();
   const problems = conflictProblems(table);
-  const moves = moveToFreeSeconds(table, held);
+  const moves = moveToFreeSeconds(table, recorded);
   const order = Uint32Array.from({ length: table.size }, (_, index) => index).sort(
     (a, b) => compare(table.finishOf(a), table.finishOf(b)) || table.line(a) - table.line(b),
   );
@@ -99,10 +104,10 @@ export function plannedRecord<E extends ValidEvent>(table: RecordTable, index: n
 
 /**
  * Gives every record a second of its own per service and env: taken in order of their anchor (file order among
- * equals), a record whose second an earlier one already holds moves forward by whole seconds, its start and finish
+ * equals), those recorded before first, a record whose second an earlier one already holds moves forward by whole seconds, its start and finish
  * alike, to the first second no other record of that service and env holds or starts in.
  */
-function moveToFreeSeconds(table: RecordTable, held?: (key: string, second: number) => boolean): Move[] {
+function moveToFreeSeconds(table: RecordTable, { held, known }: Recorded): Move[] {
   const secondOf = Float64Array.from({ length: table.size }, (_, index) => Number(table.anchor(index) / NS_PER_SECOND));
   // Seconds the records start in: a moved record must not land on one, or that record would have to move too.
   const original = new Map<string, Set<number>>();
@@ -118,8 +123,14 @@ function moveToFreeSeconds(table: RecordTable, held?: (key: string, second: numb
   for (let index = 0; index < table.size; index++) {
     for (const key of table.stream(index).keys) setOf(original, key).add(secondOf[index] as number);
   }
+  // Records recorded before keep their seconds: they are placed first, and a new record that shares one moves (taking
+  // it would put the new record on an event Datadog holds, or have it taken for that event and skipped).
+  const isKnown = known ?? (() => false);
   const byAnchor = Uint32Array.from({ length: table.size }, (_, index) => index).sort(
-    (a, b) => compare(table.anchor(a), table.anchor(b)) || table.line(a) - table.line(b),
+    (a, b) =>
+      Number(isKnown(b)) - Number(isKnown(a)) ||
+      compare(table.anchor(a), table.anchor(b)) ||
+      table.line(a) - table.line(b),
   );
   // Where the last search from a second ended: seconds before it stay taken, so a thousand records in one second
   // (a spreadsheet with dates only) cost a thousand steps, not half a million.

@@ -167,7 +167,17 @@ async function sendTable<E extends ValidEvent>(
         `Could not check Datadog for records it already holds (that needs an application key: DD_APP_KEY); ${relying}`,
       );
     }
-    const plan = planTable(table, recorded ? heldSeconds(recorded) : undefined);
+    // Recorded before: the journal or Datadog has the record's id (an open incident's own entry counts: its
+    // resolution keeps the second the incident holds). Worked out once, not in every comparison of the plan's sort.
+    const datadogIds = new Set(recorded?.map((event) => event.id));
+    const known = Uint8Array.from({ length: table.size }, (_, index) => {
+      const id = table.id(index);
+      return datadogIds.has(id) || isJournalled(journalled, id, true) ? 1 : 0;
+    });
+    const plan = planTable(table, {
+      ...(recorded ? { held: heldSeconds(recorded) } : {}),
+      known: (index) => known[index] === 1,
+    });
     const inDatadog = recorded ? alreadyRecorded(table, plan.order, recorded) : new Set<number>();
     const toSend = plan.order.filter(
       (index) => !isJournalled(journalled, table.id(index), openIncident(index)) && !inDatadog.has(index),

@@ -97,6 +97,8 @@ export class RecordTable {
   private moved = new Int32Array(INITIAL);
   /** While records are added: which record holds each id, and, for ids the records gave, what they record. */
   private seen: Map<string, number> | undefined = new Map();
+  /** While records are added: the records that gave an id of their own, by what they record (their derived id). */
+  private givenByDerived: Map<string, number> | undefined = new Map();
   private givenIdentity: Map<number, string> | undefined = new Map();
   private readonly streamIndex = new Map<string, number>();
 
@@ -105,25 +107,46 @@ export class RecordTable {
     const { event } = entry;
     const seen = this.seen;
     const givenIdentity = this.givenIdentity;
-    if (!seen || !givenIdentity) throw new Error('the table is sealed: records are added before planning');
+    const givenByDerived = this.givenByDerived;
+    if (!seen || !givenIdentity || !givenByDerived) {
+      throw new Error('the table is sealed: records are added before planning');
+    }
     const derived = derivedId(event);
     const id = event.id ?? derived;
-    const earlier = seen.get(id);
-    if (earlier !== undefined) {
-      const where = { line: entry.line, ...(entry.tag !== undefined ? { tag: entry.tag } : {}) };
-      const other = {
-        line: this.line(earlier),
-        ...(this.tag(earlier) !== undefined ? { tag: this.tag(earlier) } : {}),
-      };
-      if ((givenIdentity.get(earlier) ?? this.ids[earlier]) === derived)
-        this.duplicates.push({ ...where, id, of: other });
-      else this.conflicts.push({ ...where, id, with: other });
+    const where = { line: entry.line, ...(entry.tag !== undefined ? { tag: entry.tag } : {}) };
+    const placeOf = (index: number): { line: number; tag?: string } => {
+      const tag = this.tag(index);
+      return tag === undefined ? { line: this.line(index) } : { line: this.line(index), tag };
+    };
+    const byId = seen.get(id);
+    if (byId !== undefined && (givenIdentity.get(byId) ?? this.ids[byId]) !== derived) {
+      this.conflicts.push({ ...where, id, with: placeOf(byId) });
+      return;
+    }
+    // The same event said again, with its own id or without: found by what it records, not only by its id.
+    const same = byId ?? givenByDerived.get(derived) ?? (event.id !== undefined ? seen.get(derived) : undefined);
+    if (same !== undefined) {
+      if (this.open[same] === 1 && event.kind === 'incident' && event.finishedAt !== undefined) {
+        // The incident opened earlier in the input is resolved here: the resolution is what is sent.
+        this.duplicates.push({ ...placeOf(same), id: this.id(same), of: where });
+        this.lines[same] = entry.line;
+        this.ats[same] = entry.at;
+        if (entry.tag !== undefined) {
+          this.tags ??= [];
+          this.tags[same] = entry.tag;
+        }
+        this.finished[same] = event.finishedAt;
+        this.open[same] = 0;
+      } else this.duplicates.push({ ...where, id, of: placeOf(same) });
       return;
     }
     if (this.size === this.lines.length) this.grow();
     const index = this.size++;
     seen.set(id, index);
-    if (event.id !== undefined) givenIdentity.set(index, derived);
+    if (event.id !== undefined) {
+      givenIdentity.set(index, derived);
+      givenByDerived.set(derived, index);
+    }
     this.ids.push(id);
     if (entry.tag !== undefined) {
       this.tags ??= [];
@@ -141,6 +164,7 @@ export class RecordTable {
   seal(): void {
     this.seen = undefined;
     this.givenIdentity = undefined;
+    this.givenByDerived = undefined;
   }
 
   id(index: number): string {

@@ -202,6 +202,89 @@ describe('runImport', () => {
     expect(server.writes).toHaveLength(2);
   });
 
+  it.each([
+    ['with an application key', true],
+    ['with the journal only', false],
+  ])(
+    'a second file that adds a record in the second of one recorded before: the new one moves (%s)',
+    async (_, appKey) => {
+      const server = rateLimitedApi(doraApi());
+      const dir = mkdtempSync(join(tmpdir(), 'dora-import-'));
+      const journal = join(dir, 'shared.journal');
+      const write = (name: string, records: object[]) => {
+        const path = join(dir, name);
+        writeFileSync(path, records.map((record) => JSON.stringify(record)).join('\n'));
+        return path;
+      };
+      const v20 = { service: 'shop', env: 'prod', version: '2.0', finished_at: `${T0}500000000` };
+      const v19 = { service: 'shop', env: 'prod', version: '1.9', finished_at: `${T0}200000000` };
+      const first = write('a.jsonl', [v20]);
+      const second = write('b.jsonl', [v20, v19]);
+      expect(
+        await runImport(options({ kind: 'file', path: first }, { journal }), harness(server, { appKey }).deps),
+      ).toBe(0);
+      const run = harness(server, { appKey });
+      expect(await runImport(options({ kind: 'file', path: second }, { journal }), run.deps)).toBe(0);
+      // 2.0 keeps its second; 1.9, new, moves to the next one, and is sent.
+      expect(server.writes.map((write) => [write.attributes.version, write.attributes.finished_at])).toEqual([
+        ['2.0', `${T0}500000000`],
+        ['1.9', `${T0 + 1}200000000`],
+      ]);
+      expect(run.stderr).toContain(
+        'Recorded 1 of 2 records; 1 skipped (already recorded); 0 refused; 0 not delivered.',
+      );
+    },
+  );
+
+  it('resolving an incident opened by an earlier file keeps its start, when a new incident shares its second', async () => {
+    const server = rateLimitedApi(doraApi());
+    const dir = mkdtempSync(join(tmpdir(), 'dora-import-'));
+    const journal = join(dir, 'shared.journal');
+    const write = (name: string, records: object[]) => {
+      const path = join(dir, name);
+      writeFileSync(path, records.map((record) => JSON.stringify(record)).join('\n'));
+      return path;
+    };
+    const opened = { kind: 'incident', services: ['shop'], env: 'prod', started_at: `${T0}500000000`, name: 'I' };
+    const other = { kind: 'incident', services: ['shop'], env: 'prod', started_at: `${T0}200000000`, name: 'K' };
+    await runImport(options({ kind: 'file', path: write('k1.jsonl', [opened]) }, { journal }), harness(server).deps);
+    const second = write('k2.jsonl', [{ ...opened, finished_at: `${T0 + 600}` }, other]);
+    expect(await runImport(options({ kind: 'file', path: second }, { journal }), harness(server).deps)).toBe(0);
+    const resolution = server.writes.find((write) => write.attributes.finished_at !== undefined);
+    expect(resolution?.attributes.started_at).toBe(`${T0}500000000`);
+    expect(server.writes.find((write) => write.attributes.name === 'K')?.attributes.started_at).toBe(
+      `${T0 + 1}200000000`,
+    );
+  });
+
+  it('an incident opened and resolved in one file: the resolution is sent, not dropped as a repeat', async () => {
+    const server = rateLimitedApi(doraApi());
+    const dir = mkdtempSync(join(tmpdir(), 'dora-import-'));
+    const path = join(dir, 'incidents.jsonl');
+    const opened = { kind: 'incident', services: ['shop'], env: 'prod', started_at: `${T0}`, name: 'down' };
+    writeFileSync(path, [opened, { ...opened, finished_at: `${T0 + 600}` }].map((r) => JSON.stringify(r)).join('\n'));
+    const run = harness(server);
+    expect(await runImport(options({ kind: 'file', path }), run.deps)).toBe(0);
+    expect(server.writes).toHaveLength(1);
+    expect(server.writes[0]?.attributes.finished_at).toBe(`${T0 + 600}000000000`);
+  });
+
+  it('the same deployment given once with its own id and once without is sent once', async () => {
+    const server = rateLimitedApi(doraApi());
+    const dir = mkdtempSync(join(tmpdir(), 'dora-import-'));
+    const path = join(dir, 'twice.jsonl');
+    const deployment = { service: 'shop', env: 'prod', version: '1.0', finished_at: `${T0}` };
+    writeFileSync(
+      path,
+      [{ ...deployment, id: 'my-own-id-0000000001' }, deployment].map((r) => JSON.stringify(r)).join('\n'),
+    );
+    const run = harness(server);
+    expect(await runImport(options({ kind: 'file', path }), run.deps)).toBe(0);
+    expect(server.writes).toHaveLength(1);
+    expect(server.writes[0]?.attributes.id).toBe('my-own-id-0000000001');
+    expect(run.stderr.join('\n')).toMatch(/line 2 records the same event as line 1: it is sent once/);
+  });
+
   it('without an application key says it relies on the journal', async () => {
     const run = harness(rateLimitedApi(doraApi()));
     await runImport(options({ kind: 'file', path: historyFile(2) }), run.deps);
