@@ -261,8 +261,12 @@ function reworkRate(deployments: readonly Deployment[]): ReworkRate | Unavailabl
 function groupsOf(input: MetricsInput, by: GroupBy, leadTimes: LeadTimeSource): Group[] {
   // With --service given, `--by service` groups only those services: a failure of [shop, cart] read for shop must
   // not open a cart group that no deployment of the selection belongs to.
-  const wanted = by === 'service' && input.filters.service.length > 0 ? new Set(input.filters.service) : undefined;
-  const keep = (key: string | null) => !wanted || (key !== null && wanted.has(key));
+  // Compared as the filter itself is (selects), without regard to case: --service Shop selects shop's events.
+  const wanted =
+    by === 'service' && input.filters.service.length > 0
+      ? new Set(input.filters.service.map((service) => service.toLowerCase()))
+      : undefined;
+  const keep = (key: string | null) => !wanted || (key !== null && wanted.has(key.toLowerCase()));
   const groups = new Map<string | null, { deployments: Deployment[]; failures: Failure[] }>();
   const entry = (key: string | null) => {
     const group = groups.get(key) ?? { deployments: [], failures: [] };

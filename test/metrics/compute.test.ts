@@ -194,6 +194,20 @@ describe('unavailable metrics say why', () => {
     expect(report.groups?.map((group) => [group.key, group.deployments])).toEqual([['prod', 2]]);
   });
 
+  it('groups by service as the filter selects, without regard to case (--service Shop --by service)', () => {
+    const deployment: Deployment = { id: 'a', service: 'shop', startedAt: SINCE + HOUR, finishedAt: SINCE + HOUR };
+    const report = computeMetrics({
+      window: WINDOW,
+      filters: { service: ['Shop'] },
+      by: 'service',
+      deployments: [deployment, { ...deployment, id: 'b' }],
+      failures: [],
+      localLeadTime: { available: false, reason: 'none' },
+    });
+    expect(report.deployments).toBe(2);
+    expect(report.groups?.map((group) => [group.key, group.deployments])).toEqual([['shop', 2]]);
+  });
+
   it('counts no recovery below zero: a remediation that finished before the failed deployment leaves it not recovered', () => {
     const remedy: Deployment = { id: 'r', service: 'shop', startedAt: SINCE, finishedAt: SINCE + HOUR };
     const failed: Deployment = {
