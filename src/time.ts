@@ -200,24 +200,25 @@ export function apiInstant(ns: bigint, up = false): string {
  * `4.3 s`, `42 s`, `3 min 20 s`, `42 min`, `3 h 20 min`, `2.5 days`, `12 days`. It gets coarser as it grows: a lead
  * time of three days needs no seconds. Zero parts are left out (`3 min`, `2 h`); a day is 24 hours.
  */
-export function formatSeconds(seconds: number): string {
+export function formatSeconds(seconds: number, round: (value: number) => number = Math.round): string {
   if (!Number.isFinite(seconds)) return String(seconds);
-  if (seconds < 0) return `-${formatSeconds(-seconds)}`;
-  if (seconds < 1) return `${Math.round(seconds * 1000)} ms`;
-  if (seconds < 10) return `${trimmed(seconds, 1)} s`;
-  const whole = Math.round(seconds);
+  if (seconds < 0) return `-${formatSeconds(-seconds, round)}`;
+  if (seconds < 1) return `${round(seconds * 1000)} ms`;
+  if (seconds < 10) return `${trimmed(seconds, 1, round)} s`;
+  const whole = round(seconds);
   if (whole < 60) return `${whole} s`;
   if (whole < 600) return whole % 60 === 0 ? `${whole / 60} min` : `${Math.floor(whole / 60)} min ${whole % 60} s`;
-  const minutes = Math.round(seconds / 60);
+  const minutes = round(seconds / 60);
   if (minutes < 60) return `${minutes} min`;
   if (minutes < 24 * 60)
     return minutes % 60 === 0 ? `${minutes / 60} h` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
   const days = seconds / 86_400;
-  const shown = days < 10 ? trimmed(days, 1) : String(Math.round(days));
+  const shown = days < 10 ? trimmed(days, 1, round) : String(round(days));
   return `${shown} ${shown === '1' ? 'day' : 'days'}`;
 }
 
 /** `value` with at most `digits` decimals, without trailing zeros: 2.50 → `2.5`, 3.0 → `3`. */
-function trimmed(value: number, digits: number): string {
-  return String(Number(value.toFixed(digits)));
+function trimmed(value: number, digits: number, round: (value: number) => number): string {
+  const scale = 10 ** digits;
+  return String(Number((round(value * scale) / scale).toFixed(digits)));
 }

@@ -10,6 +10,10 @@ const WEEK_S = 7 * DAY_S;
 const MONTH_S = 30 * DAY_S;
 const DAY_NS = BigInt(DAY_S) * 1_000_000_000n;
 
+/** The edges the levels stand at: durations in seconds (lead time and recovery alike), rates in percent. */
+export const DURATION_EDGES_S = [3600, DAY_S, WEEK_S, MONTH_S] as const;
+export const RATE_EDGES_PERCENT = [5, 10, 15] as const;
+
 /** Elite: at least once a day; high: once a week; medium: once a month (30 days); low: less. */
 export function frequencyLevel(count: number, windowNs: bigint): Level {
   const deployed = BigInt(count) * DAY_NS;

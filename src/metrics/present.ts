@@ -4,6 +4,7 @@
  */
 import { count } from '../output/count.js';
 import { formatSeconds } from '../time.js';
+import { DURATION_EDGES_S, RATE_EDGES_PERCENT } from './levels.js';
 import { isUnavailable, type Level, type Metrics, type MetricsReport, type Unavailable, type Week } from './types.js';
 
 export interface MetricRow {
@@ -150,16 +151,34 @@ function frequency(perDay: number): string {
   return `${decimal(perDay * 30)} a month`;
 }
 
+/**
+ * A figure as shown: rounded to the nearest, unless that would show it on the edge a level stands at while it is not
+ * there; it is then rounded away from the edge, to its own side. A recovery of 23 h 59.99 min is elite (under a day)
+ * and shows as 23 h 59 min, not as 1 day; a failure rate of 5.03 % is high (over 5 %) and shows as 5.1 %, not 5 %.
+ */
+function besideEdges(
+  exact: number,
+  edges: readonly number[],
+  format: (value: number, round: (value: number) => number) => string,
+): string {
+  const shown = format(exact, Math.round);
+  const edge = edges.find((one) => one !== exact && format(one, Math.round) === shown);
+  return edge === undefined ? shown : format(exact, exact > edge ? Math.ceil : Math.floor);
+}
+
 function spans(median: number, p90: number): { value: string; short: string } {
-  return { value: `${formatSeconds(median)} (p90 ${formatSeconds(p90)})`, short: formatSeconds(median) };
+  const shown = (seconds: number) => besideEdges(seconds, DURATION_EDGES_S, formatSeconds);
+  return { value: `${shown(median)} (p90 ${shown(p90)})`, short: shown(median) };
 }
 
 function percent(rate: number): string {
-  return `${decimal(rate * 100)} %`;
+  return `${besideEdges(rate * 100, RATE_EDGES_PERCENT, decimal)} %`;
 }
 
-/** One decimal from 1 up, two significant digits below: 2.3, 17, 0.25, 0.033. */
-function decimal(value: number): string {
-  if (value >= 1) return String(Number(value.toFixed(1)));
-  return String(Number(value.toPrecision(2)));
+/** One decimal from 1 up, two significant digits below: 2.3, 17, 0.25, 0.033; rounded with `round`. */
+function decimal(value: number, round: (value: number) => number = Math.round): string {
+  if (value === 0) return '0';
+  const digits = value >= 1 ? 1 : 1 - Math.floor(Math.log10(value));
+  const scale = 10 ** digits;
+  return String(Number((round(Number((value * scale).toPrecision(12))) / scale).toFixed(digits)));
 }

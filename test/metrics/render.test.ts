@@ -1,11 +1,13 @@
 /** The three outputs of `dora metrics`: terminal (Unicode and ASCII, colour only when told), Markdown, JSON. */
 import { describe, expect, it } from 'vitest';
 import { computeMetrics } from '../../src/metrics/compute.js';
+import { LABELS, metricRows } from '../../src/metrics/present.js';
 import { renderJson } from '../../src/metrics/render-json.js';
 import { markdownText, renderMarkdown } from '../../src/metrics/render-markdown.js';
 import { renderTerminal } from '../../src/metrics/render-terminal.js';
 import type { Deployment, Failure, MetricsReport } from '../../src/metrics/types.js';
 import { PLAIN } from '../../src/output/reporter.js';
+import { formatSeconds } from '../../src/time.js';
 import { at, HOUR, MINUTE } from './stand-in.js';
 
 const SINCE = at('2026-11-02T00:00:00Z');
@@ -179,5 +181,33 @@ describe('json', () => {
     expect(Object.keys((parsed.groups as object[])[0] as object)).toEqual(['key', 'deployments', 'metrics']);
     expect(Object.keys((parsed.weeks as object[])[0] as object)).toEqual(['start', 'deployments', 'failed']);
     expect(metrics.change_lead_time?.median_s).toBe(3 * 3600 + 20 * 60);
+  });
+});
+
+describe('figures beside the edges of their levels', () => {
+  it('never shows a figure on an edge it is not on: just under a day is not "1 day", 5.03 % is not "5 %"', () => {
+    const failed = Array.from({ length: 10 }, (_, i) =>
+      dep(`f${i}`, 'shop', SINCE + HOUR, { changeFailure: true, recoveryTimeSec: 86_399.6 }),
+    );
+    const passed = Array.from({ length: 189 }, (_, i) =>
+      dep(`p${i}`, 'shop', SINCE + 2n * HOUR, { changeFailure: false }),
+    );
+    const report = computeMetrics({
+      window: { since: SINCE, until: UNTIL },
+      filters: { service: [] },
+      deployments: [...failed, ...passed],
+      failures: [],
+    });
+    const rows = metricRows(report.metrics);
+    const recovery = rows.find((row) => row.label === LABELS.failed_deployment_recovery_time);
+    // 86,399.6 s is under a day: high, and shown under a day.
+    expect(recovery).toMatchObject({ short: '23 h 59 min', level: 'high' });
+    // 10 of 199 is 5.03 %: over 5 %, so high, and shown over 5 %.
+    expect(rows.find((row) => row.label === LABELS.change_failure_rate)).toMatchObject({
+      value: '5.1 %',
+      level: 'high',
+    });
+    // Away from the edges, the nearest: 42 min 20 s shows as 42 min.
+    expect(formatSeconds(42 * 60 + 20)).toBe('42 min');
   });
 });
