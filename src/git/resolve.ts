@@ -8,6 +8,7 @@ import type { Config } from '../config.js';
 import { UsageError } from '../errors.js';
 import { echoValue } from '../output/credential.js';
 import type { Redactor } from '../output/redact.js';
+import { refuseCredential } from '../output/refuse.js';
 import {
   caseInsensitiveHosts,
   displayUrl,
@@ -123,6 +124,9 @@ export async function resolveGit(inputs: GitInputs): Promise<GitResolution> {
   }
 
   if (url && sha) checkSameRepository(url, sha, levelUrls[sha.level], caseInsensitiveHosts(config.vars));
+  // User info is gone from every URL by now; a secret elsewhere in it (a token as the scp user, or in the path) is
+  // refused as in any value dora would send.
+  if (url) refuseCredential({ value: url.value, from: url.source }, config.secrets);
 
   const resolution: GitResolution = { warnings };
   // What the CI provider and the checkout said is kept for doctor, without the credentials they carried.

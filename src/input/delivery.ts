@@ -9,8 +9,9 @@ import { proxyFor } from '../api/transports/no-proxy.js';
 import { type Config, type ProxySettings, type ProxyUrl, requireConfig } from '../config.js';
 import { UsageError } from '../errors.js';
 import { echoValue } from '../output/credential.js';
+import { refuseCredential } from '../output/refuse.js';
 import type { DeliveryFlags } from './flags.js';
-import { refuseCredential, trimmed } from './values.js';
+import { trimmed } from './values.js';
 
 /** The keys a run's requests carry. */
 export interface Keys {

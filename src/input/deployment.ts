@@ -4,6 +4,7 @@
  * made, the git facts found, the keys present.
  */
 import { UsageError } from '../errors.js';
+import { refuseCredential } from '../output/refuse.js';
 import { laterOf } from '../time.js';
 import { type DeliveryInput, deliveryInput, withKeys } from './delivery.js';
 import {
@@ -20,7 +21,6 @@ import {
 } from './event.js';
 import type { DeploymentFlags } from './flags.js';
 import { READ, WRITE } from './permissions.js';
-import { refuseCredential } from './values.js';
 
 export interface DeploymentInput extends DeploymentEvent {
   delivery: DeliveryInput;

@@ -9,10 +9,11 @@ import { UsageError } from '../errors.js';
 import type { LocalGitReader } from '../git/local.js';
 import { type GitFacts, type GitResolution, resolveGit } from '../git/resolve.js';
 import { echoValue } from '../output/credential.js';
+import { refuseCredential } from '../output/refuse.js';
 import { checkNotAhead, formatInstant, isRelativeTime, parseTimestamp } from '../time.js';
 import { customTags, eventId, firstIssue, text } from './fields.js';
 import type { EventFlags, SoftFailFlags } from './flags.js';
-import { checked, flagOrEnv, fromFlag, refuseCredential, type Sourced } from './values.js';
+import { checked, flagOrEnv, fromFlag, type Sourced } from './values.js';
 
 /** What the input step reads besides the flags: the configuration, the clock once, ids, and the checkout. */
 export interface InputSources {

@@ -12,6 +12,7 @@ import { type GitFacts, namedGit, resolveGit } from '../git/resolve.js';
 import type { Validate, ValidEvent } from '../import/event.js';
 import type { ImportRecord } from '../import/record.js';
 import type { ImportSource } from '../import/run.js';
+import { refuseCredential } from '../output/refuse.js';
 import { shellQuote } from '../output/shell.js';
 import { displayUrl } from '../url.js';
 import { type DeliveryInput, deliveryInput, type Keys, withKeys } from './delivery.js';
@@ -236,6 +237,7 @@ function checkRecord(record: ImportRecord, now: bigint, none: Config): ImportEve
     { url: flags.gitRepositoryUrl, sha: flags.gitCommitSha },
     { url: '--git-repository-url', sha: '--git-commit-sha' },
   );
+  if (git) refuseCredential({ value: git.repository_url, from: '--git-repository-url' }, none.secrets);
   return {
     kind,
     services,

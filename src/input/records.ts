@@ -4,13 +4,14 @@
  */
 import { UsageError } from '../errors.js';
 import type { Patch, RecordKind, RemediationType, SearchTerms } from '../events/records.js';
+import { refuseCredential } from '../output/refuse.js';
 import { checkNotAhead, parseTimestamp } from '../time.js';
 import { type DeliveryInput, deliveryInput, withKeys } from './delivery.js';
 import { type InputSources, timeOf } from './event.js';
 import { ID_PATTERN, text } from './fields.js';
 import type { VerbFlags } from './flags.js';
 import { READ, WRITE } from './permissions.js';
-import { checked, fromFlag, refuseCredential } from './values.js';
+import { checked, fromFlag } from './values.js';
 
 export interface VerbInput {
   delivery: DeliveryInput;

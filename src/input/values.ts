@@ -5,8 +5,7 @@
 import type * as z from 'zod/mini';
 import type { Config } from '../config.js';
 import { UsageError } from '../errors.js';
-import { MIN_SECRET_LENGTH } from '../output/credential.js';
-import { removeUserInfoInText } from '../url.js';
+import { refuseCredential } from '../output/refuse.js';
 import { firstIssue } from './fields.js';
 
 /** A value and where it came from (`--env`, `DD_ENV`). */
@@ -51,22 +50,4 @@ export function checked<T>(
   // After the schema, which bounds the length: the credential checks then read at most a few hundred characters.
   refuseCredential(sourced, secrets);
   return result.data;
-}
-
-/**
- * A value that would carry a credential to Datadog (in an event, or a search) is refused, never sent or shown: one
- * that holds a secret this run knows (a key, the value of a variable named as a credential) or a URL with user info
- * (`https://bob:pw@host`). Removing it silently would record something other than what was given.
- */
-export function refuseCredential(sourced: Sourced, secrets: readonly string[]): void {
-  const why = credentialIn(sourced.value, secrets);
-  if (why) throw new UsageError(`${sourced.from} holds ${why}: dora never sends a credential. Nothing was sent.`);
-}
-
-function credentialIn(value: string, secrets: readonly string[]): string | undefined {
-  if (removeUserInfoInText(value) !== value) return 'a URL with credentials in it (user:password@); remove them';
-  if (secrets.some((secret) => secret.length >= MIN_SECRET_LENGTH && value.includes(secret))) {
-    return 'a credential of this environment (a key, or the value of a variable named as a secret)';
-  }
-  return undefined;
 }

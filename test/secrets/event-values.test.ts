@@ -113,6 +113,15 @@ const WAYS_OUT: Array<{ argv: string[]; variable?: [string, string] }> = [
     argv: ['deployment', '--service', 'shop', '--started-at', '-5m', '--skip-git'],
     variable: ['HTTPS_PROXY', 'http://{}:8080'],
   },
+  // In a repository URL, past its user info: the path, or the user of the scp form (which is kept).
+  {
+    argv: ['deployment', '--service', 'shop', '--started-at', '-5m', '--git-commit-sha', 'a'.repeat(40)],
+    variable: ['DD_GIT_REPOSITORY_URL', 'https://gitlab.example.com/{}/repo.git'],
+  },
+  {
+    argv: ['deployment', '--service', 'shop', '--started-at', '-5m', '--git-commit-sha', 'a'.repeat(40)],
+    variable: ['DD_GIT_REPOSITORY_URL', '{}@gitlab.example.com:org/repo.git'],
+  },
 ];
 
 describe('a credential in an id, a search term or a host name', () => {
@@ -150,6 +159,39 @@ describe('a credential in an id, a search term or a host name', () => {
         },
       ),
       { numRuns: 60 },
+    );
+  });
+});
+
+/** Every character as a percent-escape, in upper- or lower-case hex. */
+const percentEncoded = (text: string, upper: boolean) =>
+  [...Buffer.from(text)]
+    .map((byte) => `%${byte.toString(16).padStart(2, '0')}`)
+    .map((hex) => (upper ? hex.toUpperCase() : hex))
+    .join('');
+
+describe('a percent-encoded credential', () => {
+  it('is refused as the credential itself, wherever a value goes', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...PLACES.filter((place) => place.flag !== undefined)),
+        fc.boolean(),
+        fc.boolean(),
+        async (place, upper, whole) => {
+          const encoded = whole
+            ? percentEncoded(KEY, upper)
+            : `x/${percentEncoded(KEY.slice(0, 4), upper)}${KEY.slice(4)}`;
+          const run = await runCli([...place.argv, place.flag as string, encoded, '--json'], {
+            env: { DD_API_KEY: KEY, DD_APP_KEY: APP_KEY },
+            createTransport: async () => {
+              throw new Error('nothing may be sent');
+            },
+          });
+          expect(run.code, run.stderr).toBe(2);
+          expect(JSON.parse(run.stdout).error).toMatch(/holds a credential of this environment/);
+        },
+      ),
+      { numRuns: 40 },
     );
   });
 });
