@@ -11,6 +11,7 @@
  */
 import { UsageError } from '../errors.js';
 import { gitIn } from '../git/run.js';
+import { echoValue } from '../output/credential.js';
 import type { ImportFlags, ImportRecord } from './record.js';
 
 /** Runs git with `args` in `cwd` and resolves with its stdout; rejects with git's message when it fails. */
@@ -128,7 +129,7 @@ export function parseDuration(text: string): bigint {
   const match = DURATION.exec(text.trim());
   if (!match) {
     throw new UsageError(
-      `--duration: ${JSON.stringify(text)} is not a duration; give seconds (90) or a number with s, m, h or d (30s, 5m, 2h, 1d).`,
+      `--duration: ${echoValue(text)} is not a duration; give seconds (90) or a number with s, m, h or d (30s, 5m, 2h, 1d).`,
     );
   }
   return BigInt(match[1] as string) * (UNIT_S[match[2] as string] as bigint);

@@ -6,6 +6,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { UsageError } from '../errors.js';
+import { echoValue } from '../output/credential.js';
 import type { Problem } from './problems.js';
 import { type RawRecord, RECORD_MEMBERS } from './record.js';
 
@@ -17,7 +18,7 @@ const FORMATS: Record<string, RecordFormat> = { jsonl: 'jsonl', ndjson: 'jsonl',
 export function recordFormat(source: string, format?: string): RecordFormat {
   if (format !== undefined) {
     const named = FORMATS[format.trim().toLowerCase()];
-    if (!named) throw new UsageError(`--format must be jsonl or csv, not ${JSON.stringify(format)}.`);
+    if (!named) throw new UsageError(`--format must be jsonl or csv, not ${echoValue(format)}.`);
     return named;
   }
   if (source === '-') throw new UsageError('Reading records from stdin needs --format jsonl or --format csv.');
@@ -316,7 +317,7 @@ function checkHeader(header: string[], line: number, visit: RecordVisitor): bool
     if (!CSV_COLUMNS.includes(name)) {
       visit.problem({
         line,
-        field: `column ${JSON.stringify(name)}`,
+        field: `column ${echoValue(name)}`,
         reason: `is not a record field (the columns: ${CSV_COLUMNS.join(', ')})`,
       });
       ok = false;

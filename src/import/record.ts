@@ -10,6 +10,8 @@
  * Values arrive as text: the JSON reader hands numbers over as they were written (see parse.ts), and CSV has nothing
  * else. `null` means absent, as jq writes a missing value.
  */
+
+import { echoValue } from '../output/credential.js';
 import type { Problem } from './problems.js';
 
 export type EventKind = 'deployment' | 'incident';
@@ -180,7 +182,10 @@ function kindOf(kind: unknown, members: Record<string, unknown>): EventKind {
     return given('services') || (given('team') && !given('service')) ? 'incident' : 'deployment';
   }
   if (kind === 'deployment' || kind === 'incident') return kind;
-  throw new Refusal('kind', `must be "deployment" or "incident", not ${JSON.stringify(kind)}`);
+  throw new Refusal(
+    'kind',
+    `must be "deployment" or "incident", not ${typeof kind === 'string' ? echoValue(kind) : describe(kind)}`,
+  );
 }
 
 function readGit(git: unknown, prefix: string, flags: ImportFlags): void {
@@ -224,5 +229,7 @@ function listOf(value: unknown, field: string, oneIsList: boolean): string[] | u
 function describe(value: unknown): string {
   if (Array.isArray(value)) return 'a list';
   if (value === null) return 'null';
-  return typeof value === 'object' ? 'an object' : `${typeof value} ${JSON.stringify(value)}`;
+  return typeof value === 'object'
+    ? 'an object'
+    : `${typeof value} ${typeof value === 'string' ? echoValue(value) : JSON.stringify(value)}`;
 }

@@ -12,6 +12,7 @@ import { type GitFacts, namedGit, resolveGit } from '../git/resolve.js';
 import type { Validate, ValidEvent } from '../import/event.js';
 import type { ImportRecord } from '../import/record.js';
 import type { ImportSource } from '../import/run.js';
+import { echoValue } from '../output/credential.js';
 import { refuseCredential } from '../output/refuse.js';
 import { shellQuote } from '../output/shell.js';
 import { displayUrl } from '../url.js';
@@ -69,7 +70,7 @@ export async function importInput(
   let source: ImportSource;
   if (flags.gitTags !== undefined) {
     if (file !== undefined) {
-      throw new UsageError(`Give a records file or --git-tags, not both (${JSON.stringify(file)} and --git-tags).`);
+      throw new UsageError(`Give a records file or --git-tags, not both (${echoValue(file)} and --git-tags).`);
     }
     source = await tagSource(flags, sources, warnings);
   } else {
@@ -157,7 +158,7 @@ export function concurrencyOf(value: string | undefined): number {
   const text = value.trim();
   const n = /^\d+$/.test(text) ? Number(text) : Number.NaN;
   if (!(n >= 1 && n <= 64)) {
-    throw new UsageError(`--concurrency must be a whole number from 1 to 64, not ${JSON.stringify(value)}.`);
+    throw new UsageError(`--concurrency must be a whole number from 1 to 64, not ${echoValue(value)}.`);
   }
   return n;
 }

@@ -4,6 +4,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { parseDuration } from '../../src/import/git-tags.js';
 import { runCli } from '../helpers/cli.js';
 
 const KEY = '0123456789abcdef0123456789abcdef';
@@ -193,5 +194,23 @@ describe('a percent-encoded credential', () => {
       ),
       { numRuns: 40 },
     );
+  });
+});
+
+describe("an import's options and records", () => {
+  it.each([
+    [['import', 'x.jsonl', '--format', 'ghp_Secret123Value456xyz']],
+    [['import', 'x.jsonl', '--concurrency', 'ghp_Secret123Value456xyz']],
+  ])('never echo a value that may be a credential: %j', async (argv) => {
+    const run = await runCli([...argv, '--dry-run'], { env: {} });
+    expect(run.code).toBe(2);
+    expect(`${run.stdout}${run.stderr}`).not.toContain('Secret123');
+    expect(run.stderr).toContain('not shown: it may be a credential');
+  });
+});
+
+describe('--duration of --git-tags', () => {
+  it('never echoes a value that may be a credential', () => {
+    expect(() => parseDuration('ghp_Secret123Value456xyz')).toThrow(/not shown: it may be a credential/);
   });
 });
