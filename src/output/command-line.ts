@@ -55,8 +55,9 @@ function credentialOffsets(words: readonly string[]): Secret[] {
         const header = HEADER.exec(value);
         if (header && isCredentialName(header[0].replace(/:[ \t]*$/, '')))
           found.push({ index: i, from: named[0].length + header[0].length });
-        // `--set a=1,db.password=…`: a list of settings, one of them a credential.
-        const listed = /,([A-Za-z_][\w.-]*)=/g;
+        // `--set a=1,db.password=…`: a list of settings, one of them a credential; or one setting alone
+        // (`--from-literal=password=…`).
+        const listed = /(?:^|,)([A-Za-z_][\w.-]*)=/g;
         for (let match = listed.exec(value); match; match = listed.exec(value)) {
           if (isCredentialName(match[1] as string)) {
             found.push({ index: i, from: named[0].length + match.index + match[0].length });

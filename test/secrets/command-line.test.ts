@@ -85,6 +85,23 @@ describe('displayCommand: a wrapped command as the dry run shows it', () => {
     );
   });
 
+  it('masks a setting given as the value of an option (kubectl --from-literal=password=…)', () => {
+    fc.assert(
+      fc.property(secretValue, (value) => {
+        const shown = displayCommand([
+          'kubectl',
+          'create',
+          'secret',
+          'generic',
+          'db',
+          `--from-literal=password=${value}`,
+        ]);
+        expect(leakIn(shown, value)).toBeUndefined();
+        expect(shown).toContain('--from-literal=password=[redacted]');
+      }),
+    );
+  });
+
   it('reads a script as a script even when it looks like an scp URL (user:@host)', () => {
     const shown = displayCommand(['sh', '-c', "TOKEN='QZX7:@$:JVW4KYQ9' ./deploy.sh --prod"]);
     expect(shown).not.toMatch(/QZX7|JVW4/);
