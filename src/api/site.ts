@@ -40,10 +40,15 @@ export interface ApiTarget {
  * Resolves the base URL. An explicit `apiUrl` (for gateways and tests) wins over the site.
  * Malformed values are refused: a site with a scheme, a path or spaces would send the key somewhere unintended.
  */
-export function resolveApiTarget(site: string | undefined, apiUrl: string | undefined): ApiTarget {
+export function resolveApiTarget(
+  site: string | undefined,
+  apiUrl: string | undefined,
+  /** Where the site came from, for messages: `--site`, `DD_SITE` or `DATADOG_SITE`. */
+  siteFrom = 'DD_SITE / --site',
+): ApiTarget {
   // The site is checked even when a base URL overrides it: a malformed value is a mistake worth reporting either way.
   // Whether it is a Datadog domain matters only when the key would go there, not when a base URL overrides it.
-  const siteTarget = siteApiTarget(site, apiUrl === undefined);
+  const siteTarget = siteApiTarget(site, apiUrl === undefined, siteFrom);
   if (apiUrl === undefined) return siteTarget;
   // Through a gateway the keys still belong to the site: one where Datadog has no DORA Metrics stays one.
   return {
@@ -66,11 +71,11 @@ function normaliseSite(site: string): string {
     .replace(/\/$/, '');
 }
 
-function siteApiTarget(site: string | undefined, keyGoesThere: boolean): ApiTarget {
+function siteApiTarget(site: string | undefined, keyGoesThere: boolean, siteFrom: string): ApiTarget {
   const host = normaliseSite(site ?? DEFAULT_SITE);
   if (!HOSTNAME.test(host)) {
     throw new UsageError(
-      `DD_SITE / --site: ${echoValue(site ?? '')} is not a Datadog site. Give a bare host name such as ` +
+      `${siteFrom}: ${echoValue(site ?? '')} is not a Datadog site. Give a bare host name such as ` +
         `${KNOWN_SITES.slice(0, 4).join(', ')} (no scheme, no path).`,
     );
   }
@@ -80,7 +85,7 @@ function siteApiTarget(site: string | undefined, keyGoesThere: boolean): ApiTarg
   // The key goes wherever the site says: a typo such as datadoghq.cm would hand it to whoever owns that domain.
   if (keyGoesThere && !DATADOG_DOMAINS.some((domain) => bare === domain || bare.endsWith(`.${domain}`))) {
     throw new UsageError(
-      `DD_SITE / --site: ${echoValue(site ?? '')} is not a Datadog site (those end in ${DATADOG_DOMAINS.slice(0, 3).join(', ')}), ` +
+      `${siteFrom}: ${echoValue(site ?? '')} is not a Datadog site (those end in ${DATADOG_DOMAINS.slice(0, 3).join(', ')}), ` +
         'and the API key would be sent there. For a gateway or a proxy host, use --api-url / DORA_API_URL.',
     );
   }

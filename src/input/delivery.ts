@@ -44,7 +44,11 @@ export type KeyNeeds = { apiKey: 'required' | 'optional'; appKeyPermission?: str
 
 /** Where and how requests go; the keys are added by `withKeys`, once the rest of the input is known to be good. */
 export function deliveryInput(flags: DeliveryFlags, config: Config): DeliveryInput {
-  const target = resolveApiTarget(trimmed(flags.site) ?? config.site, trimmed(flags.apiUrl) ?? config.apiUrl);
+  const target = resolveApiTarget(
+    trimmed(flags.site) ?? config.site,
+    trimmed(flags.apiUrl) ?? config.apiUrl,
+    flags.site !== undefined ? '--site' : (config.sources.site ?? 'DD_SITE'),
+  );
   const policy: RequestPolicy = {
     requestTimeoutMs: Math.round(numberSetting(flags.requestTimeout, config.requestTimeout, REQUEST_TIMEOUT) * 1000),
     deadlineMs: Math.round(numberSetting(flags.deadline, config.deadline, DEADLINE) * 1000),

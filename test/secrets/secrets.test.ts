@@ -269,7 +269,7 @@ const SCENARIOS: Scenario[] = [
     args: [...DEPLOY, '--site', 'datadoghq.cm', '--verbose'],
     reached(run) {
       expect(run.code).toBe(2);
-      expect(run.stderr).toContain('DD_SITE / --site: "datadoghq.cm" is not a Datadog site');
+      expect(run.stderr).toContain('--site: "datadoghq.cm" is not a Datadog site');
     },
   },
   {
@@ -379,14 +379,14 @@ const REFUSED: Refused[] = [
     name: 'a key typed as --site',
     secrets: [API_KEY],
     args: ['--site', API_KEY],
-    says: `DD_SITE / --site: the value ${NOT_SHOWN} is not a Datadog site`,
+    says: `--site: the value ${NOT_SHOWN} is not a Datadog site`,
     doctor: 'fails',
   },
   {
     name: 'a key in DD_SITE (a swapped CI secret)',
     secrets: [API_KEY],
     env: { DD_SITE: API_KEY },
-    says: `DD_SITE / --site: the value ${NOT_SHOWN} is not a Datadog site`,
+    says: `DD_SITE: the value ${NOT_SHOWN} is not a Datadog site`,
     doctor: 'fails',
   },
   {
