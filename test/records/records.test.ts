@@ -556,6 +556,33 @@ describe('show, list and delete', () => {
     expect(run.code, run.stderr).toBe(0);
     expect(JSON.parse(run.stdout).data.map((one: { id: string }) => one.id)).toEqual(['inside-deployment-001']);
     expect(run.stderr).toMatch(/Left out 1 of the deployments the API listed: they lie outside the window asked for/);
+    // To the nanosecond: the request asks whole milliseconds around the window, the answer is held to the window.
+    server.use(
+      http.post(`${BASE}/api/v2/dora/deployments`, () =>
+        HttpResponse.json({
+          data: [
+            {
+              ...row('after-the-window-0001', 1795690000),
+              attributes: { service: 'shop', started_at: '1795690000000900000', finished_at: '1795690000000900000' },
+            },
+            {
+              ...row('inside-the-window-001', 1795690000),
+              attributes: { service: 'shop', started_at: '1795690000000300000', finished_at: '1795690000000300000' },
+            },
+          ],
+        }),
+      ),
+    );
+    const narrow = await dora([
+      'deployment',
+      'list',
+      '--json',
+      '--since',
+      '2026-11-26T10:46:40.0002Z',
+      '--until',
+      '2026-11-26T10:46:40.0005Z',
+    ]);
+    expect(JSON.parse(narrow.stdout).data.map((one: { id: string }) => one.id)).toEqual(['inside-the-window-001']);
   });
 
   it('lists only open incidents with --open, by team and severity', async () => {
