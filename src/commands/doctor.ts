@@ -59,7 +59,7 @@ Checks the site and keys, the event exactly as dora deployment would build it, t
 the application key (a one-item deployment list, and the service's last deployment), the network path, the clock
 against the server's, git and CI, and Node.js. The same line as dora deployment works, -- <command> included (it is
 judged, never run). Exit 0 when an event would be sent and accepted (warnings do not fail); else 2 configuration,
-3 rejected key, 5 unreachable.
+3 rejected key, 4 not the API dora expects at that address, 5 unreachable.
 
 Examples:
   $ dora doctor --service checkout --env prod

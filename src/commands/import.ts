@@ -35,7 +35,7 @@ export const importVerb: Verb<ImportFlags> = {
       `
 A record has the fields the options have, in snake case: service (or services, for an incident), env, version,
 team, started_at, finished_at, id, custom_tags, git_repository_url, git_commit_sha, name, severity, and kind
-("deployment", the default, or "incident"). Deployments need finished_at; times are absolute (no "now" or -5m).
+("deployment" or "incident"; without it, a record with services, or a team and no service, is an incident). Deployments need finished_at; times are absolute (no "now" or -5m).
 
 Every record is checked before anything is sent. A record already recorded (by an earlier run's journal, or found in
 Datadog with DD_APP_KEY) is skipped, so running the same import again sends only what is missing.
