@@ -4,6 +4,7 @@
  */
 import { Command, Option } from 'commander';
 import { pageCall } from '../api/calls.js';
+import { toJson } from '../events/json.js';
 import { searchQuery } from '../events/records.js';
 import { addVerbFlags, collect, single } from '../input/flags.js';
 import { type MetricsFlags, metricsInput } from '../input/metrics.js';
@@ -63,9 +64,14 @@ Examples:
       const requests = (['deployment', 'failure'] as const).map((kind) =>
         client.shown(pageCall(firstPageRequest(kind, input.window, query))),
       );
-      for (const request of requests)
-        reporter.info(`Dry run: nothing read. A real run would first POST ${request.url}.`);
-      return { result: { ok: true, exit_code: 0, dry_run: true, requests } };
+      for (const request of requests) {
+        reporter.info(`Dry run: nothing read. A real run would first POST ${request.url} (its body below).`);
+      }
+      return {
+        result: { ok: true, exit_code: 0, dry_run: true, requests },
+        // On stdout, as every dry run prints what it would send: one body a line.
+        text: requests.map((request) => toJson(request.body ?? null)).join('\n'),
+      };
     }
     const report = await collectMetrics({
       window: input.window,

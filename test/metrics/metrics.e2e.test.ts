@@ -154,6 +154,16 @@ describe('dora metrics, end to end', () => {
       limit: 1000,
       sort: '-finished_at',
     });
+    // Without --json, the bodies themselves on stdout, one a line, as every dry run prints what it would send.
+    const plain = await runDora(['metrics', '--env', 'prod', '--dry-run'], { cwd: makePlainDir() });
+    const bodies = plain.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(bodies.map((body) => body.data.type)).toEqual([
+      'dora_deployments_list_request',
+      'dora_failures_list_request',
+    ]);
   });
 
   it.each([
