@@ -18,16 +18,17 @@ export const MASK = '[redacted]';
 /**
  * Name stems that say "this holds a credential", matched against each part of a name (`--dd-api-key` → dd, api,
  * key; `apiKey` → api, Key; `AWS_SECRET_ACCESS_KEY` → …, SECRET, …): a part that ends with one of them (`apikey`,
- * `accesstoken`), or starts with auth but is not author or authority (`authorization`, `authtoken`); and the short
+ * `accesstoken`, `slackwebhook`, `sentrydsn`), or starts with auth but is not author or authority (`authorization`,
+ * `authtoken`); and the short
  * forms `pass`, `pat` (a personal access token: `GITHUB_PAT`) and `pwd` (`DB_PWD`; not the shell's `PWD`).
  */
 const CREDENTIAL_PART =
-  /^(?:[a-z0-9]*(?:password|passwd|passphrase|token|secret|credential|key|bearer|cookie)s?|auth(?!or(?!iz))[a-z0-9]*|pass|pat|pwd)$/;
+  /^(?:[a-z0-9]*(?:password|passwd|passphrase|passcode|token|secret|credential|creds|key|bearer|cookie|jwt|dsn|webhook)s?|auth(?!or(?!iz))[a-z0-9]*|pass|pat|pwd)$/;
 
 /** True when an option, variable or header name says its value is a credential: `--api-key`, `DB_PASSWORD`, `Authorization`. */
 export function isCredentialName(name: string): boolean {
   // Most names hold no stem at all: answered without splitting them (dora reads every variable of a CI job).
-  if (!/pass|token|secret|credential|key|bearer|auth|cookie|pat|pwd/i.test(name)) return false;
+  if (!/pass|token|secret|cred|key|bearer|auth|cookie|pat|pwd|jwt|dsn|webhook/i.test(name)) return false;
   // The shell's working folders, not passwords (`DB_PWD` is one).
   if (/^(?:OLD)?PWD$/.test(name)) return false;
   const parts = name

@@ -33,6 +33,11 @@ describe('isCredentialName', () => {
     'DB_PWD',
     'SESSION_COOKIE',
     '--cookie',
+    'DB_CREDS',
+    'VAULT_PASSCODE',
+    'SERVICE_JWT',
+    'SENTRY_DSN',
+    'SLACK_WEBHOOK_URL',
   ])('%s names a credential', (name) => expect(isCredentialName(name)).toBe(true));
 
   it.each([

@@ -289,7 +289,11 @@ describe('keys', () => {
     place(value: string): { env?: Record<string, string>; args?: string[] };
   }> = [
     { name: 'DD_SITE', names: 'DD_SITE', place: (value) => ({ env: { DD_SITE: value, DORA_API_URL: '' } }) },
-    { name: 'DATADOG_SITE', names: 'DATADOG_SITE', place: (value) => ({ env: { DATADOG_SITE: value, DORA_API_URL: '' } }) },
+    {
+      name: 'DATADOG_SITE',
+      names: 'DATADOG_SITE',
+      place: (value) => ({ env: { DATADOG_SITE: value, DORA_API_URL: '' } }),
+    },
     { name: '--site', names: '--site', place: (value) => ({ args: ['--site', value], env: { DORA_API_URL: '' } }) },
     { name: 'DORA_API_URL', names: 'DORA_API_URL', place: (value) => ({ env: { DORA_API_URL: value } }) },
     {
