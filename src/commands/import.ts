@@ -15,7 +15,7 @@ import type { PlannedRecord } from '../import/plan.js';
 import type { ImportApi } from '../import/run.js';
 import { addDeliveryFlags, addImportFlags, addOutputFlags, type ImportFlags } from '../input/flags.js';
 import { type ImportEvent, type ImportInput, importInput, recordCheck } from '../input/import.js';
-import { apiBounds, MAX_PAGE_SIZE, pagesOf } from '../metrics/paging.js';
+import { apiBounds, IncompleteRead, MAX_EVENTS, MAX_PAGE_SIZE, pagesOf } from '../metrics/paging.js';
 import { warnAboutTarget } from '../output/run-notes.js';
 import type { ImportResult } from '../result.js';
 import { parseTimestamp } from '../time.js';
@@ -137,8 +137,9 @@ function connect(
         retrySignal: stop,
         deadline: 'call',
       });
+  // The check of what Datadog holds is one step, bounded as a whole by --deadline (the sends each get theirs).
   const lister = input.canList
-    ? world.client(input.delivery, { dryRun: false, keepAlive: true, quiet: true, signal: stop, deadline: 'call' })
+    ? world.client(input.delivery, { dryRun: false, keepAlive: true, quiet: true, signal: stop, deadline: 'run' })
     : undefined;
   return {
     ...(sender
@@ -188,6 +189,12 @@ async function listRecorded(
       keyOf: (row) => (kind === 'deployment' ? (row.finishedAt ?? row.startedAt) : row.startedAt),
     });
     for await (const rows of pages) {
+      // However many services and pages: the events kept stay bounded, as a read's are.
+      if (found.length + rows.length > MAX_EVENTS) {
+        throw new IncompleteRead(
+          `Datadog lists more than ${MAX_EVENTS.toLocaleString('en-US')} events for these services and times`,
+        );
+      }
       for (const row of rows) {
         found.push({
           kind: row.kind,

@@ -6,7 +6,7 @@
  * the output. Nothing here exits the process.
  */
 import type { Clock } from '../context.js';
-import { UnauthorizedError, UsageError } from '../errors.js';
+import { DeliveryError, UnauthorizedError, UsageError } from '../errors.js';
 import { type JsonValue, toJson } from '../events/json.js';
 import { count } from '../output/count.js';
 import type { ImportResult as ImportJson } from '../result.js';
@@ -157,10 +157,13 @@ async function sendTable<E extends ValidEvent>(
         const everyRecord = Array.from({ length: table.size }, (_, index) => index);
         recorded = await api.listRecorded(listingQueries(table, everyRecord, table.size), deps.signal);
       } catch (error) {
-        // A key that may not read events (401/403) leaves the import where it is without one: the journal decides,
-        // and the sends say soon enough whether the API key is good.
-        if (!(error instanceof UnauthorizedError)) throw error;
-        out.warn(`Could not check Datadog for records it already holds (${error.message}); ${relying}`);
+        // A key that may not read events (401/403), or a listing that could not be read whole within --deadline,
+        // leaves the import where it is without a key: the journal decides, and the sends say soon enough whether
+        // the API is there. An interruption stays one.
+        if (!(error instanceof UnauthorizedError || error instanceof DeliveryError)) throw error;
+        out.warn(
+          `Could not check Datadog for records it already holds (${error.message.split('\n')[0]?.replace(/\.$/, '')}); ${relying}`,
+        );
       }
     } else {
       out.warn(

@@ -83,25 +83,49 @@ describe('dora import', () => {
     expect(server.writes).toHaveLength(3);
   });
 
-  it('goes on with the journal when the application key may not list events (403 on the listing)', async () => {
+  it.each([
+    [403, 'the application key may not list events'],
+    [500, 'the listing fails'],
+  ])('goes on with the journal when the check of Datadog cannot be made (%i: %s)', async (status) => {
     const server = rateLimitedApi(doraApi());
     intake = await startIntake((request) =>
       // Lists are POSTs to the plural paths (/api/v2/dora/deployments); writes go to the singular ones.
       /s$/.test(request.path)
-        ? { status: 403, body: '{"errors":["Forbidden"]}', headers: { 'content-type': 'application/json' } }
+        ? { status, body: '{"errors":["no"]}', headers: { 'content-type': 'application/json' } }
         : server.answer({ method: request.method, path: request.path, body: request.body, headers: request.headers }),
     );
     const text = [T0, T0 + 60].map((t) => JSON.stringify({ service: 'api', finished_at: t })).join('\n');
     const path = file('a.jsonl', text);
-    const run = await runDora(['import', path, '--json'], { env: env(intake.url, { DD_APP_KEY: APP_KEY }) });
+    const run = await runDora(['import', path, '--json'], {
+      env: env(intake.url, { DD_APP_KEY: APP_KEY, DORA_MAX_ATTEMPTS: '1' }),
+    });
     expect(run.code, run.stderr).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ ok: true, recorded: 2 });
     expect(run.stderr).toMatch(
-      /Could not check Datadog for records it already holds \(.*403.*\); relying on the journal/,
+      new RegExp(`Could not check Datadog for records it already holds \\(.*${status}.*\\); relying on the journal`),
     );
-    const again = await runDora(['import', path, '--json'], { env: env(intake.url, { DD_APP_KEY: APP_KEY }) });
+    const again = await runDora(['import', path, '--json'], {
+      env: env(intake.url, { DD_APP_KEY: APP_KEY, DORA_MAX_ATTEMPTS: '1' }),
+    });
     expect(JSON.parse(again.stdout)).toMatchObject({ recorded: 0, already_recorded: 2 });
     expect(server.writes).toHaveLength(2);
+  });
+
+  it('bounds the check of Datadog by --deadline as a whole: a listing that never answers ends it, and the import goes on', async () => {
+    const server = rateLimitedApi(doraApi());
+    intake = await startIntake((request) =>
+      /s$/.test(request.path)
+        ? 'stall'
+        : server.answer({ method: request.method, path: request.path, body: request.body, headers: request.headers }),
+    );
+    const path = file('a.jsonl', JSON.stringify({ service: 'api', finished_at: T0 }));
+    const run = await runDora(['import', path, '--json', '--deadline', '2'], {
+      env: env(intake.url, { DD_APP_KEY: APP_KEY }),
+    });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.durationMs).toBeLessThan(15_000);
+    expect(run.stderr).toMatch(/Could not check Datadog for records it already holds \(.*\); relying on the journal/);
+    expect(server.writes).toHaveLength(1);
   });
 
   it('says, for stdin without --journal or an application key, that running again sends everything again', async () => {
