@@ -34,17 +34,17 @@ export async function openInputFile(path: string, signal: AbortSignal): Promise<
     throw new UsageError(`${path} is a folder: give the records file in it.`);
   }
   if (!stat.isFile()) {
-    try {
-      const bytes = await handle.readFile({ signal });
-      return {
-        size: bytes.length,
-        regular: false,
-        range: (start, end) => bytes.subarray(start, end),
-        close: () => undefined,
-      };
-    } finally {
-      await handle.close();
-    }
+    const reading = handle.readFile({ signal });
+    // Closed once the read is over, not awaited: a handle's close waits for its read, which an interruption leaves.
+    const close = () => void handle.close().catch(() => undefined);
+    reading.then(close, close);
+    const bytes = await untilAborted(reading, signal);
+    return {
+      size: bytes.length,
+      regular: false,
+      range: (start, end) => bytes.subarray(start, end),
+      close: () => undefined,
+    };
   }
   return regularFile(path, handle.fd, stat, () => void handle.close());
 }
@@ -77,4 +77,26 @@ function regularFile(
     },
     close,
   };
+}
+
+/**
+ * `work`, or the signal's reason as soon as it is aborted: a read of a pipe that its writer keeps open (a stuck
+ * `gh api … | jq`) must not hold an interrupted import. What is left of the read is dropped with the run.
+ */
+export function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
 }

@@ -19,7 +19,7 @@ import {
 } from './already-recorded.js';
 import type { Validate, ValidEvent } from './event.js';
 import { type GitRunner, gitTagRecords } from './git-tags.js';
-import { openInputFile } from './input-file.js';
+import { openInputFile, untilAborted } from './input-file.js';
 import {
   isJournalled,
   type JournalSource,
@@ -316,7 +316,7 @@ async function readTable<E extends ValidEvent>(
     close = () => file?.close();
     // A pipe given by path (`<(jq …)`) was read whole, as stdin is, and has no place for a journal beside it.
     if (source.kind === 'file' && file?.regular) journalAt = { kind: 'file', path: source.path };
-    const input = file ?? bytesInput(await deps.readStdin());
+    const input = file ?? bytesInput(await untilAborted(deps.readStdin(), deps.signal));
     const reader = await parseRecords(input, format, {
       record(raw, at) {
         const normalized = normalizeRecord(raw);

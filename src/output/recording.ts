@@ -80,7 +80,7 @@ export function reportRecording(
     const code = error?.exitCode ?? interrupted?.exitCode ?? 5;
     exitCode = interrupted ? interrupted.exitCode : Math.max(exitCode, code);
     const resend = resendCommand(event.kind, event.payload, undefined, options.resendWith);
-    say(events.length === 1 ? message : `${event.title} (id ${event.id}) not recorded: ${message}`);
+    say(events.length === 1 ? message : `${event.title} (id ${event.id}) not confirmed as recorded: ${message}`);
     reporter.info(`  Its window: ${windowOf(entry)}. Send it again with:\n  ${resend}`);
     failed.push(`${event.title} (id ${event.id})`);
     entries.push({ ...entry, status: error?.status, exit_code: code, error: message, resend });

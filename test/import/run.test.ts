@@ -460,6 +460,29 @@ describe('runImport, with inputs that are not plain record files', () => {
     expect(run.stderr.join('\n')).toMatch(/running this again sends every record again/);
   });
 
+  it('ends reading stdin at the first signal, when the program feeding it never ends', async () => {
+    const run = harness(rateLimitedApi(doraApi()));
+    run.deps.readStdin = () => new Promise<Uint8Array>(() => undefined);
+    const importing = runImport(options({ kind: 'stdin', format: 'jsonl' }), run.deps);
+    run.abort.abort(new InterruptedError('SIGINT', 'nothing-sent'));
+    await expect(importing).rejects.toBeInstanceOf(InterruptedError);
+  });
+
+  it('ends reading a named pipe at the first signal, when its writer keeps it open', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dora-import-'));
+    const fifo = join(dir, 'records.jsonl');
+    execFileSync('mkfifo', [fifo]);
+    // A writer that opens the pipe and never closes it.
+    const writer = execFileAsync('sh', ['-c', 'exec 3>"$1"; sleep 5', 'sh', fifo]).catch(() => undefined);
+    const run = harness(rateLimitedApi(doraApi()));
+    const importing = runImport(options({ kind: 'file', path: fifo }), run.deps);
+    setTimeout(() => run.abort.abort(new InterruptedError('SIGTERM', 'nothing-sent')), 300);
+    const started = Date.now();
+    await expect(importing).rejects.toBeInstanceOf(InterruptedError);
+    expect(Date.now() - started).toBeLessThan(3000);
+    void writer;
+  });
+
   it('refuses a folder, naming it', async () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'dora-import-')), 'deploys.jsonl');
     mkdirSync(dir);
