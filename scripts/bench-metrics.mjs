@@ -18,14 +18,14 @@
 // Exits 1 when a target fails, 2 when the bench itself could not run. Not part of `npm test`.
 // Options: --runs N (timed rounds of (a), default 7) · --keep (keep the temp folder) · --json (the results as one
 // JSON object on stdout after the table).
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { median } from './bench-common.mjs';
+import { median, timeCommand } from './bench-common.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const TARGETS = { ratio: 1.3, peakMb: 150, leadTimeMs: 10_000 };
@@ -219,37 +219,28 @@ process.on('exit', () => {
 `;
 
 /** One run of the built CLI over the year's window: wall time from spawn to exit, its report and its own figures. */
-function cliRun(base) {
-  return new Promise((resolve, reject) => {
-    const peakFile = join(work, 'peak.json');
-    const started = performance.now();
-    const argv = [join(ROOT, 'bin/dora.js'), 'metrics', '--since', String(START_S), '--until', String(END_S), '--json'];
-    const proc = spawn(process.execPath, argv, {
-      cwd: work,
-      env: {
-        PATH: process.env.PATH,
-        HOME: work,
-        DORA_API_URL: base,
-        DD_API_KEY: 'bench-api-key-000000000000000000',
-        DD_APP_KEY: 'bench-app-key-0000000000000000000000000',
-        NODE_OPTIONS: `--require ${join(work, 'peak.cjs')}`,
-        DORA_BENCH_PEAK: peakFile,
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    proc.stdout.on('data', (chunk) => {
-      out += chunk;
-    });
-    proc.on('error', reject);
-    proc.on('close', (code) => {
-      const wallMs = performance.now() - started;
-      if (code !== 0) return reject(new Error(`dora metrics exited ${code}`));
-      const result = JSON.parse(out);
-      const own = JSON.parse(readFileSync(peakFile, 'utf8'));
-      resolve({ wallMs, report: { ...own, deployments: result.deployments, failures: result.failures } });
-    });
-  });
+async function cliRun(base) {
+  const peakFile = join(work, 'peak.json');
+  const argv = [join(ROOT, 'bin/dora.js'), 'metrics', '--since', String(START_S), '--until', String(END_S), '--json'];
+  const run = await timeCommand(
+    process.execPath,
+    argv,
+    {
+      PATH: process.env.PATH,
+      HOME: work,
+      DORA_API_URL: base,
+      DD_API_KEY: 'bench-api-key-000000000000000000',
+      DD_APP_KEY: 'bench-app-key-0000000000000000000000000',
+      NODE_OPTIONS: `--require ${join(work, 'peak.cjs')}`,
+      DORA_BENCH_PEAK: peakFile,
+    },
+    work,
+  );
+  if (run.code !== 0)
+    throw new Error(`dora metrics exited ${run.code ?? run.signal}: ${run.stderr.trim().slice(0, 500)}`);
+  const result = JSON.parse(run.stdout);
+  const own = JSON.parse(readFileSync(peakFile, 'utf8'));
+  return { wallMs: run.ms, report: { ...own, deployments: result.deployments, failures: result.failures } };
 }
 
 /** The bare side: the same requests, in the same order, each answer parsed and nothing else. */
@@ -279,25 +270,10 @@ const cpu = process.cpuUsage();
 process.stdout.write(JSON.stringify({ ms, rows, cpuMs: (cpu.user + cpu.system) / 1000, maxRssKb: process.resourceUsage().maxRSS }));
 `;
 
-function child(file, env) {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const proc = spawn(process.execPath, [join(work, file)], {
-      cwd: work,
-      env: { PATH: process.env.PATH, ...env },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    proc.stdout.on('data', (chunk) => {
-      out += chunk;
-    });
-    proc.on('error', reject);
-    proc.on('close', (code) => {
-      const wallMs = performance.now() - started;
-      if (code !== 0) reject(new Error(`${file} exited ${code}`));
-      else resolve({ wallMs, report: JSON.parse(out) });
-    });
-  });
+async function child(file, env) {
+  const run = await timeCommand(process.execPath, [join(work, file)], { PATH: process.env.PATH, ...env }, work);
+  if (run.code !== 0) throw new Error(`${file} exited ${run.code ?? run.signal}: ${run.stderr.trim().slice(0, 500)}`);
+  return { wallMs: run.ms, report: JSON.parse(run.stdout) };
 }
 
 // --- (b) local lead time --------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@
  */
 import { Command } from 'commander';
 import { pageCall } from '../api/calls.js';
-import type { ApiClient, PreparedEvent } from '../api/client.js';
+import { type ApiClient, type PreparedEvent, recordCall } from '../api/client.js';
 import { InterruptedError } from '../errors.js';
 import { type EventRecord, readListed, searchQuery } from '../events/records.js';
 import type { RecordedEvent } from '../import/already-recorded.js';
@@ -146,15 +146,7 @@ function connect(
       ? {
           send: async (record) => {
             const event = preparedRecord(record);
-            const answer = await sender.call({
-              method: 'POST',
-              path: event.path,
-              body: event.payload,
-              action: 'record',
-              noun: event.kind,
-              title: event.title,
-              answerRateLimits: true,
-            });
+            const answer = await sender.call({ ...recordCall(event), answerRateLimits: true });
             return { status: answer.status, headers: answer.headers };
           },
         }

@@ -62,8 +62,8 @@ function list(kind: RecordKind): Verb<ListFlags> {
       const read = input.open
         ? await openIncidents(input, query, client)
         : readListed(kind, (await client.call(call)).json);
-      // Only what was asked for: a row outside the window (a server that ignores it) is left out, and said so.
-      // The window as given, to the nanosecond: the request's bounds are rounded outwards to the API's milliseconds.
+      // Only what was asked for, to the nanosecond (the request's bounds are rounded outwards to the API's
+      // milliseconds, and a server may ignore them): a row outside the window is left out, and said so.
       const records = read.filter((record) => {
         const at = kind === 'deployment' ? (record.finishedAt ?? record.startedAt) : record.startedAt;
         return at >= input.from && at <= input.to;

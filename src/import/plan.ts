@@ -39,8 +39,6 @@ export interface Plan {
   moves: Move[];
   /** Records of an event an earlier record already holds: sent once. */
   duplicates: Duplicate[];
-  /** Two different events with one id: one would overwrite the other, so the input is refused as for invalid records. */
-  problems: ProblemList;
 }
 
 /** Two different events with one id, as problems of the input: one would overwrite the other. */
@@ -68,23 +66,26 @@ export interface Recorded {
 /** Plans the records of a table (sealed here: no record is added after planning). */
 export function planTable(table: RecordTable, recorded: Recorded = {}): Plan {
   table.seal();
-  const problems = conflictProblems(table);
   const moves = moveToFreeSeconds(table, recorded);
   const order = Uint32Array.from({ length: table.size }, (_, index) => index).sort(
     (a, b) => compare(table.finishOf(a), table.finishOf(b)) || table.line(a) - table.line(b),
   );
-  return { order, moves, duplicates: table.duplicates, problems };
+  return { order, moves, duplicates: table.duplicates };
 }
 
-/** The plan of records given as objects, with their events: for callers that hold them anyway (and the tests). */
+/**
+ * The plan of records given as objects, with their events, and the conflicts among them: for callers that hold them
+ * anyway (and the tests). An import refuses the conflicts (conflictProblems) before it plans.
+ */
 export function planImport<E extends ValidEvent>(
   validated: readonly ValidatedRecord<E>[],
-): Omit<Plan, 'order'> & { records: PlannedRecord<E>[] } {
+): Omit<Plan, 'order'> & { records: PlannedRecord<E>[]; problems: ProblemList } {
   const table = new RecordTable();
   for (const [at, record] of validated.entries()) table.add({ ...record, at });
+  const problems = conflictProblems(table);
   const { order, ...plan } = planTable(table);
   const records = Array.from(order, (index) => plannedRecord(table, index, validated[table.at(index)]?.event as E));
-  return { ...plan, records };
+  return { ...plan, records, problems };
 }
 
 /** Record `index` of a planned table as it is sent, with its checked event. */

@@ -5,14 +5,11 @@
 import type * as z from 'zod/mini';
 import type { Config } from '../config.js';
 import { UsageError } from '../errors.js';
-import { refuseCredential } from '../output/refuse.js';
+import { type Named, refuseCredential } from '../output/refuse.js';
 import { firstIssue } from './fields.js';
 
-/** A value and where it came from (`--env`, `DD_ENV`). */
-export interface Sourced {
-  value: string;
-  from: string;
-}
+/** A value and where it came from (`--env`, `DD_ENV`): what the credential refusal names, too. */
+export type Sourced = Named;
 
 /** Flags are trimmed like environment variables: a stray space or newline from a script is never meant. */
 export function trimmed(value: string | undefined): string | undefined {

@@ -90,6 +90,17 @@ const options = (source: ImportOptions['source'], extra: Partial<ImportOptions> 
   ...extra,
 });
 
+/** A JSON Lines file of `records` named `name` in `dir` (a fresh folder when none is given); its path. */
+function recordsFile(
+  name: string,
+  records: readonly object[],
+  dir = mkdtempSync(join(tmpdir(), 'dora-import-')),
+): string {
+  const path = join(dir, name);
+  writeFileSync(path, records.map((record) => JSON.stringify(record)).join('\n'));
+  return path;
+}
+
 /** `count` deployments over three services, one a minute, written in reverse; two of shop's share a second. */
 function historyFile(count: number, format: 'jsonl' | 'csv' = 'jsonl'): string {
   const dir = mkdtempSync(join(tmpdir(), 'dora-import-'));
@@ -175,17 +186,10 @@ describe('runImport', () => {
       },
     };
     const server = rateLimitedApi(doraApi([live]));
-    const dir = mkdtempSync(join(tmpdir(), 'dora-import-'));
-    const path = join(dir, 'deploys.jsonl');
-    writeFileSync(
-      path,
-      [
-        { service: 'shop', env: 'prod', version: 'A', finished_at: `${T0}000000000` },
-        { service: 'shop', env: 'prod', version: 'B', finished_at: `${T0}500000000` },
-      ]
-        .map((record) => JSON.stringify(record))
-        .join('\n'),
-    );
+    const path = recordsFile('deploys.jsonl', [
+      { service: 'shop', env: 'prod', version: 'A', finished_at: `${T0}000000000` },
+      { service: 'shop', env: 'prod', version: 'B', finished_at: `${T0}500000000` },
+    ]);
     const first = harness(server, { appKey: true });
     expect(await runImport(options({ kind: 'file', path }), first.deps)).toBe(0);
     const b = server.writes.find((write) => write.attributes.version === 'B');
@@ -211,11 +215,7 @@ describe('runImport', () => {
       const server = rateLimitedApi(doraApi());
       const dir = mkdtempSync(join(tmpdir(), 'dora-import-'));
       const journal = join(dir, 'shared.journal');
-      const write = (name: string, records: object[]) => {
-        const path = join(dir, name);
-        writeFileSync(path, records.map((record) => JSON.stringify(record)).join('\n'));
-        return path;
-      };
+      const write = (name: string, records: object[]) => recordsFile(name, records, dir);
       const v20 = { service: 'shop', env: 'prod', version: '2.0', finished_at: `${T0}500000000` };
       const v19 = { service: 'shop', env: 'prod', version: '1.9', finished_at: `${T0}200000000` };
       const first = write('a.jsonl', [v20]);
@@ -240,11 +240,7 @@ describe('runImport', () => {
     const server = rateLimitedApi(doraApi());
     const dir = mkdtempSync(join(tmpdir(), 'dora-import-'));
     const journal = join(dir, 'shared.journal');
-    const write = (name: string, records: object[]) => {
-      const path = join(dir, name);
-      writeFileSync(path, records.map((record) => JSON.stringify(record)).join('\n'));
-      return path;
-    };
+    const write = (name: string, records: object[]) => recordsFile(name, records, dir);
     const opened = { kind: 'incident', services: ['shop'], env: 'prod', started_at: `${T0}500000000`, name: 'I' };
     const other = { kind: 'incident', services: ['shop'], env: 'prod', started_at: `${T0}200000000`, name: 'K' };
     await runImport(options({ kind: 'file', path: write('k1.jsonl', [opened]) }, { journal }), harness(server).deps);
@@ -259,10 +255,8 @@ describe('runImport', () => {
 
   it('an incident opened and resolved in one file: the resolution is sent, not dropped as a repeat', async () => {
     const server = rateLimitedApi(doraApi());
-    const dir = mkdtempSync(join(tmpdir(), 'dora-import-'));
-    const path = join(dir, 'incidents.jsonl');
     const opened = { kind: 'incident', services: ['shop'], env: 'prod', started_at: `${T0}`, name: 'down' };
-    writeFileSync(path, [opened, { ...opened, finished_at: `${T0 + 600}` }].map((r) => JSON.stringify(r)).join('\n'));
+    const path = recordsFile('incidents.jsonl', [opened, { ...opened, finished_at: `${T0 + 600}` }]);
     const run = harness(server);
     expect(await runImport(options({ kind: 'file', path }), run.deps)).toBe(0);
     expect(server.writes).toHaveLength(1);
@@ -271,13 +265,8 @@ describe('runImport', () => {
 
   it('the same deployment given once with its own id and once without is sent once', async () => {
     const server = rateLimitedApi(doraApi());
-    const dir = mkdtempSync(join(tmpdir(), 'dora-import-'));
-    const path = join(dir, 'twice.jsonl');
     const deployment = { service: 'shop', env: 'prod', version: '1.0', finished_at: `${T0}` };
-    writeFileSync(
-      path,
-      [{ ...deployment, id: 'my-own-id-0000000001' }, deployment].map((r) => JSON.stringify(r)).join('\n'),
-    );
+    const path = recordsFile('twice.jsonl', [{ ...deployment, id: 'my-own-id-0000000001' }, deployment]);
     const run = harness(server);
     expect(await runImport(options({ kind: 'file', path }), run.deps)).toBe(0);
     expect(server.writes).toHaveLength(1);
